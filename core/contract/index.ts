@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { inventoryCalls } from './inventory';
+import { workspaceCalls } from './workspace';
+
+/** Every call the renderer may make, by name: the single source of channels, schemas and types. */
+export const contract = {
+  ...workspaceCalls,
+  ...inventoryCalls,
+};
+
+export type Contract = typeof contract;
+export type CallName = keyof Contract;
+export type CallInput<N extends CallName> = z.input<Contract[N]['input']>;
+export type CallOutput<N extends CallName> = z.output<Contract[N]['output']>;
+export const callNames = Object.keys(contract) as CallName[];
+export const isCallName = (name: string): name is CallName => Object.hasOwn(contract, name);
+
+export * from './events';
+export * from './result';

@@ -1,0 +1,20 @@
+import type { EventName, EventPayload } from '../contract/index';
+
+/** What a shell (Electron, the browser host, the CLI) gives the use cases. */
+export interface ServiceContext {
+  shell: 'electron' | 'browser' | 'cli';
+  version: string;
+  /** Per-user application data: the recent list, the demo workspace. */
+  dataDir: string;
+  /** Where resources/ is: demo sources, collector, schemas. */
+  resourcesDir: string;
+  /** Where new workspaces go by default. */
+  defaultWorkspaceDir: string;
+  /** better-sqlite3 binary for the running runtime, when it is not Node's (Electron). */
+  nativeBinding?: string;
+  /** Who is acting: recorded in the audit log. */
+  actor: () => string;
+  emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void;
+  /** Native file dialogs, where the shell has them. */
+  chooseWorkspace?: (mode: 'open' | 'create') => Promise<string | null>;
+}

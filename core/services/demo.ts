@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { StagecraftError } from '../domain/errors';
+import type { FileFact, Snapshot } from '../domain/facts';
+import type { OpenOptions } from '../store/database';
+import { WorkspaceStore } from '../store/workspace-store';
+
+/** The shape of resources/demo/demo.json. */
+interface DemoDefinition {
+  name: string;
+  stages: string[];
+  stageCodes: Record<string, string>;
+  snapshotDays: number[];
+  services: { name: string; code: string; description: string; roles: Record<string, string>; hosts: Record<string, Record<string, number>> }[];
+  drift: PlantedDrift[];
+}
+
+type PlantedDrift = { service: string; stage: string; role: string; host?: number; sinceDay: number; why: string } & (
+  | { kind: 'older-packages' }
+  | { kind: 'edit-file'; path: string; find: string; replace: string }
+  | { kind: 'add-package'; fromProfile: string; name: string }
+  | { kind: 'remove-package'; name: string }
+  | { kind: 'set-sysctl'; file: string; key: string; value: string }
+  | { kind: 'disable-service'; name: string }
+);
+
+const DEMO_ACTOR = 'demo-builder';
+const DAY_MS = 86_400_000;
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+class CaptureLibrary {
+  private readonly cache = new Map<string, Snapshot>();
+  constructor(private readonly dir: string) {}
+
+  get(profile: string): Snapshot {
+    let snapshot = this.cache.get(profile);
+    if (!snapshot) {
+      const file = join(this.dir, `${profile}.json`);
+      if (!existsSync(file)) throw new StagecraftError('not-found', `The demo capture ${file} is missing.`, 'Run scripts/capture-demo/capture.sh to capture it from a real Debian system.');
+      snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
+      this.cache.set(profile, snapshot);
+    }
+    return snapshot;
+  }
+}
+
+/** A captured host given another host's identity: same software, its own name, ids and addresses. */
+function asHost(capture: Snapshot, name: string, index: number, capturedAt: string): Snapshot {
+  const address = `10.${20 + (index >> 8)}.${index & 255}.${10 + (index % 200)}`;
+  const mac = `52:54:00:${[index >> 8, index & 255, 0x10].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+  return {
+    ...capture,
+    capturedAt,
+    source: 'demo',
+    host: { hostname: name, fqdn: `${name}.demo.invalid`, machineId: sha256(name).slice(0, 32), addresses: [address], macs: [mac] },
+  };
+}
+
+function editFile(snapshot: Snapshot, path: string, edit: (content: string) => string): Snapshot {
+  const file = snapshot.files.find((f) => f.path === path);
+  if (!file || file.content === undefined) throw new StagecraftError('invalid-input', `Planted drift needs ${path} with text content, but the capture has none.`);
+  const content = edit(file.content);
+  const changed: FileFact = { ...file, content, sha256: sha256(content), size: Buffer.byteLength(content) };
+  return { ...snapshot, files: snapshot.files.map((f) => (f === file ? changed : f)) };
+}
+
+function plant(snapshot: Snapshot, drift: PlantedDrift, profile: string, captures: CaptureLibrary): Snapshot {
+  switch (drift.kind) {
+    case 'older-packages': {
+      const older = captures.get(`${profile}.older`);
+      return { ...snapshot, packages: older.packages };
+    }
+    case 'edit-file':
+      return editFile(snapshot, drift.path, (content) => {
+        if (!content.includes(drift.find)) throw new StagecraftError('invalid-input', `Planted drift: "${drift.find}" is not in ${drift.path} of the ${profile} capture.`);
+        return content.replace(drift.find, drift.replace);
+      });
+    case 'add-package': {
+      const pkg = captures.get(drift.fromProfile).packages.find((p) => p.name === drift.name);
+      if (!pkg) throw new StagecraftError('invalid-input', `Planted drift: package ${drift.name} is not in the ${drift.fromProfile} capture.`);
+      return { ...snapshot, packages: [...snapshot.packages, pkg].sort((a, b) => a.name.localeCompare(b.name)) };
+    }
+    case 'remove-package':
+      return { ...snapshot, packages: snapshot.packages.filter((p) => p.name !== drift.name) };
+    case 'set-sysctl': {
+      const content = `# Local tuning\n${drift.key} = ${drift.value}\n`;
+      const file: FileFact = { path: drift.file, sha256: sha256(content), size: Buffer.byteLength(content), mode: '0644', owner: 'root', group: 'root', content };
+      return {
+        ...snapshot,
+        sysctl: { ...snapshot.sysctl, [drift.key]: drift.value },
+        files: [...snapshot.files.filter((f) => f.path !== drift.file), file].sort((a, b) => a.path.localeCompare(b.path)),
+      };
+    }
+    case 'disable-service':
+      return { ...snapshot, services: snapshot.services.map((s) => (s.name === drift.name ? { ...s, enabled: 'disabled', active: 'inactive' } : s)) };
+  }
+}
+
+/**
+ * Builds the demo workspace at `path` from resources/demo: real captured hosts placed into
+ * services and stages, a history of snapshots, and the planted drift of demo.json.
+ */
+export function buildDemoWorkspace(path: string, resourcesDir: string, options: OpenOptions & { replace?: boolean; now?: Date } = {}): WorkspaceStore {
+  const demoDir = join(resourcesDir, 'demo');
+  const definition = JSON.parse(readFileSync(join(demoDir, 'demo.json'), 'utf8')) as DemoDefinition;
+  const captures = new CaptureLibrary(join(demoDir, 'captures'));
+  const now = (options.now ?? new Date()).getTime();
+  if (options.replace) for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+
+  const store = WorkspaceStore.create(path, definition.name, options);
+  try {
+    store.write({ actor: DEMO_ACTOR, action: 'demo.build', subject: 'workspace', after: () => ({ services: definition.services.length }) }, () => {
+      let hostIndex = 0;
+      for (const service of definition.services) {
+        const serviceId = store.inventory.createService({ name: service.name, description: service.description, stages: definition.stages, roles: Object.keys(service.roles) });
+        const stages = store.inventory.getService(serviceId).stages;
+        for (const stage of stages) {
+          for (const [role, count] of Object.entries(service.hosts[stage.name] ?? {})) {
+            const profile = service.roles[role]!;
+            for (let n = 1; n <= count; n++) {
+              hostIndex += 1;
+              const name = `${service.code}-${role}-${definition.stageCodes[stage.name] ?? stage.name}-${String(n).padStart(2, '0')}`;
+              const hostId = store.inventory.addHost({ name, address: `${name}.demo.invalid`, owner: `${service.name}-team`, kind: 'vm', vcpus: role === 'db' ? 8 : 4, memoryMb: role === 'db' ? 32768 : 8192, diskGb: role === 'db' ? 500 : 60 });
+              store.inventory.placeHost(stage.id, hostId, role);
+              const planted = definition.drift.filter((d) => d.service === service.name && d.stage === stage.name && d.role === role && (d.host === undefined || d.host === n));
+              for (const day of definition.snapshotDays) {
+                const capturedAt = new Date(now + day * DAY_MS).toISOString();
+                const base = asHost(captures.get(profile), name, hostIndex, capturedAt);
+                const facts = planted.filter((d) => d.sinceDay <= day).reduce((s, d) => plant(s, d, profile, captures), base);
+                store.snapshots.save(hostId, facts);
+              }
+            }
+          }
+        }
+      }
+    });
+  } catch (error) {
+    store.close();
+    rmSync(path, { force: true });
+    throw error;
+  }
+  return store;
+}

@@ -1,0 +1,42 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Handlers } from '../contract/dispatch';
+import { StagecraftError } from '../domain/errors';
+import type { ServiceContext } from './context';
+import { buildDemoWorkspace } from './demo';
+import { Session } from './session';
+
+export function createHandlers(ctx: ServiceContext, session = new Session(ctx)): Handlers {
+  return {
+    'app.info': () => ({
+      version: ctx.version,
+      shell: ctx.shell === 'electron' ? 'electron' : 'browser',
+      nativeDialogs: ctx.chooseWorkspace !== undefined,
+      defaultWorkspaceDir: ctx.defaultWorkspaceDir,
+    }),
+    'workspace.recent': () => session.recent.list(),
+    'workspace.create': ({ path, name }) => session.create(path, name).summary(),
+    'workspace.open': ({ path }) => session.open(path).summary(),
+    'workspace.openDemo': () => {
+      session.close();
+      const store = buildDemoWorkspace(join(ctx.dataDir, 'demo.stagecraft'), ctx.resourcesDir, { ...session.options(), replace: true });
+      return session.adopt(store).summary();
+    },
+    'workspace.current': () => session.current?.summary() ?? null,
+    'workspace.close': () => {
+      const closed = session.close();
+      if (closed) ctx.emit('workspace.changed', { reason: 'closed' });
+      return { closed };
+    },
+    'dialog.chooseWorkspace': async ({ mode }) => {
+      if (!ctx.chooseWorkspace) throw new StagecraftError('unsupported', 'This shell has no native file dialogs.', 'Type the path of the workspace file instead.');
+      return { path: await ctx.chooseWorkspace(mode) };
+    },
+    'services.list': () => session.require().inventory.listServices(),
+    'environment.get': ({ stageId }) => session.require().inventory.environment(stageId),
+  };
+}
+
+/** Where a shell keeps per-user data when the platform gives no better place. */
+export const defaultDataDir = () => process.env['STAGECRAFT_DATA_DIR'] ?? join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'stagecraft');
+export const defaultWorkspaceDir = () => process.env['STAGECRAFT_WORKSPACE_DIR'] ?? join(homedir(), 'Stagecraft');

@@ -1,0 +1,180 @@
+import { StagecraftError } from '../domain/errors';
+import type { EnvironmentHost, EnvironmentView, HostRecord, NewHost, ServiceSummary, StageSummary } from '../domain/inventory';
+import type { LifecycleEdge } from '../domain/lifecycle';
+import type { Db } from './database';
+
+interface HostRow {
+  id: number;
+  name: string;
+  address: string;
+  port: number;
+  sshUser: string;
+  kind: HostRecord['kind'];
+  vcpus: number | null;
+  memoryMb: number | null;
+  diskGb: number | null;
+  owner: string;
+  notes: string;
+}
+
+const HOST_COLUMNS = 'h.id, h.name, h.address, h.port, h.ssh_user AS sshUser, h.kind, h.vcpus, h.memory_mb AS memoryMb, h.disk_gb AS diskGb, h.owner, h.notes';
+
+export interface NewService {
+  name: string;
+  description?: string;
+  stages: readonly string[];
+  productionStage?: string;
+  roles: readonly string[];
+}
+
+/** Services, their lifecycles and environments, and the hosts that play their roles. */
+export class InventoryRepository {
+  constructor(private readonly db: Db) {}
+
+  createService(service: NewService, at = new Date().toISOString()): number {
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO services (name, description, created_at) VALUES (?, ?, ?)')
+      .run(service.name, service.description ?? '', at);
+    const serviceId = Number(lastInsertRowid);
+    const production = service.productionStage ?? service.stages[service.stages.length - 1];
+    const insertStage = this.db.prepare('INSERT INTO stages (service_id, name, position, is_production) VALUES (?, ?, ?, ?)');
+    const insertEnvironment = this.db.prepare('INSERT INTO environments (service_id, stage_id) VALUES (?, ?)');
+    const insertEdge = this.db.prepare('INSERT INTO lifecycle_edges (service_id, from_stage_id, to_stage_id) VALUES (?, ?, ?)');
+    let previous: number | null = null;
+    service.stages.forEach((name, position) => {
+      const stageId = Number(insertStage.run(serviceId, name, position, name === production ? 1 : 0).lastInsertRowid);
+      insertEnvironment.run(serviceId, stageId);
+      if (previous !== null) insertEdge.run(serviceId, previous, stageId);
+      previous = stageId;
+    });
+    const insertRole = this.db.prepare('INSERT INTO roles (service_id, name) VALUES (?, ?)');
+    for (const role of service.roles) insertRole.run(serviceId, role);
+    return serviceId;
+  }
+
+  addHost(host: NewHost, at = new Date().toISOString()): number {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO hosts (name, address, port, ssh_user, kind, vcpus, memory_mb, disk_gb, owner, notes, created_at)
+         VALUES (@name, @address, @port, @sshUser, @kind, @vcpus, @memoryMb, @diskGb, @owner, @notes, @at)`,
+      )
+      .run({
+        name: host.name,
+        address: host.address,
+        port: host.port ?? 22,
+        sshUser: host.sshUser ?? '',
+        kind: host.kind ?? 'vm',
+        vcpus: host.vcpus ?? null,
+        memoryMb: host.memoryMb ?? null,
+        diskGb: host.diskGb ?? null,
+        owner: host.owner ?? '',
+        notes: host.notes ?? '',
+        at,
+      });
+    return Number(lastInsertRowid);
+  }
+
+  /** Makes `hostId` play `role` in the service's environment of `stageId`. */
+  placeHost(stageId: number, hostId: number, role: string): void {
+    const env = this.db
+      .prepare<[number], { environmentId: number; serviceId: number }>('SELECT id AS environmentId, service_id AS serviceId FROM environments WHERE stage_id = ?')
+      .get(stageId);
+    if (!env) throw new StagecraftError('not-found', `Stage ${stageId} has no environment.`);
+    const roleRow = this.db.prepare<[number, string], { id: number }>('SELECT id FROM roles WHERE service_id = ? AND name = ?').get(env.serviceId, role);
+    if (!roleRow) throw new StagecraftError('not-found', `The service has no role "${role}".`, 'Add the role to the service first.');
+    this.db.prepare('INSERT OR IGNORE INTO environment_hosts (environment_id, host_id, role_id) VALUES (?, ?, ?)').run(env.environmentId, hostId, roleRow.id);
+  }
+
+  listServices(): ServiceSummary[] {
+    const services = this.db.prepare<[], { id: number; name: string; description: string }>('SELECT id, name, description FROM services ORDER BY name').all();
+    const stages = this.db
+      .prepare<[], StageRow>(
+        `SELECT s.id, s.service_id AS serviceId, s.name, s.position, s.is_production AS isProduction,
+                i.id AS imageId, i.label AS imageLabel,
+                (SELECT COUNT(DISTINCT eh.host_id) FROM environments e JOIN environment_hosts eh ON eh.environment_id = e.id WHERE e.stage_id = s.id) AS hostCount
+         FROM stages s LEFT JOIN images i ON i.id = s.image_id ORDER BY s.service_id, s.position`,
+      )
+      .all();
+    const edges = this.db
+      .prepare<[], LifecycleEdge & { serviceId: number }>('SELECT service_id AS serviceId, from_stage_id AS "from", to_stage_id AS "to" FROM lifecycle_edges ORDER BY rowid')
+      .all();
+    const roles = this.db.prepare<[], { serviceId: number; name: string }>('SELECT service_id AS serviceId, name FROM roles ORDER BY id').all();
+    return services.map((service) => ({
+      ...service,
+      roles: roles.filter((r) => r.serviceId === service.id).map((r) => r.name),
+      stages: stages.filter((s) => s.serviceId === service.id).map(toStageSummary),
+      edges: edges.filter((e) => e.serviceId === service.id).map(({ from, to }) => ({ from, to })),
+    }));
+  }
+
+  getService(serviceId: number): ServiceSummary {
+    const service = this.listServices().find((s) => s.id === serviceId);
+    if (!service) throw new StagecraftError('not-found', `Service ${serviceId} does not exist.`);
+    return service;
+  }
+
+  environment(stageId: number): EnvironmentView {
+    const stage = this.db
+      .prepare<[number], StageRow & { serviceName: string }>(
+        `SELECT s.id, s.service_id AS serviceId, sv.name AS serviceName, s.name, s.position, s.is_production AS isProduction,
+                i.id AS imageId, i.label AS imageLabel, 0 AS hostCount
+         FROM stages s JOIN services sv ON sv.id = s.service_id LEFT JOIN images i ON i.id = s.image_id WHERE s.id = ?`,
+      )
+      .get(stageId);
+    if (!stage) throw new StagecraftError('not-found', `Stage ${stageId} does not exist.`);
+    const rows = this.db
+      .prepare<[number], HostRow & { role: string; lastSnapshotAt: string | null }>(
+        `SELECT ${HOST_COLUMNS}, r.name AS role,
+                (SELECT MAX(captured_at) FROM snapshots sn WHERE sn.host_id = h.id) AS lastSnapshotAt
+         FROM environments e
+         JOIN environment_hosts eh ON eh.environment_id = e.id
+         JOIN hosts h ON h.id = eh.host_id
+         JOIN roles r ON r.id = eh.role_id
+         WHERE e.stage_id = ? ORDER BY r.id, h.name`,
+      )
+      .all(stageId);
+    const hosts = new Map<number, EnvironmentHost>();
+    for (const { role, ...row } of rows) {
+      const existing = hosts.get(row.id);
+      if (existing) existing.roles.push(role);
+      else hosts.set(row.id, { ...row, roles: [role] });
+    }
+    const summary = toStageSummary(stage);
+    return {
+      serviceId: stage.serviceId,
+      serviceName: stage.serviceName,
+      stageId: stage.id,
+      stageName: stage.name,
+      isProduction: summary.isProduction,
+      image: summary.image,
+      hosts: [...hosts.values()],
+    };
+  }
+
+  counts(): { services: number; hosts: number; snapshots: number; images: number } {
+    const count = (table: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { services: count('services'), hosts: count('hosts'), snapshots: count('snapshots'), images: count('images') };
+  }
+}
+
+interface StageRow {
+  id: number;
+  serviceId: number;
+  name: string;
+  position: number;
+  isProduction: number;
+  imageId: number | null;
+  imageLabel: string | null;
+  hostCount: number;
+}
+
+function toStageSummary(row: StageRow): StageSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    position: row.position,
+    isProduction: row.isProduction === 1,
+    hostCount: row.hostCount,
+    image: row.imageId === null ? null : { id: row.imageId, label: row.imageLabel ?? '' },
+  };
+}

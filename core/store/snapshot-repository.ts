@@ -1,0 +1,120 @@
+import type { FactCategory, FileFact, Snapshot } from '../domain/facts';
+import { SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION } from '../domain/facts';
+import type { BlobStore } from './blobs';
+import type { Db } from './database';
+
+/** Facts that vary in size with the host: each stored as its own blob so equal lists are stored once. */
+const PART_CATEGORIES = ['packages', 'services', 'ports', 'sysctl', 'users', 'groups', 'mounts', 'cron', 'files'] as const satisfies readonly FactCategory[];
+type PartCategory = (typeof PART_CATEGORIES)[number];
+
+/** A file fact as stored: its content lives in its own blob, named by `contentHash`. */
+type StoredFileFact = Omit<FileFact, 'content'> & { contentHash?: string };
+
+interface Manifest {
+  format: typeof SNAPSHOT_FORMAT;
+  version: typeof SNAPSHOT_FORMAT_VERSION;
+  capturedAt: string;
+  source: Snapshot['source'];
+  host: Snapshot['host'];
+  os: Snapshot['os'];
+  warnings: string[];
+  parts: Record<PartCategory, string>;
+}
+
+export interface SnapshotRow {
+  id: number;
+  hostId: number;
+  capturedAt: string;
+  source: string;
+  complete: boolean;
+  manifestHash: string;
+}
+
+/** Immutable host snapshots, deduplicated through the blob store. */
+export class SnapshotRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  save(hostId: number, snapshot: Snapshot): SnapshotRow {
+    const files: StoredFileFact[] = snapshot.files.map(({ content, ...file }) => (content === undefined ? file : { ...file, contentHash: this.blobs.put(content) }));
+    const parts = Object.fromEntries(
+      PART_CATEGORIES.map((category) => [category, this.blobs.putJson(category === 'files' ? files : snapshot[category])]),
+    ) as Record<PartCategory, string>;
+    const manifest: Manifest = {
+      format: SNAPSHOT_FORMAT,
+      version: SNAPSHOT_FORMAT_VERSION,
+      capturedAt: snapshot.capturedAt,
+      source: snapshot.source,
+      host: snapshot.host,
+      os: snapshot.os,
+      warnings: snapshot.warnings,
+      parts,
+    };
+    const manifestHash = this.blobs.putJson(manifest);
+    const complete = snapshot.warnings.length === 0;
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO snapshots (host_id, captured_at, source, complete, manifest_hash) VALUES (?, ?, ?, ?, ?)')
+      .run(hostId, snapshot.capturedAt, snapshot.source, complete ? 1 : 0, manifestHash);
+    return { id: Number(lastInsertRowid), hostId, capturedAt: snapshot.capturedAt, source: snapshot.source, complete, manifestHash };
+  }
+
+  /** Part hashes of a snapshot: equal hashes mean equal facts, compared before any diff. */
+  manifest(snapshotId: number): Manifest {
+    return this.blobs.getJson<Manifest>(this.row(snapshotId).manifestHash);
+  }
+
+  /** The whole snapshot; file contents are read only when asked for. */
+  load(snapshotId: number, options: { withContent: boolean } = { withContent: true }): Snapshot {
+    const { parts, ...head } = this.manifest(snapshotId);
+    const part = <C extends PartCategory>(category: C) => this.blobs.getJson<Snapshot[C]>(parts[category]);
+    const storedFiles = this.blobs.getJson<StoredFileFact[]>(parts.files);
+    const files: FileFact[] = storedFiles.map(({ contentHash, ...file }) =>
+      contentHash !== undefined && options.withContent ? { ...file, content: this.blobs.getText(contentHash) } : file,
+    );
+    return {
+      ...head,
+      packages: part('packages'),
+      services: part('services'),
+      ports: part('ports'),
+      sysctl: part('sysctl'),
+      users: part('users'),
+      groups: part('groups'),
+      mounts: part('mounts'),
+      cron: part('cron'),
+      files,
+    };
+  }
+
+  row(snapshotId: number): SnapshotRow {
+    const row = this.db
+      .prepare<[number], Omit<SnapshotRow, 'complete'> & { complete: number }>(
+        'SELECT id, host_id AS hostId, captured_at AS capturedAt, source, complete, manifest_hash AS manifestHash FROM snapshots WHERE id = ?',
+      )
+      .get(snapshotId);
+    if (!row) throw new Error(`snapshot ${snapshotId} does not exist`);
+    return { ...row, complete: row.complete === 1 };
+  }
+
+  /** The newest snapshot of each host that has one. */
+  latestByHost(): Map<number, SnapshotRow> {
+    const rows = this.db
+      .prepare<[], Omit<SnapshotRow, 'complete'> & { complete: number }>(
+        `SELECT s.id, s.host_id AS hostId, s.captured_at AS capturedAt, s.source, s.complete, s.manifest_hash AS manifestHash
+         FROM snapshots s
+         WHERE s.id = (SELECT id FROM snapshots t WHERE t.host_id = s.host_id ORDER BY captured_at DESC, id DESC LIMIT 1)`,
+      )
+      .all();
+    return new Map(rows.map((r) => [r.hostId, { ...r, complete: r.complete === 1 }]));
+  }
+
+  history(hostId: number): SnapshotRow[] {
+    return this.db
+      .prepare<[number], Omit<SnapshotRow, 'complete'> & { complete: number }>(
+        'SELECT id, host_id AS hostId, captured_at AS capturedAt, source, complete, manifest_hash AS manifestHash FROM snapshots WHERE host_id = ? ORDER BY captured_at DESC, id DESC',
+      )
+      .all(hostId)
+      .map((r) => ({ ...r, complete: r.complete === 1 }));
+  }
+}

@@ -1,0 +1,66 @@
+import type { WorkspaceSummary } from '../domain/inventory';
+import { AuditLog, type AuditInput } from './audit';
+import { BlobStore } from './blobs';
+import { createWorkspaceFile, openWorkspaceFile, schemaVersion, type Db, type OpenOptions } from './database';
+import { InventoryRepository } from './inventory-repository';
+import { SnapshotRepository } from './snapshot-repository';
+
+/** One open workspace file and its repositories. */
+export class WorkspaceStore {
+  readonly blobs: BlobStore;
+  readonly inventory: InventoryRepository;
+  readonly audit: AuditLog;
+  readonly snapshots: SnapshotRepository;
+
+  private constructor(
+    readonly path: string,
+    private readonly db: Db,
+  ) {
+    this.blobs = new BlobStore(db);
+    this.inventory = new InventoryRepository(db);
+    this.audit = new AuditLog(db);
+    this.snapshots = new SnapshotRepository(db, this.blobs);
+  }
+
+  static create(path: string, name: string, options?: OpenOptions): WorkspaceStore {
+    return new WorkspaceStore(path, createWorkspaceFile(path, name, options));
+  }
+
+  static open(path: string, options?: OpenOptions): WorkspaceStore {
+    return new WorkspaceStore(path, openWorkspaceFile(path, options));
+  }
+
+  /** A change the user causes: `change` and its audit entry commit together or not at all. */
+  write<T>(audit: Omit<AuditInput, 'after'> & { after?: (result: T) => unknown }, change: () => T): T {
+    return this.db.transaction(() => {
+      const result = change();
+      this.audit.append({ ...audit, after: audit.after ? audit.after(result) : undefined });
+      return result;
+    })();
+  }
+
+  /** Several reads that must see one consistent state. */
+  read<T>(query: () => T): T {
+    return this.db.transaction(query).deferred();
+  }
+
+  summary(): WorkspaceSummary {
+    const meta = Object.fromEntries(
+      this.db
+        .prepare<[], { key: string; value: string }>('SELECT key, value FROM workspace_meta')
+        .all()
+        .map((r) => [r.key, r.value]),
+    );
+    return {
+      path: this.path,
+      name: meta['name'] ?? '',
+      createdAt: meta['created_at'] ?? '',
+      schemaVersion: schemaVersion(this.db),
+      counts: this.inventory.counts(),
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

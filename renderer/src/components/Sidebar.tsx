@@ -1,0 +1,29 @@
+import { useApp } from '../store/index';
+
+export function Sidebar() {
+  const services = useApp((s) => s.services);
+  const selected = useApp((s) => s.selectedServiceId);
+  const view = useApp((s) => s.view);
+  const selectService = useApp((s) => s.selectService);
+  return (
+    <nav className="sidebar" aria-label="Services">
+      <h2>Services</h2>
+      <ul>
+        {services.map((service) => (
+          <li key={service.id}>
+            <button
+              type="button"
+              aria-current={view === 'lifecycle' && service.id === selected ? 'page' : undefined}
+              onClick={() => selectService(service.id)}
+              title={service.description}
+            >
+              <span className="name">{service.name}</span>
+              <span className="muted">{service.stages.reduce((n, s) => n + s.hostCount, 0)} hosts</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {services.length === 0 && <p className="muted">No services yet.</p>}
+    </nav>
+  );
+}

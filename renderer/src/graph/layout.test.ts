@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { lifecycleGraph, overviewGraph, OVERVIEW_NODE, STAGE_NODE } from './layout';
+
+const stage = (id: number, name: string, position: number) => ({ id, name, position, isProduction: name === 'production', hostCount: 2, image: null });
+
+const linear = {
+  id: 1,
+  name: 'payments-api',
+  description: '',
+  roles: ['web'],
+  stages: ['integration', 'testing', 'staging', 'uat', 'production'].map((n, i) => stage(i + 1, n, i)),
+  edges: [1, 2, 3, 4].map((n) => ({ from: n, to: n + 1 })),
+};
+
+const forked = {
+  ...linear,
+  id: 2,
+  name: 'identity',
+  stages: ['integration', 'testing', 'staging-eu', 'staging-us', 'production'].map((n, i) => stage(i + 11, n, i)),
+  edges: [
+    { from: 11, to: 12 },
+    { from: 12, to: 13 },
+    { from: 12, to: 14 },
+    { from: 13, to: 15 },
+    { from: 14, to: 15 },
+  ],
+};
+
+describe('lifecycle layout', () => {
+  it('draws a linear lifecycle left to right on one row', () => {
+    const { nodes, edges } = lifecycleGraph(linear, 3);
+    expect(nodes.map((n) => n.position.y)).toEqual([0, 0, 0, 0, 0]);
+    const xs = nodes.map((n) => n.position.x);
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    expect(xs[1]! - xs[0]!).toBe(STAGE_NODE.width + STAGE_NODE.columnGap);
+    expect(edges).toHaveLength(4);
+    expect(nodes.find((n) => n.data.selected)?.data.stage.name).toBe('staging');
+  });
+
+  it('stacks parallel stages in one column and centres the others', () => {
+    const { nodes } = lifecycleGraph(forked, null);
+    const at = (name: string) => nodes.find((n) => n.data.stage.name === name)!.position;
+    expect(at('staging-eu').x).toBe(at('staging-us').x);
+    expect(at('staging-us').y - at('staging-eu').y).toBe(STAGE_NODE.height + STAGE_NODE.rowGap);
+    expect(at('production').x).toBeGreaterThan(at('staging-eu').x);
+    expect(at('testing').y).toBe((at('staging-eu').y + at('staging-us').y) / 2);
+  });
+
+  it('never overlaps two nodes', () => {
+    const { nodes } = lifecycleGraph(forked, null);
+    for (const a of nodes)
+      for (const b of nodes)
+        if (a !== b) expect(Math.abs(a.position.x - b.position.x) >= STAGE_NODE.width || Math.abs(a.position.y - b.position.y) >= STAGE_NODE.height).toBe(true);
+  });
+});
+
+describe('overview layout', () => {
+  it('gives every service its own row below the previous one', () => {
+    const { nodes, edges } = overviewGraph([linear, forked]);
+    const labels = nodes.filter((n) => n.type === 'serviceLabel');
+    expect(labels.map((n) => n.position.y)).toEqual([0, OVERVIEW_NODE.height + OVERVIEW_NODE.rowGap]);
+    expect(nodes.filter((n) => n.type === 'compactStage')).toHaveLength(10);
+    expect(edges).toHaveLength(9);
+    const secondRowTop = labels[1]!.position.y;
+    for (const n of nodes.filter((n) => n.type === 'compactStage' && n.data.serviceId === 2)) expect(n.position.y).toBeGreaterThanOrEqual(secondRowTop);
+  });
+});

@@ -1,0 +1,17 @@
+import { test as base, expect, type Page } from '@playwright/test';
+
+export const E2E_TOKEN = 'e2e-token-0123456789abcdef0123456789';
+
+/** Opens the browser shell the way a user does: with the tokenised URL `npm run web` printed. */
+export async function openShell(page: Page): Promise<void> {
+  await page.goto(`/?token=${E2E_TOKEN}`);
+  await expect(page.getByRole('heading', { name: 'Stagecraft', level: 1 }).or(page.getByRole('navigation', { name: 'Services' }))).toBeVisible();
+}
+
+/** Saves a screenshot as a test artifact (test-results/screenshots). */
+export async function snap(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: false });
+}
+
+export const test = base;
+export { expect };

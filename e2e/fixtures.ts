@@ -4,6 +4,8 @@ export const E2E_TOKEN = 'e2e-token-0123456789abcdef0123456789';
 
 /** Opens the browser shell the way a user does: with the tokenised URL `npm run web` printed. */
 export async function openShell(page: Page): Promise<void> {
+  // One server serves every test: start each from the welcome screen.
+  await page.request.post('/api/call/workspace.close', { headers: { 'x-stagecraft-token': E2E_TOKEN, 'content-type': 'application/json' }, data: {} });
   await page.goto(`/?token=${E2E_TOKEN}`);
   await expect(page.getByRole('heading', { name: 'Stagecraft', level: 1 }).or(page.getByRole('navigation', { name: 'Services' }))).toBeVisible();
 }

@@ -28,10 +28,12 @@ test.describe('walking skeleton in the browser shell', () => {
 
     const services = page.getByRole('navigation', { name: 'Services' });
     await expect(services.getByRole('button')).toHaveCount(4);
-    const first = await canvas.getByRole('heading').textContent();
+    await expect(canvas.getByRole('heading')).toHaveText('identity');
+    await services.getByRole('button', { name: /payments-api/ }).click();
+    await expect(canvas.getByRole('heading')).toHaveText('payments-api');
+    await expect(stages).toHaveCount(5);
     await services.getByRole('button', { name: /identity/ }).click();
     await expect(canvas.getByRole('heading')).toHaveText('identity');
-    expect(first).not.toBe('identity');
 
     await canvas.getByTestId('stage-staging').click();
     const inspector = page.getByRole('complementary', { name: 'Inspector' });

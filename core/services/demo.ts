@@ -66,6 +66,11 @@ function editFile(snapshot: Snapshot, path: string, edit: (content: string) => s
   return { ...snapshot, files: snapshot.files.map((f) => (f === file ? changed : f)) };
 }
 
+function addFile(snapshot: Snapshot, path: string, content: string): Snapshot {
+  const file: FileFact = { path, sha256: sha256(content), size: Buffer.byteLength(content), mode: '0644', owner: 'root', group: 'root', content };
+  return { ...snapshot, files: [...snapshot.files, file].sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
 function plant(snapshot: Snapshot, drift: PlantedDrift, profile: string, captures: CaptureLibrary): Snapshot {
   switch (drift.kind) {
     case 'older-packages': {
@@ -85,13 +90,15 @@ function plant(snapshot: Snapshot, drift: PlantedDrift, profile: string, capture
     case 'remove-package':
       return { ...snapshot, packages: snapshot.packages.filter((p) => p.name !== drift.name) };
     case 'set-sysctl': {
-      const content = `# Local tuning\n${drift.key} = ${drift.value}\n`;
-      const file: FileFact = { path: drift.file, sha256: sha256(content), size: Buffer.byteLength(content), mode: '0644', owner: 'root', group: 'root', content };
-      return {
-        ...snapshot,
-        sysctl: { ...snapshot.sysctl, [drift.key]: drift.value },
-        files: [...snapshot.files.filter((f) => f.path !== drift.file), file].sort((a, b) => a.path.localeCompare(b.path)),
-      };
+      const line = `${drift.key} = ${drift.value}`;
+      const existing = snapshot.files.find((f) => f.path === drift.file);
+      const withFile = existing
+        ? editFile(snapshot, drift.file, (content) => {
+            const pattern = new RegExp(`^${drift.key.replace(/\./g, '\\.')}\\s*=.*$`, 'm');
+            return pattern.test(content) ? content.replace(pattern, line) : `${content}${line}\n`;
+          })
+        : addFile(snapshot, drift.file, `# Local tuning\n${line}\n`);
+      return { ...withFile, sysctl: { ...withFile.sysctl, [drift.key]: drift.value } };
     }
     case 'disable-service':
       return { ...snapshot, services: snapshot.services.map((s) => (s.name === drift.name ? { ...s, enabled: 'disabled', active: 'inactive' } : s)) };

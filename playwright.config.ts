@@ -9,7 +9,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'stagecraft-e2e-'));
 
 export default defineConfig({
   testDir: 'e2e',
-  outputDir: 'test-results',
+  outputDir: 'test-results/e2e',
   timeout: 60_000,
   workers: 1,
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e-results.json' }]],

@@ -9,6 +9,8 @@ import { createApp } from '../core/services/app';
 import { EVENT_CHANNEL } from './channels';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAllowedNavigation, isTrustedSender, secureWebPreferences } from './security';
 
+// Chromium's sandbox for every renderer, whatever its webPreferences say (must precede 'ready').
+app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 const appRoot = app.getAppPath();
@@ -39,7 +41,13 @@ stagecraft.onEvent((name, payload) => mainWindow?.webContents.send(EVENT_CHANNEL
 function serveRenderer(): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return new Response('Bad request', { status: 400 });
+    }
+    const relative = normalize(pathname).replace(/^([/\\])+/, '') || 'index.html';
     const file = join(rendererDir, relative);
     if (url.host !== APP_HOST || !(file === rendererDir || file.startsWith(rendererDir + sep)) || !existsSync(file)) {
       return new Response('Not found', { status: 404 });
@@ -116,16 +124,19 @@ function createWindow(): void {
     webPreferences: secureWebPreferences(join(__dirname, 'preload.cjs')),
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
-  mainWindow.webContents.on('will-navigate', (event, target) => {
-    if (!isAllowedNavigation(target)) event.preventDefault();
-  });
-  mainWindow.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   mainWindow.on('closed', () => (mainWindow = null));
   void mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
 }
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // Every web contents (not only the main window) stays on our own origin.
+  contents.on('will-navigate', (details) => {
+    if (!isAllowedNavigation(details.url)) details.preventDefault();
+  });
+  contents.on('will-redirect', (details) => {
+    if (!isAllowedNavigation(details.url)) details.preventDefault();
+  });
   contents.setWindowOpenHandler(({ url }) => {
     // Links to documentation open in the user's browser, never inside the app.
     if (url.startsWith('https://')) void shell.openExternal(url);

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { driftCalls } from './drift';
+import { imageCalls } from './images';
 import { inventoryCalls } from './inventory';
 import { workspaceCalls } from './workspace';
 
@@ -6,6 +8,8 @@ import { workspaceCalls } from './workspace';
 export const contract = {
   ...workspaceCalls,
   ...inventoryCalls,
+  ...driftCalls,
+  ...imageCalls,
 };
 
 export type Contract = typeof contract;

@@ -4,6 +4,8 @@ import type { Handlers } from '../contract/dispatch';
 import { StagecraftError } from '../domain/errors';
 import type { ServiceContext } from './context';
 import { buildDemoWorkspace } from './demo';
+import { driftHandlers } from './drift-handlers';
+import { imageHandlers } from './image-handlers';
 import { Session } from './session';
 
 export function createHandlers(ctx: ServiceContext, session = new Session(ctx)): Handlers {
@@ -34,6 +36,8 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     },
     'services.list': () => session.require().inventory.listServices(),
     'environment.get': ({ stageId }) => session.require().inventory.environment(stageId),
+    ...driftHandlers(ctx, session),
+    ...imageHandlers(ctx, session),
   };
 }
 

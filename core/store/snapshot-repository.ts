@@ -97,15 +97,15 @@ export class SnapshotRepository {
     return { ...row, complete: row.complete === 1 };
   }
 
-  /** The newest snapshot of each host that has one. */
-  latestByHost(): Map<number, SnapshotRow> {
+  /** The newest snapshot of each host that has one, or the newest taken no later than `asOf`. */
+  latestByHost(asOf = '9999'): Map<number, SnapshotRow> {
     const rows = this.db
-      .prepare<[], Omit<SnapshotRow, 'complete'> & { complete: number }>(
+      .prepare<[string], Omit<SnapshotRow, 'complete'> & { complete: number }>(
         `SELECT s.id, s.host_id AS hostId, s.captured_at AS capturedAt, s.source, s.complete, s.manifest_hash AS manifestHash
          FROM snapshots s
-         WHERE s.id = (SELECT id FROM snapshots t WHERE t.host_id = s.host_id ORDER BY captured_at DESC, id DESC LIMIT 1)`,
+         WHERE s.id = (SELECT id FROM snapshots t WHERE t.host_id = s.host_id AND t.captured_at <= ? ORDER BY captured_at DESC, id DESC LIMIT 1)`,
       )
-      .all();
+      .all(asOf);
     return new Map(rows.map((r) => [r.hostId, { ...r, complete: r.complete === 1 }]));
   }
 

@@ -2,6 +2,8 @@ import type { WorkspaceSummary } from '../domain/inventory';
 import { AuditLog, type AuditInput } from './audit';
 import { BlobStore } from './blobs';
 import { createWorkspaceFile, openWorkspaceFile, schemaVersion, type Db, type OpenOptions } from './database';
+import { DriftRepository } from './drift-repository';
+import { ImageRepository } from './image-repository';
 import { InventoryRepository } from './inventory-repository';
 import { SnapshotRepository } from './snapshot-repository';
 
@@ -11,6 +13,8 @@ export class WorkspaceStore {
   readonly inventory: InventoryRepository;
   readonly audit: AuditLog;
   readonly snapshots: SnapshotRepository;
+  readonly images: ImageRepository;
+  readonly drift: DriftRepository;
 
   private constructor(
     readonly path: string,
@@ -20,6 +24,8 @@ export class WorkspaceStore {
     this.inventory = new InventoryRepository(db);
     this.audit = new AuditLog(db);
     this.snapshots = new SnapshotRepository(db, this.blobs);
+    this.images = new ImageRepository(db, this.blobs);
+    this.drift = new DriftRepository(db);
   }
 
   static create(path: string, name: string, options?: OpenOptions): WorkspaceStore {

@@ -1,0 +1,165 @@
+import { environmentAgainstImage, roleConsistency, stageParity, type DriftOptions, type DriftReport, type StageParity } from '../domain/drift';
+import { StagecraftError } from '../domain/errors';
+import type { Snapshot } from '../domain/facts';
+import type { ImageContent } from '../domain/image';
+import type { EnvironmentView, ServiceSummary } from '../domain/inventory';
+import { combineParity, summariseParity, type ParitySummary } from '../domain/parity';
+import { defaultSeverityRules } from '../domain/severity';
+import type { WorkspaceStore } from '../store/workspace-store';
+
+/** Snapshots are immutable: a loaded one stays valid, so a bounded cache spares re-reading blobs. */
+const SNAPSHOT_CACHE_LIMIT = 4000;
+
+export interface StageDrift {
+  stageId: number;
+  stageName: string;
+  isProduction: boolean;
+  hosts: number;
+  /** Hosts with at least one snapshot: hosts never scanned are not compared. */
+  snapshotted: number;
+  /** Against production's plurality, role by role. */
+  production: ParitySummary;
+  /** Against the image assigned to the stage, when one is. */
+  image: ParitySummary | null;
+}
+
+export interface EdgeDrift {
+  from: number;
+  to: number;
+  /** Drift items of the downstream stage when compared with the upstream one. */
+  differences: number;
+  parity: number;
+}
+
+export interface ServiceDrift {
+  serviceId: number;
+  /** Every preproduction stage against production, weighted by compared facts. */
+  parity: ParitySummary;
+  stages: StageDrift[];
+  edges: EdgeDrift[];
+}
+
+export interface StageDriftDetail {
+  stageId: number;
+  production: StageParity;
+  image: (DriftReport & { label: string }) | null;
+  consistency: { role: string; report: DriftReport }[];
+}
+
+/** Hosts of one environment grouped by role, with the snapshot each is judged by. */
+interface EnvironmentSnapshots {
+  byRole: Record<string, Snapshot[]>;
+  hosts: number;
+  snapshotted: number;
+}
+
+/** Drift and parity of a workspace, computed from its stored snapshots and rules. */
+export class DriftService {
+  private readonly snapshots = new Map<number, Snapshot>();
+  private readonly hostNames = new WeakMap<Snapshot, string>();
+
+  constructor(private readonly store: WorkspaceStore) {}
+
+  options(service: string): DriftOptions {
+    return {
+      service,
+      ignore: this.store.drift.ignoreRules(),
+      severityRules: this.store.drift.severityRules() ?? defaultSeverityRules,
+      hostName: (snapshot) => this.hostNames.get(snapshot) ?? snapshot.host.hostname,
+    };
+  }
+
+  snapshot(snapshotId: number, hostName: string): Snapshot {
+    let snapshot = this.snapshots.get(snapshotId);
+    if (!snapshot) {
+      if (this.snapshots.size >= SNAPSHOT_CACHE_LIMIT) this.snapshots.delete(this.snapshots.keys().next().value!);
+      snapshot = this.store.snapshots.load(snapshotId);
+      this.snapshots.set(snapshotId, snapshot);
+      this.hostNames.set(snapshot, hostName);
+    }
+    return snapshot;
+  }
+
+  environmentSnapshots(environment: EnvironmentView, asOf?: string): EnvironmentSnapshots {
+    const latest = this.store.snapshots.latestByHost(asOf);
+    const byRole: Record<string, Snapshot[]> = {};
+    let snapshotted = 0;
+    for (const host of environment.hosts) {
+      const row = latest.get(host.id);
+      if (!row) continue;
+      snapshotted++;
+      const snapshot = this.snapshot(row.id, host.name);
+      for (const role of host.roles) (byRole[role] ??= []).push(snapshot);
+    }
+    return { byRole, hosts: environment.hosts.length, snapshotted };
+  }
+
+  private productionStage(service: ServiceSummary) {
+    const production = service.stages.find((s) => s.isProduction);
+    if (!production) throw new StagecraftError('conflict', `${service.name} has no production stage to compare with.`, 'Mark one stage of its lifecycle as production.');
+    return production;
+  }
+
+  private imageContent(imageId: number | undefined): ImageContent | null {
+    return imageId === undefined ? null : this.store.images.content(imageId);
+  }
+
+  serviceDrift(serviceId: number, asOf?: string): ServiceDrift {
+    const service = this.store.inventory.getService(serviceId);
+    const options = this.options(service.name);
+    const production = this.productionStage(service);
+    const environments = new Map(service.stages.map((s) => [s.id, this.environmentSnapshots(this.store.inventory.environment(s.id), asOf)]));
+    const prod = environments.get(production.id)!;
+    const stages: StageDrift[] = service.stages.map((stage) => {
+      const env = environments.get(stage.id)!;
+      const image = this.imageContent(stage.image?.id);
+      return {
+        stageId: stage.id,
+        stageName: stage.name,
+        isProduction: stage.isProduction,
+        hosts: env.hosts,
+        snapshotted: env.snapshotted,
+        production: summariseParity(stageParity(prod.byRole, env.byRole, options)),
+        image: image ? summariseParity(environmentAgainstImage(image, env.byRole, options)) : null,
+      };
+    });
+    const edges: EdgeDrift[] = service.edges.map((edge) => {
+      const report = stageParity(environments.get(edge.from)!.byRole, environments.get(edge.to)!.byRole, options);
+      return { from: edge.from, to: edge.to, differences: report.items.length, parity: report.parity };
+    });
+    const preproduction = stages.filter((s) => !s.isProduction).map((s) => s.production);
+    return { serviceId, parity: combineParity(preproduction), stages, edges };
+  }
+
+  stageDetail(stageId: number): StageDriftDetail {
+    const environment = this.store.inventory.environment(stageId);
+    const service = this.store.inventory.getService(environment.serviceId);
+    const options = this.options(service.name);
+    const production = this.productionStage(service);
+    const env = this.environmentSnapshots(environment);
+    const prod = production.id === stageId ? env : this.environmentSnapshots(this.store.inventory.environment(production.id));
+    const image = this.imageContent(environment.image?.id);
+    return {
+      stageId,
+      production: stageParity(prod.byRole, env.byRole, options),
+      image: image ? { ...environmentAgainstImage(image, env.byRole, options), label: image.label } : null,
+      consistency: Object.entries(env.byRole)
+        .filter(([, snapshots]) => snapshots.length > 1)
+        .map(([role, snapshots]) => ({ role, report: roleConsistency(snapshots, { ...options, role }) })),
+    };
+  }
+
+  /** Appends each stage's parity against production to its trend, as of `at`. */
+  recordParity(serviceId: number, at: string): void {
+    for (const stage of this.serviceDrift(serviceId, at).stages) this.store.drift.recordParity(stage.stageId, at, stage.production);
+  }
+}
+
+const services = new WeakMap<WorkspaceStore, DriftService>();
+
+/** One DriftService per open workspace, so its snapshot cache lives as long as the workspace. */
+export function driftServiceFor(store: WorkspaceStore): DriftService {
+  let service = services.get(store);
+  if (!service) services.set(store, (service = new DriftService(store)));
+  return service;
+}

@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# A farm of real Debian hosts on this machine for integration tests: systemd-nspawn containers
+# booted from one cached debootstrap root, each with its own sshd on 127.0.0.1:22000+N.
+#
+#   sudo scripts/farm/farm.sh up N     create/boot hosts 1..N (idempotent; built hosts are reused)
+#   sudo scripts/farm/farm.sh down     stop every host and remove its overlay (keeps the base cache)
+#   sudo scripts/farm/farm.sh status   one line per host: name, port, running, sshd answering
+#   scripts/farm/farm.sh env           shell lines for tests: eval "$(scripts/farm/farm.sh env)"
+#   sudo scripts/farm/farm.sh base     only build the cached base
+#
+# Hosts really differ (see manifest.tsv, printed as FARM_MANIFEST by `env`): fixture package v1,
+# v2 or none; one host with a real package one archive version back, one with the current
+# security updates; hand-edited sshd_config and sysctl.d files; passwordless sudo for the user
+# "stagecraft" on odd hosts only. Only 127.0.0.1 is listened on; nothing routes anywhere else.
+set -euo pipefail
+
+REPO_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=./lib.sh
+source "$REPO_DIR/scripts/farm/lib.sh"
+
+FARM_DIR=${STAGECRAFT_FARM_DIR:-/var/lib/stagecraft-farm}
+FARM_PORT_BASE=22000
+FARM_KEY=$FARM_DIR/keys/id_ed25519
+FARM_KNOWN_HOSTS=$FARM_DIR/known_hosts
+FARM_MANIFEST=$FARM_DIR/manifest.tsv
+FIXTURE_DEB_DIR=$FARM_CACHE_DIR/fixture-debs
+# Packages the downgraded host takes one archive version back (first one that has an older version).
+# The first group whose downgrade apt can do without removing anything is used.
+DOWNGRADE_CANDIDATES=("openssh-server openssh-client openssh-sftp-server" "libssl3" "tzdata")
+# Hosts built at once: each build is mostly dpkg in its own root.
+BUILD_PARALLELISM=4
+
+host_name() { printf 'farm%02d' "$1"; }
+host_dir() { printf '%s/host%s' "$FARM_DIR" "$1"; }
+host_port() { echo $((FARM_PORT_BASE + $1)); }
+
+# What makes host N different; the same N always gets the same variations.
+fixture_version_for() { if [ $(($1 % 5)) -eq 0 ]; then echo none; elif [ $(($1 % 2)) -eq 1 ]; then echo 1.0-1; else echo 2.0-1; fi; }
+sudo_for() { if [ $(($1 % 2)) -eq 1 ]; then echo nopasswd; else echo none; fi; }
+sshd_edit_for() { if [ $(($1 % 3)) -eq 0 ]; then echo hardened; else echo default; fi; }
+sysctl_edit_for() { case $(($1 % 4)) in 1) echo swappiness10 ;; 3) echo tuned ;; *) echo none ;; esac; }
+packages_for() { case "$1" in 3) echo downgraded ;; 4) echo upgraded ;; *) echo base ;; esac; }
+
+# Two versions of a small package with a conffile and a systemd unit, built once.
+build_fixture_debs() {
+  local version mode workers
+  mkdir -p "$FIXTURE_DEB_DIR"
+  for version in 1.0-1 2.0-1; do
+    [ -e "$FIXTURE_DEB_DIR/stagecraft-fixture_${version}_all.deb" ] && continue
+    local tree
+    tree=$(mktemp -d)
+    mkdir -p "$tree/DEBIAN" "$tree/etc/stagecraft-fixture" "$tree/usr/lib/systemd/system"
+    if [ "$version" = 1.0-1 ]; then mode=safe workers=2; else mode=fast workers=4; fi
+    cat >"$tree/DEBIAN/control" <<EOF
+Package: stagecraft-fixture
+Version: $version
+Architecture: all
+Maintainer: Stagecraft tests <tests@stagecraft.invalid>
+Section: misc
+Priority: optional
+Description: Stagecraft integration-test fixture
+ A configuration file and an idle service whose content differs between versions.
+EOF
+    printf '/etc/stagecraft-fixture/fixture.conf\n' >"$tree/DEBIAN/conffiles"
+    printf '# stagecraft-fixture %s\nmode = %s\nworkers = %s\n' "$version" "$mode" "$workers" \
+      >"$tree/etc/stagecraft-fixture/fixture.conf"
+    cat >"$tree/usr/lib/systemd/system/stagecraft-fixture.service" <<EOF
+[Unit]
+Description=Stagecraft fixture service ($version)
+
+[Service]
+Environment=FIXTURE_MODE=$mode
+ExecStart=/bin/sleep infinity
+$([ "$version" = 2.0-1 ] && printf 'Restart=always\n')
+
+[Install]
+WantedBy=multi-user.target
+EOF
+    # Enabled at install like a Debian service (systemctl works offline in an unbooted root).
+    # shellcheck disable=SC2016 # $1 is for the maintainer script, not for us
+    printf '#!/bin/sh\nset -e\nif [ "$1" = configure ]; then systemctl enable stagecraft-fixture.service >/dev/null 2>&1 || true; fi\n' \
+      >"$tree/DEBIAN/postinst"
+    # shellcheck disable=SC2016
+    printf '#!/bin/sh\nset -e\nif [ "$1" = remove ]; then systemctl disable stagecraft-fixture.service >/dev/null 2>&1 || true; fi\n' \
+      >"$tree/DEBIAN/prerm"
+    chmod 0755 "$tree/DEBIAN/postinst" "$tree/DEBIAN/prerm"
+    dpkg-deb --root-owner-group --build "$tree" "$FIXTURE_DEB_DIR/stagecraft-fixture_${version}_all.deb" >/dev/null
+    rm -rf -- "$tree"
+  done
+}
+
+ensure_client_key() {
+  mkdir -p "$FARM_DIR/keys"
+  chmod 0700 "$FARM_DIR/keys"
+  [ -e "$FARM_KEY" ] || ssh-keygen -q -t ed25519 -N '' -C stagecraft-farm -f "$FARM_KEY"
+}
+
+# Choose the downgrade once per farm (at setup time, from what the archive offers now).
+choose_downgrade() {
+  local cache=$FARM_DIR/downgrade.txt group pkg installed older targets
+  if [ -e "$cache" ]; then cat "$cache"; return 0; fi
+  for group in "${DOWNGRADE_CANDIDATES[@]}"; do
+    targets=()
+    for pkg in $group; do
+      installed=$(dpkg-query --admindir="$FARM_BASE_DIR/var/lib/dpkg" -W -f '${Version}' "$pkg" 2>/dev/null || true)
+      [ -n "$installed" ] || continue 2
+      older=$(older_archive_version "$FARM_BASE_DIR" "$pkg" "$installed")
+      [ -n "$older" ] || continue 2
+      targets+=("$pkg=$older")
+    done
+    # Simulated against the base (reads only): e.g. an older libssl3 alone would make apt remove
+    # the openssh packages that need a newer one.
+    if apt-get -s -qq -o Dir="$FARM_BASE_DIR/" --no-remove --allow-downgrades install "${targets[@]}" >/dev/null 2>&1; then
+      printf '%s\n' "${targets[*]}" | tee "$cache"
+      return 0
+    fi
+  done
+  die "no package of ${DOWNGRADE_CANDIDATES[*]} has an older version in the archive"
+}
+
+# Everything host N needs before its first boot. Runs once; marked by .built.
+build_host() {
+  local n=$1 dir name port root
+  dir=$(host_dir "$n")
+  name=$(host_name "$n")
+  port=$(host_port "$n")
+  root=$dir/root
+  [ -e "$dir/.built" ] && return 0
+  overlay_down "$dir"
+  rm -rf -- "$dir/upper" "$dir/work"
+  overlay_up "$dir"
+  personalise_root "$root" "$name"
+
+  # Shared network: every sshd needs its own port, on loopback only. PAM off: pam_loginuid
+  # cannot work in these containers, and key login is all tests need.
+  cat >"$root/etc/ssh/sshd_config.d/00-farm.conf" <<EOF
+# stagecraft farm: one sshd per container on the shared loopback
+Port $port
+ListenAddress 127.0.0.1
+UsePAM no
+EOF
+  install -d -m 0700 "$root/root/.ssh"
+  install -m 0600 "$FARM_KEY.pub" "$root/root/.ssh/authorized_keys"
+
+  local fixture sudo_mode sshd_edit sysctl_edit packages
+  fixture=$(fixture_version_for "$n")
+  sudo_mode=$(sudo_for "$n")
+  sshd_edit=$(sshd_edit_for "$n")
+  sysctl_edit=$(sysctl_edit_for "$n")
+  packages=$(packages_for "$n")
+
+  if [ "$sshd_edit" = hardened ]; then
+    # Appended to the main file, as an admin editing sshd_config by hand would.
+    printf '\n# hardened by ops, ticket OPS-1432\nMaxAuthTries 3\nClientAliveInterval 300\nX11Forwarding no\n' \
+      >>"$root/etc/ssh/sshd_config"
+  fi
+  if [ $((n % 2)) -eq 1 ]; then
+    # A legacy ISO-8859-1 file ("Configuración regional"): not UTF-8, so compared by hash only.
+    printf '# Configuraci\363n regional\nLANG=es_ES.ISO-8859-1\n' >"$root/etc/default/stagecraft-legacy"
+  fi
+  case "$sysctl_edit" in
+    swappiness10) printf 'vm.swappiness = 10\n' >"$root/etc/sysctl.d/60-stagecraft.conf" ;;
+    tuned) printf '# tuned for the batch jobs\nvm.swappiness = 60\nnet.core.somaxconn = 1024\n' >"$root/etc/sysctl.d/60-stagecraft.conf" ;;
+  esac
+
+  # One nspawn_run per host for everything that must run inside (user, sudo, packages).
+  local setup="set -e
+useradd --create-home --shell /bin/bash stagecraft
+usermod -p '*' stagecraft
+install -d -m 0700 -o stagecraft -g stagecraft /home/stagecraft/.ssh
+install -m 0600 -o stagecraft -g stagecraft /tmp/farm-key.pub /home/stagecraft/.ssh/authorized_keys
+"
+  if [ "$sudo_mode" = nopasswd ]; then
+    setup+="printf 'stagecraft ALL=(ALL) NOPASSWD: ALL\n' >/etc/sudoers.d/stagecraft; chmod 0440 /etc/sudoers.d/stagecraft
+"
+  fi
+  if [ "$fixture" != none ]; then
+    setup+="dpkg -i /tmp/fixture-debs/stagecraft-fixture_${fixture}_all.deb >/dev/null
+"
+  fi
+  local lock_needed=0
+  case "$packages" in
+    downgraded)
+      setup+="apt-get -qq -y --no-remove --allow-downgrades install $(cat "$FARM_DIR/downgrade.txt") >/dev/null
+"
+      lock_needed=1
+      ;;
+    upgraded)
+      setup+="apt-get -qq -y upgrade >/dev/null
+"
+      lock_needed=1
+      ;;
+  esac
+  policy_rc_deny "$root"
+  # apt runs share the archive cache (and its lock): one at a time, serialised on fd 9.
+  if ! {
+    if [ "$lock_needed" = 1 ]; then flock 9; fi
+    nspawn_run_farm "$root" sh -c "$setup"
+  } 9>"$FARM_APT_ARCHIVES/.stagecraft-lock" >"$dir/build.log" 2>&1; then
+    policy_rc_allow "$root"
+    die "$name: setup failed, see $dir/build.log"
+  fi
+  policy_rc_allow "$root"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$port" "$fixture" "$packages" "$sshd_edit" "$sysctl_edit" "$sudo_mode" \
+    >"$dir/manifest.line"
+  touch "$dir/.built"
+}
+
+# nspawn_run plus the farm's key and fixture packages visible under /tmp (read-only).
+nspawn_run_farm() {
+  local root=$1
+  shift
+  systemd-nspawn -q -D "$root" --register=no --keep-unit --resolv-conf=copy-host \
+    --bind="$FARM_APT_ARCHIVES:/var/cache/apt/archives" \
+    --bind-ro="$FARM_KEY.pub:/tmp/farm-key.pub" --bind-ro="$FIXTURE_DEB_DIR:/tmp/fixture-debs" \
+    --setenv=DEBIAN_FRONTEND=noninteractive -- "$@"
+}
+
+host_numbers() {
+  local dir
+  for dir in "$FARM_DIR"/host*; do
+    [ -d "$dir" ] || continue
+    printf '%s\n' "${dir##*/host}"
+  done | sort -n
+}
+
+wait_for_sshd() {
+  local port=$1
+  for _ in $(seq 1 150); do
+    if ssh-keyscan -T 1 -t ed25519 -p "$port" 127.0.0.1 >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+write_known_hosts_and_manifest() {
+  local n dir
+  : >"$FARM_KNOWN_HOSTS.new"
+  printf 'name\tport\tfixture\tpackages\tsshd_config\tsysctl\tsudo\n' >"$FARM_MANIFEST.new"
+  for n in $(host_numbers); do
+    dir=$(host_dir "$n")
+    [ -e "$dir/.built" ] || continue
+    # Host keys straight from each root (no trust on first use needed).
+    printf '[127.0.0.1]:%s %s\n' "$(host_port "$n")" "$(cut -d' ' -f1,2 "$dir/upper/etc/ssh/ssh_host_ed25519_key.pub")" >>"$FARM_KNOWN_HOSTS.new"
+    cat "$dir/manifest.line" >>"$FARM_MANIFEST.new"
+  done
+  mv -- "$FARM_KNOWN_HOSTS.new" "$FARM_KNOWN_HOSTS"
+  mv -- "$FARM_MANIFEST.new" "$FARM_MANIFEST"
+}
+
+cmd_up() {
+  local count=${1:-}
+  if ! [[ "$count" =~ ^[0-9]+$ ]] || [ "$count" -lt 1 ] || [ "$count" -gt 99 ]; then die "usage: farm.sh up N (1..99)"; fi
+  require_root
+  ensure_base
+  mkdir -p "$FARM_DIR" "$FARM_APT_ARCHIVES/partial"
+  ensure_client_key
+  build_fixture_debs
+  [ "$count" -ge 3 ] && choose_downgrade >/dev/null
+  raise_inotify_limits
+
+  # Build the missing hosts, a few at a time.
+  local n running=0 pids=()
+  for n in $(seq 1 "$count"); do
+    [ -e "$(host_dir "$n")/.built" ] && continue
+    build_host "$n" &
+    pids+=("$!")
+    running=$((running + 1))
+    if [ "$running" -ge "$BUILD_PARALLELISM" ]; then
+      wait "${pids[0]}" || die "a host build failed"
+      pids=("${pids[@]:1}")
+      running=$((running - 1))
+    fi
+  done
+  for n in "${pids[@]}"; do wait "$n" || die "a host build failed"; done
+  write_known_hosts_and_manifest
+
+  local dir
+  for n in $(seq 1 "$count"); do
+    dir=$(host_dir "$n")
+    overlay_up "$dir"
+    boot_container "$dir/root" "$(host_name "$n")" "$dir/state"
+  done
+  local failed=0
+  for n in $(seq 1 "$count"); do
+    wait_for_sshd "$(host_port "$n")" || { log "$(host_name "$n"): sshd not answering, see $(host_dir "$n")/state/console.log"; failed=1; }
+  done
+  [ "$failed" = 0 ] || die "some hosts did not come up"
+  log "farm up: $count host(s) on 127.0.0.1:$((FARM_PORT_BASE + 1))-$((FARM_PORT_BASE + count))"
+}
+
+cmd_down() {
+  require_root
+  local n dir
+  for n in $(host_numbers); do
+    dir=$(host_dir "$n")
+    stop_container "$dir/state" &
+  done
+  wait
+  for n in $(host_numbers); do
+    dir=$(host_dir "$n")
+    overlay_down "$dir"
+    rm -rf -- "$dir"
+  done
+  rm -f -- "$FARM_KNOWN_HOSTS" "$FARM_MANIFEST" "$FARM_DIR/downgrade.txt"
+  log "farm down (base kept in $FARM_BASE_DIR)"
+}
+
+cmd_status() {
+  local n dir port state ssh_state
+  printf '%-8s %-6s %-8s %s\n' HOST PORT RUNNING SSHD
+  for n in $(host_numbers); do
+    dir=$(host_dir "$n")
+    port=$(host_port "$n")
+    if container_running "$dir/state"; then state=yes; else state=no; fi
+    if ssh-keyscan -T 1 -t ed25519 -p "$port" 127.0.0.1 >/dev/null 2>&1; then ssh_state=answering; else ssh_state=down; fi
+    printf '%-8s %-6s %-8s %s\n' "$(host_name "$n")" "$port" "$state" "$ssh_state"
+  done
+}
+
+cmd_env() {
+  local n hosts=() sudo_hosts=() dir
+  for n in $(host_numbers); do
+    dir=$(host_dir "$n")
+    container_running "$dir/state" || continue
+    hosts+=("127.0.0.1:$(host_port "$n")")
+    [ "$(sudo_for "$n")" = nopasswd ] && sudo_hosts+=("127.0.0.1:$(host_port "$n")")
+  done
+  printf 'FARM_KEY="%s"\n' "$FARM_KEY"
+  printf 'FARM_KNOWN_HOSTS="%s"\n' "$FARM_KNOWN_HOSTS"
+  printf 'FARM_MANIFEST="%s"\n' "$FARM_MANIFEST"
+  printf 'FARM_USERS="root stagecraft"\n'
+  printf 'FARM_HOSTS="%s"\n' "${hosts[*]}"
+  printf 'FARM_SUDO_HOSTS="%s"\n' "${sudo_hosts[*]}"
+}
+
+case "${1:-}" in
+  up) shift; cmd_up "$@" ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  base) require_root; ensure_base ;;
+  *) printf 'usage: %s up N | down | status | env | base\n' "$0" >&2; exit 2 ;;
+esac

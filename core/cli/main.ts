@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { CallFailed, type CallName, type CallOutput } from '../contract/index';
 import type { CallInput } from '../contract/index';
+import { driftItemsAsText, parityLine } from '../reports/drift-text';
 import { buildDemoWorkspace } from '../services/demo';
+import { diffFiles } from '../services/diff';
 import { APP_VERSION, createApp, findResourcesDir } from '../services/app';
 
 const HELP = `stagecraft ${APP_VERSION}: release-stage manager, headless
@@ -11,9 +13,16 @@ Usage:
   stagecraft workspace info PATH [--format json|text]
                                                    what a workspace holds
   stagecraft demo PATH                             build the demo workspace into PATH
+  stagecraft diff BASELINE.json ACTUAL.json [--role ROLE] [--format json|text]
+                                                   drift between two snapshot files (or an image
+                                                   file and a snapshot); exit 0 equal, 1 drift
+  stagecraft drift WORKSPACE [--service S] [--stage T] [--format json|text]
+                                                   the workspace's drift and parity; with --stage,
+                                                   every drift item of that stage
   stagecraft --version | --help
 
-Exit codes: 0 success, 2 error (bad arguments, unreadable or refused workspace).
+Exit codes: 0 success (diff: no drift), 1 drift found (diff), 2 error (bad arguments, unreadable
+or refused file).
 `;
 
 export class UsageError extends Error {}
@@ -62,7 +71,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     if (command === 'workspace' && sub === 'info') {
       const { positional, options } = parseArgs(rest);
       const summary = await invoke('workspace.open', { path: resolve(requirePath(positional)) });
-      if (options.get('format') === 'json') out(JSON.stringify(summary, null, 2));
+      if (format(options) === 'json') out(JSON.stringify(summary, null, 2));
       else {
         const c = summary.counts;
         out(`${summary.name}\n  file: ${summary.path}\n  schema: ${summary.schemaVersion}\n  created: ${summary.createdAt}\n  ${c.services} services, ${c.hosts} hosts, ${c.snapshots} snapshots, ${c.images} images`);
@@ -77,6 +86,56 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       out(`Built the demo workspace at ${path}: ${c.services} services, ${c.hosts} hosts, ${c.snapshots} snapshots.`);
       return 0;
     }
+    if (command === 'diff') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      if (positional.length !== 2) throw new UsageError('diff needs BASELINE and ACTUAL files.');
+      const report = diffFiles(resolve(positional[0]!), resolve(positional[1]!), options.get('role'));
+      if (format(options) === 'json') out(JSON.stringify(report.items, null, 2));
+      else {
+        out(parityLine('diff', report));
+        for (const line of driftItemsAsText(report.items)) out(line);
+      }
+      return report.items.length === 0 ? 0 : 1;
+    }
+    if (command === 'drift') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      const services = await invoke('services.list', {});
+      const wanted = options.get('service');
+      const chosen = wanted === undefined ? services : services.filter((s) => s.name === wanted);
+      if (chosen.length === 0) throw new UsageError(`There is no service "${wanted}". Services: ${services.map((s) => s.name).join(', ')}.`);
+      const stageName = options.get('stage');
+      if (stageName !== undefined) {
+        const details = [];
+        for (const service of chosen) {
+          const stage = service.stages.find((s) => s.name === stageName);
+          if (!stage) throw new UsageError(`${service.name} has no stage "${stageName}".`);
+          details.push({ service: service.name, stage: stageName, ...(await invoke('drift.stage', { stageId: stage.id })) });
+        }
+        if (format(options) === 'json') out(JSON.stringify(details, null, 2));
+        else
+          for (const detail of details) {
+            out(parityLine(`${detail.service} ${detail.stage} against production`, detail.production));
+            for (const line of driftItemsAsText(detail.production.items)) out(`  ${line}`);
+            if (detail.image) {
+              out(parityLine(`${detail.service} ${detail.stage} against image ${detail.image.label}`, detail.image));
+              for (const line of driftItemsAsText(detail.image.items)) out(`  ${line}`);
+            }
+          }
+        return 0;
+      }
+      const drifts = [];
+      for (const service of chosen) drifts.push({ service: service.name, ...(await invoke('drift.service', { serviceId: service.id })) });
+      if (format(options) === 'json') out(JSON.stringify(drifts, null, 2));
+      else
+        for (const drift of drifts) {
+          out(parityLine(drift.service, drift.parity));
+          for (const stage of drift.stages) {
+            out(`  ${parityLine(stage.stageName.padEnd(12), stage.production)}${stage.snapshotted < stage.hosts ? `  ${stage.hosts - stage.snapshotted} hosts never scanned` : ''}`);
+          }
+        }
+      return 0;
+    }
     throw new UsageError(`Unknown command "${argv.join(' ')}". Run stagecraft --help.`);
   } catch (error) {
     if (error instanceof UsageError) console.error(`stagecraft: ${error.message}`);
@@ -87,6 +146,12 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   } finally {
     app.session.close();
   }
+}
+
+function format(options: Map<string, string>): 'json' | 'text' {
+  const value = options.get('format') ?? 'text';
+  if (value !== 'json' && value !== 'text') throw new UsageError(`--format must be json or text, not "${value}".`);
+  return value;
 }
 
 function requirePath(positional: string[]): string {

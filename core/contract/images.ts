@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_GOVERNANCE } from '../domain/image-defaults';
 import { call } from './define';
 import { id } from './schemas';
 import { factCategory } from './snapshot';
@@ -38,8 +39,6 @@ const imageEdit = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('remove-sysctl'), role: z.string(), key: z.string().min(1) }),
 ]);
 
-export const DEFAULT_GOVERNED_CATEGORIES = ['os', 'packages', 'services', 'ports', 'sysctl', 'users', 'groups', 'cron', 'files'] as const;
-
 export const imageCalls = {
   'images.list': call('Every image of a service, oldest first, with lineage and assignments', z.object({ serviceId: id }), z.array(imageRecord)),
   'image.capture': call(
@@ -47,7 +46,7 @@ export const imageCalls = {
     z.object({
       stageId: id,
       label: label.optional(),
-      categories: z.array(factCategory).min(1).default([...DEFAULT_GOVERNED_CATEGORIES]),
+      categories: z.array(factCategory).min(1).default([...DEFAULT_GOVERNANCE.categories]),
       paths: z.array(z.string().min(1)).optional(),
       note: z.string().max(2000).default(''),
     }),

@@ -136,3 +136,23 @@ describe('factsOf', () => {
     expect(factsOf(web1, { identity: false }).values.get('sysctl:kernel.hostname')).toBe('web-01');
   });
 });
+
+describe('factsOf on snapshots loaded without file contents', () => {
+  const stripped = (snapshot: Snapshot) => ({ ...snapshot, files: snapshot.files.map(({ content: _content, ...file }) => file) });
+  const contents = new Map([debianHost('web-01', { index: 1 }), debianHost('web-02', { index: 2 })].flatMap((s) => s.files.map((f) => [f.sha256, f.content!] as const)));
+  const a = stripped(debianHost('web-01', { index: 1 }));
+  const b = stripped(debianHost('web-02', { index: 2 }));
+
+  it('compares by hash alone when no text can be had', () => {
+    expect(factsMatch(factsOf(a), factsOf(b), 'files:/etc/hostname')).toBe(false);
+  });
+
+  it('loads the text, only for files whose hashes differ, when the context can', () => {
+    const asked: string[] = [];
+    const context = { loadContent: (file: { path: string; sha256: string }) => (asked.push(file.path), contents.get(file.sha256)) };
+    expect(factsMatch(factsOf(a, context), factsOf(b, context), 'files:/etc/hostname')).toBe(true);
+    expect(factsMatch(factsOf(a, context), factsOf(b, context), 'files:/etc/nginx/nginx.conf')).toBe(true);
+    expect(asked).toEqual(['/etc/hostname', '/etc/hostname']);
+    expect(factsOf(a, context).content('files:/etc/hostname')).toBe('{{hostname}}\n');
+  });
+});

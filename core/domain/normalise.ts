@@ -252,6 +252,43 @@ function mergeValues(existing: string, value: string): string {
   return [...values].sort(compareStrings).join(MULTI_VALUE_SEPARATOR);
 }
 
+/**
+ * Fact keys interned per (manager, arch, name) and per path: thousands of hosts then share one key
+ * string instead of each building its own, which saves memory and lets map lookups compare
+ * pointers. Bounded, since a long-running process may meet unbounded distinct names.
+ */
+const INTERNED_LIMIT = 500_000;
+let internedCount = 0;
+const internedPackageKeys = new Map<string, Map<string, Map<string, string>>>();
+const internedFileKeys = new Map<string, string>();
+
+function internedPackageKey(p: PackageFact): string {
+  if (internedCount >= INTERNED_LIMIT) {
+    internedPackageKeys.clear();
+    internedFileKeys.clear();
+    internedCount = 0;
+  }
+  let byArch = internedPackageKeys.get(p.manager);
+  if (!byArch) internedPackageKeys.set(p.manager, (byArch = new Map()));
+  let byName = byArch.get(p.arch);
+  if (!byName) byArch.set(p.arch, (byName = new Map()));
+  let key = byName.get(p.name);
+  if (key === undefined) {
+    byName.set(p.name, (key = packageKey(p)));
+    internedCount++;
+  }
+  return key;
+}
+
+function internedFileKey(path: string): string {
+  let key = internedFileKeys.get(path);
+  if (key === undefined) {
+    internedFileKeys.set(path, (key = fileKey(path)));
+    internedCount++;
+  }
+  return key;
+}
+
 const fileValue = (sha256: string, f: Pick<FileFact, 'mode' | 'owner' | 'group'>) => `${sha256} ${f.mode} ${f.owner}:${f.group}`;
 
 /** A file as compared: its content with placeholders in, and the hash of that. */
@@ -271,7 +308,10 @@ export class FactSet {
   private readonly files = new Map<string, FileFact>();
   private normalisedFiles: Map<string, NormalisedFile> | undefined;
 
-  constructor(readonly substitutions: readonly Substitution[]) {}
+  constructor(
+    readonly substitutions: readonly Substitution[],
+    private readonly loadContent?: (file: FileFact) => string | undefined,
+  ) {}
 
   get size(): number {
     return this.values.size;
@@ -288,11 +328,16 @@ export class FactSet {
     if (cached) return cached;
     const file = this.files.get(fullKey);
     if (!file) return undefined;
-    const content = file.content === undefined || file.binary || file.truncated ? undefined : applySubstitutions(file.content, this.substitutions);
-    const normalised: NormalisedFile =
-      content === undefined || content === file.content
-        ? { value: this.values.get(fullKey)!, file }
-        : { value: fileValue(sha256Hex(content), file), file: { ...file, content, sha256: sha256Hex(content), size: utf8Length(content) } };
+    const text = file.binary || file.truncated ? undefined : (file.content ?? this.loadContent?.(file));
+    const content = text === undefined ? undefined : applySubstitutions(text, this.substitutions);
+    let normalised: NormalisedFile;
+    if (content === undefined || content === text) {
+      // Nothing host-specific in it: the raw hash stands; keep a loaded text for diffs.
+      normalised = { value: this.values.get(fullKey)!, file: content === undefined || file.content !== undefined ? file : { ...file, content } };
+    } else {
+      const sha256 = sha256Hex(content);
+      normalised = { value: fileValue(sha256, file), file: { ...file, content, sha256, size: utf8Length(content) } };
+    }
     (this.normalisedFiles ??= new Map()).set(fullKey, normalised);
     return normalised;
   }
@@ -317,7 +362,7 @@ export class FactSet {
   }
 
   addFile(file: FileFact): void {
-    const key = fileKey(file.path);
+    const key = internedFileKey(file.path);
     if (this.files.has(key)) return; // one path, one file: the first wins, as in normaliseSnapshot
     this.files.set(key, file);
     this.values.set(key, fileValue(file.sha256, file));
@@ -334,8 +379,12 @@ export function factsMatch(a: FactSet, b: FactSet, fullKey: string): boolean {
 }
 
 /** Flattens any fact source; `substitutions` say which host-specific text becomes placeholders. */
-export function factSetOf(source: FactSource, substitutions: readonly Substitution[] = []): FactSet {
-  const facts = new FactSet(substitutions);
+export function factSetOf(
+  source: FactSource,
+  substitutions: readonly Substitution[] = [],
+  loadContent?: (file: FileFact) => string | undefined,
+): FactSet {
+  const facts = new FactSet(substitutions, loadContent);
   const normalise = (text: string) => (substitutions.length === 0 ? text : applySubstitutions(text, substitutions));
   const values = facts.values;
 
@@ -349,7 +398,7 @@ export function factSetOf(source: FactSource, substitutions: readonly Substituti
     if (previous && previous.name === p.name && previous.manager === p.manager && previous.arch === p.arch) {
       facts.add(previousKey, p.version);
     } else {
-      previousKey = packageKey(p);
+      previousKey = internedPackageKey(p);
       values.set(previousKey, p.version);
     }
     previous = p;
@@ -380,7 +429,7 @@ export function factsOf(snapshot: Snapshot, context: NormaliserContext = DEFAULT
   let byContext = factsCache.get(snapshot);
   let facts = byContext?.get(context);
   if (facts) return facts;
-  facts = factSetOf(snapshot, substitutionsFor(snapshot.host, context));
+  facts = factSetOf(snapshot, substitutionsFor(snapshot.host, context), context.loadContent);
   if (!byContext) factsCache.set(snapshot, (byContext = new WeakMap()));
   byContext.set(context, facts);
   return facts;

@@ -3,7 +3,7 @@
  * two hosts whose /etc/hosts or postfix main.cf differ only by their own name, address or machine-id
  * do not drift. An image keeps the placeholders; rendering them back for a given host is the inverse.
  */
-import type { HostIdentity } from './facts';
+import type { FileFact, HostIdentity } from './facts';
 
 export const PLACEHOLDERS = {
   fqdn: '{{fqdn}}',
@@ -26,6 +26,11 @@ export interface Substitution {
 export interface NormaliserContext {
   identity?: boolean;
   values?: Readonly<Record<string, string>>;
+  /**
+   * The text of a file whose snapshot was loaded without contents (the store's fast path), asked for
+   * only when its hash differs from the one it is compared with; undefined when it is not available.
+   */
+  loadContent?: (file: FileFact) => string | undefined;
 }
 
 export const DEFAULT_NORMALISER: NormaliserContext = Object.freeze({ identity: true });

@@ -5,6 +5,10 @@ import { StagecraftError } from '../domain/errors';
 import type { FileFact, Snapshot } from '../domain/facts';
 import type { OpenOptions } from '../store/database';
 import { WorkspaceStore } from '../store/workspace-store';
+import { deriveImage, type ImageEdit } from '../domain/image';
+import { DEFAULT_GOVERNANCE } from '../domain/image-defaults';
+import { driftServiceFor } from './drift-service';
+import { captureFromStage } from './images';
 
 /** The shape of resources/demo/demo.json. */
 interface DemoDefinition {
@@ -14,6 +18,19 @@ interface DemoDefinition {
   snapshotDays: number[];
   services: { name: string; code: string; description: string; roles: Record<string, string>; hosts: Record<string, Record<string, number>> }[];
   drift: PlantedDrift[];
+  images: DemoImage[];
+}
+
+/** An image of the demo: captured from a stage as of a day, or derived from another by edits. */
+interface DemoImage {
+  service: string; // '*' for every service
+  label: string;
+  atDay: number;
+  assign: string[];
+  note: string;
+  captureFrom?: string;
+  parent?: string;
+  edits?: { kind: 'edit-file'; role: string; path: string; find: string; replace: string }[];
 }
 
 type PlantedDrift = { service: string; stage: string; role: string; host?: number; sinceDay: number; why: string } & (
@@ -105,6 +122,37 @@ function plant(snapshot: Snapshot, drift: PlantedDrift, profile: string, capture
   }
 }
 
+function addImages(store: WorkspaceStore, definition: DemoDefinition, image: DemoImage, now: number): void {
+  const at = new Date(now + image.atDay * DAY_MS).toISOString();
+  const services = store.inventory.listServices().filter((s) => image.service === '*' || s.name === image.service);
+  for (const service of services) {
+    const stageId = (name: string) => {
+      const stage = service.stages.find((s) => s.name === name);
+      if (!stage) throw new StagecraftError('invalid-input', `Demo image ${image.label}: ${service.name} has no stage "${name}".`);
+      return stage.id;
+    };
+    let record;
+    if (image.captureFrom) {
+      const { content } = captureFromStage(store, stageId(image.captureFrom), image.label, DEFAULT_GOVERNANCE, at, at);
+      record = store.images.save({ serviceId: service.id, content, sourceStageId: stageId(image.captureFrom), createdBy: DEMO_ACTOR, note: image.note, at });
+    } else {
+      const parent = store.images.list(service.id).find((i) => i.label === image.parent);
+      if (!parent) throw new StagecraftError('invalid-input', `Demo image ${image.label}: ${service.name} has no image ${image.parent ?? '(none)'} to derive from.`);
+      const parentContent = store.images.content(parent.id);
+      const edits: ImageEdit[] = (image.edits ?? []).map((edit) => {
+        const file = parentContent.roles[edit.role]?.files.find((f) => f.path === edit.path);
+        if (file?.content === undefined || !file.content.includes(edit.find)) {
+          throw new StagecraftError('invalid-input', `Demo image ${image.label}: "${edit.find}" is not in ${edit.path} of role ${edit.role} in ${image.parent}.`);
+        }
+        return { kind: 'set-file', role: edit.role, path: edit.path, content: file.content.replace(edit.find, edit.replace) };
+      });
+      const content = deriveImage(parentContent, edits, { label: image.label });
+      record = store.images.save({ serviceId: service.id, content, parentId: parent.id, createdBy: DEMO_ACTOR, note: image.note, at });
+    }
+    for (const stage of image.assign) store.images.assign(stageId(stage), record.id);
+  }
+}
+
 /**
  * Builds the demo workspace at `path` from resources/demo: real captured hosts placed into
  * services and stages, a history of snapshots, and the planted drift of demo.json.
@@ -141,6 +189,11 @@ export function buildDemoWorkspace(path: string, resourcesDir: string, options: 
             }
           }
         }
+      }
+      for (const image of definition.images) addImages(store, definition, image, now);
+      const drift = driftServiceFor(store);
+      for (const service of store.inventory.listServices()) {
+        for (const day of definition.snapshotDays) drift.recordParity(service.id, new Date(now + day * DAY_MS).toISOString());
       }
     });
   } catch (error) {

@@ -1,11 +1,12 @@
 import type { Handlers } from '../contract/dispatch';
 import type { CallOutput } from '../contract/index';
 import { StagecraftError } from '../domain/errors';
-import { captureImage, deriveImage, imageHash, type ImageContent, type ImageGovernance } from '../domain/image';
+import { DEFAULT_GOVERNANCE } from '../domain/image-defaults';
+import { deriveImage, imageHash, type ImageContent } from '../domain/image';
 import type { ImageRecord } from '../store/image-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { ServiceContext } from './context';
-import { driftServiceFor } from './drift-service';
+import { captureFromStage } from './images';
 import type { Session } from './session';
 
 type ImageHandlers = Pick<Handlers, 'images.list' | 'image.capture' | 'image.derive' | 'image.assign' | 'image.acceptDrift'>;
@@ -27,28 +28,6 @@ function view(record: ImageRecord, content: ImageContent): ImageView {
   };
 }
 
-/** Captures what the hosts of a stage agree on, within `governs`, as a new image content. */
-function captureFromStage(store: WorkspaceStore, stageId: number, label: string, governs: ImageGovernance, at: string): { content: ImageContent; serviceId: number } {
-  const environment = store.inventory.environment(stageId);
-  const drift = driftServiceFor(store);
-  const { byRole } = drift.environmentSnapshots(environment);
-  if (Object.keys(byRole).length === 0) {
-    throw new StagecraftError('conflict', `${environment.serviceName} has no snapshots in ${environment.stageName} to capture an image from.`, 'Scan its hosts or import their snapshots first.');
-  }
-  const options = drift.options(environment.serviceName);
-  const content = captureImage({
-    service: environment.serviceName,
-    label,
-    stage: environment.stageName,
-    snapshotsByRole: byRole,
-    governs,
-    at,
-    ...(options.ignore ? { ignore: options.ignore } : {}),
-    ...(options.hostName ? { hostName: options.hostName } : {}),
-  });
-  return { content, serviceId: environment.serviceId };
-}
-
 export function imageHandlers(ctx: ServiceContext, session: Session): ImageHandlers {
   const changed = () => ctx.emit('workspace.changed', { reason: 'updated' });
   const saved = (store: WorkspaceStore, record: ImageRecord) => view(record, store.images.content(record.id));
@@ -62,7 +41,7 @@ export function imageHandlers(ctx: ServiceContext, session: Session): ImageHandl
       const store = session.require();
       const serviceId = store.inventory.environment(stageId).serviceId;
       const record = store.write({ actor: ctx.actor(), action: 'image.capture', subject: `stage ${stageId}`, after: (r) => ({ id: r.id, label: r.label, hash: r.contentHash }) }, () => {
-        const { content } = captureFromStage(store, stageId, label ?? store.images.nextLabel(serviceId), { categories, paths: paths ?? ['/**'] }, new Date().toISOString());
+        const { content } = captureFromStage(store, stageId, label ?? store.images.nextLabel(serviceId), { categories, paths: paths ?? DEFAULT_GOVERNANCE.paths }, new Date().toISOString());
         return store.images.save({ serviceId, content, sourceStageId: stageId, createdBy: ctx.actor(), note });
       });
       changed();

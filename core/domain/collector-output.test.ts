@@ -154,6 +154,16 @@ describe('parseCollectorOutput on other real hosts', () => {
     expect(snapshot.files.find((f) => f.path === '/etc/sudoers.d/README')?.content).toContain('sudoers');
   });
 
+  it('gives the same facts from text and --json collected back to back on one host', () => {
+    const text = parse(fixture('debian12-farm04-root.txt'));
+    const json = parse(fixture('debian12-farm04-root.json'));
+    expect(json.partial).toBe(false);
+    expect(json.warnings).toEqual([]);
+    expect(json.snapshot).toEqual(text.snapshot);
+    // farm04 runs the current security updates: newer than the base the other hosts have.
+    expect(text.snapshot.packages.find((p) => p.name === 'libssl3')?.version).toBe('3.0.22-1~deb12u2');
+  });
+
   it('falls back to /proc/net and hostname -I without ss and ip', () => {
     const { snapshot, warnings } = parse(fixture('debian12-farm05-fallbacks.txt'));
     expect(warnings).toEqual([]);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeGlob, globMatch, isLiteralGlob } from './glob';
+import { escapeGlob, globMatch } from './glob';
 
 describe('globMatch', () => {
   it.each([
@@ -42,10 +42,5 @@ describe('globMatch', () => {
         if (other !== text) expect(globMatch(pattern, other)).toBe(false);
       }),
     );
-  });
-
-  it('knows a pattern without special characters is literal', () => {
-    expect(isLiteralGlob('/etc/hosts')).toBe(true);
-    expect(isLiteralGlob('/etc/*')).toBe(false);
   });
 });

@@ -30,11 +30,6 @@ export function globMatch(pattern: string, text: string): boolean {
   return globToRegExp(pattern).test(text);
 }
 
-/** True when the pattern has no special characters, so it can only match itself. */
-export function isLiteralGlob(pattern: string): boolean {
-  return !/[*?[\]{}\\]/.test(pattern);
-}
-
 /** A pattern that matches exactly `literal`. */
 export function escapeGlob(literal: string): string {
   return literal.replace(/[*?[\]{}\\,]/g, '\\$&');

@@ -194,8 +194,6 @@ export function splitFactKey(fullKey: string): SplitFactKey {
   return { category: category as FactCategory, key: fullKey.slice(colon + 1) };
 }
 
-export const categoryOf = (fullKey: string): FactCategory => splitFactKey(fullKey).category;
-
 const FILE_PREFIX = 'files:';
 export const isFileKey = (fullKey: string) => fullKey.startsWith(FILE_PREFIX);
 export const fileKey = (path: string) => FILE_PREFIX + path;

@@ -3,6 +3,7 @@ import { AuditLog, type AuditInput } from './audit';
 import { BlobStore } from './blobs';
 import { createWorkspaceFile, openWorkspaceFile, schemaVersion, type Db, type OpenOptions } from './database';
 import { DriftRepository } from './drift-repository';
+import { HostKeyRepository } from './host-key-repository';
 import { ImageRepository } from './image-repository';
 import { InventoryRepository } from './inventory-repository';
 import { SnapshotRepository } from './snapshot-repository';
@@ -15,6 +16,7 @@ export class WorkspaceStore {
   readonly snapshots: SnapshotRepository;
   readonly images: ImageRepository;
   readonly drift: DriftRepository;
+  readonly hostKeys: HostKeyRepository;
 
   private constructor(
     readonly path: string,
@@ -26,6 +28,7 @@ export class WorkspaceStore {
     this.snapshots = new SnapshotRepository(db, this.blobs);
     this.images = new ImageRepository(db, this.blobs);
     this.drift = new DriftRepository(db);
+    this.hostKeys = new HostKeyRepository(db);
   }
 
   static create(path: string, name: string, options?: OpenOptions): WorkspaceStore {

@@ -210,7 +210,7 @@ cleanup() {
   local dir
   for dir in "$CAPTURE_WORK_DIR"/*/; do
     [ -d "$dir" ] || continue
-    stop_container "${dir}state"
+    stop_container "${dir}state" "${dir}root"
     overlay_down "${dir%/}"
   done
 }

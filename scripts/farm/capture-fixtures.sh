@@ -35,6 +35,9 @@ farm_ssh root 22003 "sh -s -- $(quoted_globs)" <"$COLLECTOR" >"$OUT/debian12-far
 farm_ssh stagecraft 22002 "sh -s -- $(quoted_globs)" <"$COLLECTOR" >"$OUT/debian12-farm02-user-nosudo.txt"
 # farm01: unprivileged with passwordless sudo, air-gapped JSON mode.
 farm_ssh stagecraft 22001 "sh -s -- --json $(quoted_globs)" <"$COLLECTOR" >"$OUT/debian12-farm01-user-sudo.json"
+# farm04 (current security updates): text and --json back to back, for the equivalence test.
+farm_ssh root 22004 "sh -s -- $(quoted_globs)" <"$COLLECTOR" >"$OUT/debian12-farm04-root.txt"
+farm_ssh root 22004 "sh -s -- --json $(quoted_globs)" <"$COLLECTOR" >"$OUT/debian12-farm04-root.json"
 # farm05: as if ss and ip were missing: /proc/net sockets and hostname -I.
 farm_ssh root 22005 "STAGECRAFT_SKIP_TOOLS='ss ip' sh -s -- /etc/ssh/sshd_config" <"$COLLECTOR" \
   >"$OUT/debian12-farm05-fallbacks.txt"

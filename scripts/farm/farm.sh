@@ -260,7 +260,7 @@ cmd_up() {
   raise_inotify_limits
 
   # Build the missing hosts, a few at a time.
-  local n running=0 pids=()
+  local n running=0 pids=() started=$SECONDS
   for n in $(seq 1 "$count"); do
     [ -e "$(host_dir "$n")/.built" ] && continue
     build_host "$n" &
@@ -274,6 +274,8 @@ cmd_up() {
   done
   for n in "${pids[@]}"; do wait "$n" || die "a host build failed"; done
   write_known_hosts_and_manifest
+  log "hosts built in $((SECONDS - started)) s"
+  started=$SECONDS
 
   local dir
   for n in $(seq 1 "$count"); do
@@ -286,7 +288,7 @@ cmd_up() {
     wait_for_sshd "$(host_port "$n")" || { log "$(host_name "$n"): sshd not answering, see $(host_dir "$n")/state/console.log"; failed=1; }
   done
   [ "$failed" = 0 ] || die "some hosts did not come up"
-  log "farm up: $count host(s) on 127.0.0.1:$((FARM_PORT_BASE + 1))-$((FARM_PORT_BASE + count))"
+  log "farm up: $count host(s) on 127.0.0.1:$((FARM_PORT_BASE + 1))-$((FARM_PORT_BASE + count)), booted in $((SECONDS - started)) s"
 }
 
 cmd_down() {
@@ -294,7 +296,7 @@ cmd_down() {
   local n dir
   for n in $(host_numbers); do
     dir=$(host_dir "$n")
-    stop_container "$dir/state" &
+    stop_container "$dir/state" "$dir/root" &
   done
   wait
   for n in $(host_numbers); do

@@ -88,7 +88,7 @@ personalise_root() {
   tr -d '-' </proc/sys/kernel/random/uuid >"$root/etc/machine-id"
   rm -f -- "$root"/etc/ssh/ssh_host_*
   local type
-  for type in ed25519 rsa; do
+  for type in ed25519 ecdsa; do  # no RSA: its key generation is the slow part of a host build
     ssh-keygen -q -t "$type" -N '' -C "root@$name" -f "$root/etc/ssh/ssh_host_${type}_key"
   done
 }
@@ -100,11 +100,30 @@ raise_inotify_limits() {
   if [ "$current" -lt 8192 ]; then sysctl -q -w fs.inotify.max_user_instances=8192; fi
 }
 
+# Kill a container left behind by a systemd-nspawn that died (SIGKILL leaves its init running):
+# the process that is PID 1 of its namespace and whose root directory is ROOT. Compared by device
+# and inode: the path seen through /proc/PID/root is "/" inside the container's mount namespace.
+# Killing that init ends every process of the container.
+kill_orphaned_container() {
+  local root=$1 root_id status_file pid
+  root_id=$(stat -L -c '%d:%i' "$root" 2>/dev/null) || return 0
+  for status_file in /proc/[0-9]*/status; do
+    pid=${status_file#/proc/}
+    pid=${pid%/status}
+    [ "$(stat -L -c '%d:%i' "/proc/$pid/root" 2>/dev/null)" = "$root_id" ] || continue
+    if awk '$1 == "NSpid:" && NF > 2 && $NF == 1 { found = 1 } END { exit !found }' "$status_file" 2>/dev/null; then
+      log "killing orphaned container init $pid (root $root)"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
 # boot_container ROOT NAME STATE_DIR [extra nspawn args...]: start detached; pid in STATE_DIR/nspawn.pid.
 boot_container() {
   local root=$1 name=$2 state=$3
   shift 3
   if container_running "$state"; then return 0; fi
+  kill_orphaned_container "$root"
   mkdir -p "$state"
   # setsid: own session, so the container survives this script and its terminal.
   setsid systemd-nspawn -q -b -D "$root" -M "$name" --register=no --keep-unit \
@@ -152,9 +171,15 @@ wait_booted() {
 }
 
 # Orderly shutdown: SIGTERM makes nspawn send SIGRTMIN+3 (poweroff) to the container's systemd.
+# With ROOT given, a container orphaned by a dead nspawn is killed too.
 stop_container() {
-  local state=$1 pid
-  container_running "$state" || { rm -f -- "$state/nspawn.pid"; return 0; }
+  local state=$1 root=${2:-} pid
+  # Anything still running in ROOT once its nspawn is gone is an orphan: checked on every path out.
+  if ! container_running "$state"; then
+    rm -f -- "$state/nspawn.pid"
+    if [ -n "$root" ] && [ -d "$root" ]; then kill_orphaned_container "$root"; fi
+    return 0
+  fi
   pid=$(cat "$state/nspawn.pid")
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do
@@ -163,6 +188,7 @@ stop_container() {
   done
   if [ -d "/proc/$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
   rm -f -- "$state/nspawn.pid"
+  if [ -n "$root" ] && [ -d "$root" ]; then kill_orphaned_container "$root"; fi
 }
 
 # Highest version of PKG offered by the configured archives that is lower than VERSION (Debian

@@ -1,10 +1,12 @@
 import { sql as workspace } from './0001_workspace';
 import { sql as drift } from './0002_drift';
+import { sql as hostKeys } from './0003_host_keys';
 
 /** Numbered, applied in order; the schema version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'workspace', sql: workspace },
   { version: 2, name: 'drift', sql: drift },
+  { version: 3, name: 'host-keys', sql: hostKeys },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

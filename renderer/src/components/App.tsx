@@ -8,13 +8,14 @@ import { WorkspaceView } from './WorkspaceView';
 export function App() {
   const workspace = useApp((s) => s.workspace);
   const start = useApp((s) => s.start);
-  const loadServices = useApp((s) => s.loadServices);
+  const refreshWorkspace = useApp((s) => s.refreshWorkspace);
 
   useEffect(() => {
     void start();
   }, [start]);
 
-  useEffect(() => client.on('workspace.changed', ({ reason }) => reason === 'updated' && void loadServices()), [loadServices]);
+  // The main process says when the workspace changed (an import, a scan, a rule): redraw from it.
+  useEffect(() => client.on('workspace.changed', ({ reason }) => void (reason === 'updated' && refreshWorkspace())), [refreshWorkspace]);
 
   return (
     <div className="app">

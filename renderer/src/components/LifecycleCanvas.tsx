@@ -1,14 +1,15 @@
 import { Background, Controls, MiniMap, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
 import { useMemo } from 'react';
 import { lifecycleGraph, type StageNode } from '../graph/layout';
-import { useApp, useSelectedService } from '../store/index';
+import { useApp, useSelectedService, useSelectedServiceDrift } from '../store/index';
 import { nodeTypes } from './StageNodes';
 
 export function LifecycleCanvas() {
   const service = useSelectedService();
   const selectedStageId = useApp((s) => s.selectedStageId);
   const selectStage = useApp((s) => s.selectStage);
-  const graph = useMemo(() => (service ? lifecycleGraph(service, selectedStageId) : null), [service, selectedStageId]);
+  const drift = useSelectedServiceDrift();
+  const graph = useMemo(() => (service ? lifecycleGraph(service, selectedStageId, drift) : null), [service, selectedStageId, drift]);
   const onNodeClick: NodeMouseHandler<StageNode> = (_, node) => void selectStage(node.data.stage.id);
 
   if (!service || !graph) return <p className="empty muted">Choose a service on the left.</p>;
@@ -25,7 +26,7 @@ export function LifecycleCanvas() {
         nodesDraggable={false}
         nodesConnectable={false}
         fitView
-        fitViewOptions={{ padding: 0.2 }}
+        fitViewOptions={{ padding: 0.08, maxZoom: 1.25 }}
         minZoom={0.2}
         proOptions={{ hideAttribution: true }}
       >

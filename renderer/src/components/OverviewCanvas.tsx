@@ -6,7 +6,8 @@ import { nodeTypes } from './StageNodes';
 
 export function OverviewCanvas() {
   const services = useApp((s) => s.services);
-  const graph = useMemo(() => overviewGraph(services), [services]);
+  const drift = useApp((s) => s.serviceDrift);
+  const graph = useMemo(() => overviewGraph(services, drift), [services, drift]);
   const onNodeClick: NodeMouseHandler<CompactStageNode | ServiceLabelNode> = (_, node) => {
     const { selectService, selectStage } = useApp.getState();
     if (node.type === 'serviceLabel') return selectService(node.data.service.id);

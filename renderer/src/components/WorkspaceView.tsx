@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useApp } from '../store/index';
+import { FileDiffDialog } from './FileDiffDialog';
 import { Inspector } from './Inspector';
 import { LifecycleCanvas } from './LifecycleCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
@@ -50,6 +51,7 @@ export function WorkspaceView() {
         {view === 'lifecycle' ? <LifecycleCanvas /> : <OverviewCanvas />}
       </main>
       <Inspector />
+      <FileDiffDialog />
     </div>
   );
 }

@@ -4,20 +4,32 @@ import { stageDepths } from '../../../core/domain/lifecycle';
 
 type ServiceSummary = CallOutput<'services.list'>[number];
 type StageSummary = ServiceSummary['stages'][number];
+type ServiceDrift = CallOutput<'drift.service'>;
+type StageDrift = ServiceDrift['stages'][number];
+type ParitySummary = ServiceDrift['parity'];
 
-export const STAGE_NODE = { width: 200, height: 112, columnGap: 90, rowGap: 36 } as const;
+/** How a parity summary reads at a glance: red with any high-severity drift, amber with any other, green with none. */
+export type Health = 'ok' | 'warn' | 'bad' | 'unknown';
+export function healthOf(summary: ParitySummary | null | undefined): Health {
+  if (!summary) return 'unknown';
+  if (summary.severity.high > 0) return 'bad';
+  return summary.severity.medium + summary.severity.low > 0 ? 'warn' : 'ok';
+}
+
+export const STAGE_NODE = { width: 176, height: 112, columnGap: 56, rowGap: 36 } as const;
 export const OVERVIEW_NODE = { width: 150, height: 56, columnGap: 36, rowGap: 18, labelWidth: 180 } as const;
 
 export type StageNodeData = {
   stage: StageSummary;
   serviceName: string;
   selected: boolean;
+  drift: StageDrift | null;
 };
 export type StageNode = Node<StageNodeData, 'stage'>;
 
-export type CompactStageNodeData = { stage: StageSummary; serviceId: number; serviceName: string };
+export type CompactStageNodeData = { stage: StageSummary; serviceId: number; serviceName: string; drift: StageDrift | null };
 export type CompactStageNode = Node<CompactStageNodeData, 'compactStage'>;
-export type ServiceLabelNode = Node<{ service: ServiceSummary }, 'serviceLabel'>;
+export type ServiceLabelNode = Node<{ service: ServiceSummary; parity: ParitySummary | null }, 'serviceLabel'>;
 
 const lifecycleOf = (service: ServiceSummary) => ({
   stages: service.stages.map((s) => ({ id: s.id, name: s.name, position: s.position, isProduction: s.isProduction })),
@@ -45,8 +57,24 @@ function placeStages(service: ServiceSummary, columnWidth: number, rowHeight: nu
   return positions;
 }
 
+/** An edge says when the downstream stage differs from the upstream one, and by how many facts. */
+function promotionEdge(service: ServiceSummary, edge: { from: number; to: number }, drift: ServiceDrift | undefined, compact: boolean): Edge {
+  const differences = drift?.edges.find((e) => e.from === edge.from && e.to === edge.to)?.differences;
+  const name = (id: number) => service.stages.find((s) => s.id === id)?.name ?? String(id);
+  const differ = differences !== undefined && differences > 0;
+  return {
+    id: `edge-${edge.from}-${edge.to}`,
+    source: `stage-${edge.from}`,
+    target: `stage-${edge.to}`,
+    ...(compact ? { focusable: false } : { type: 'smoothstep' }),
+    className: differ ? 'edge-differs' : differences === 0 ? 'edge-same' : undefined,
+    ...(differ && !compact ? { label: `${differences} differ` } : {}),
+    ariaLabel: `Promotion from ${name(edge.from)} to ${name(edge.to)}${differ ? `: ${differences} differences` : ''}`,
+  };
+}
+
 /** The selected service's lifecycle, left to right. */
-export function lifecycleGraph(service: ServiceSummary, selectedStageId: number | null): { nodes: StageNode[]; edges: Edge[] } {
+export function lifecycleGraph(service: ServiceSummary, selectedStageId: number | null, drift?: ServiceDrift): { nodes: StageNode[]; edges: Edge[] } {
   const positions = placeStages(service, STAGE_NODE.width + STAGE_NODE.columnGap, STAGE_NODE.height + STAGE_NODE.rowGap);
   const nodes: StageNode[] = service.stages.map((stage) => ({
     id: `stage-${stage.id}`,
@@ -54,21 +82,14 @@ export function lifecycleGraph(service: ServiceSummary, selectedStageId: number 
     position: positions.get(stage.id)!,
     width: STAGE_NODE.width,
     height: STAGE_NODE.height,
-    data: { stage, serviceName: service.name, selected: stage.id === selectedStageId },
+    data: { stage, serviceName: service.name, selected: stage.id === selectedStageId, drift: drift?.stages.find((d) => d.stageId === stage.id) ?? null },
     ariaLabel: `Stage ${stage.name} of ${service.name}`,
   }));
-  const edges: Edge[] = service.edges.map((edge) => ({
-    id: `edge-${edge.from}-${edge.to}`,
-    source: `stage-${edge.from}`,
-    target: `stage-${edge.to}`,
-    type: 'smoothstep',
-    ariaLabel: `Promotion from ${service.stages.find((s) => s.id === edge.from)?.name ?? edge.from} to ${service.stages.find((s) => s.id === edge.to)?.name ?? edge.to}`,
-  }));
-  return { nodes, edges };
+  return { nodes, edges: service.edges.map((edge) => promotionEdge(service, edge, drift, false)) };
 }
 
 /** Every service as a row of its stages. */
-export function overviewGraph(services: ServiceSummary[]): { nodes: (CompactStageNode | ServiceLabelNode)[]; edges: Edge[] } {
+export function overviewGraph(services: ServiceSummary[], drift: Readonly<Record<number, ServiceDrift>> = {}): { nodes: (CompactStageNode | ServiceLabelNode)[]; edges: Edge[] } {
   const nodes: (CompactStageNode | ServiceLabelNode)[] = [];
   const edges: Edge[] = [];
   let top = 0;
@@ -81,7 +102,7 @@ export function overviewGraph(services: ServiceSummary[]): { nodes: (CompactStag
       position: { x: 0, y: top },
       width: OVERVIEW_NODE.labelWidth,
       height: rowHeight,
-      data: { service },
+      data: { service, parity: drift[service.id]?.parity ?? null },
       draggable: false,
       ariaLabel: `Service ${service.name}`,
     });
@@ -93,12 +114,12 @@ export function overviewGraph(services: ServiceSummary[]): { nodes: (CompactStag
         position: { x: OVERVIEW_NODE.labelWidth + OVERVIEW_NODE.columnGap + p.x, y: top + p.y },
         width: OVERVIEW_NODE.width,
         height: OVERVIEW_NODE.height,
-        data: { stage, serviceId: service.id, serviceName: service.name },
+        data: { stage, serviceId: service.id, serviceName: service.name, drift: drift[service.id]?.stages.find((d) => d.stageId === stage.id) ?? null },
         draggable: false,
         ariaLabel: `Stage ${stage.name} of ${service.name}`,
       });
     }
-    for (const edge of service.edges) edges.push({ id: `edge-${edge.from}-${edge.to}`, source: `stage-${edge.from}`, target: `stage-${edge.to}`, focusable: false });
+    for (const edge of service.edges) edges.push(promotionEdge(service, edge, drift[service.id], true));
     top += rowHeight + OVERVIEW_NODE.rowGap;
   }
   return { nodes, edges };

@@ -48,3 +48,35 @@ describe('stagecraft CLI', () => {
     expect(() => parseArgs(['--name'])).toThrow(/needs a value/);
   });
 });
+
+describe('stagecraft diff and drift', () => {
+  const captures = join(process.cwd(), 'resources/demo/captures');
+
+  it('diff exits 0 for equal snapshots, 1 with drift, 2 on a bad file', async () => {
+    expect(await runCli(['diff', join(captures, 'web.json'), join(captures, 'web.json')], out)).toBe(0);
+    lines = [];
+    expect(await runCli(['diff', join(captures, 'web.json'), join(captures, 'web.older.json'), '--format', 'json'], out)).toBe(1);
+    const items = JSON.parse(lines.join('\n'));
+    expect(items.map((i: { key: string }) => i.key)).toContain('dpkg:libssl3:amd64');
+    expect(items[0]).toMatchObject({ category: 'packages', kind: 'changed', severity: 'high' });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format": "stagecraft.snapshot", "version": 2}');
+    expect(await runCli(['diff', bad, join(captures, 'web.json')], out)).toBe(2);
+    expect(errors.mock.calls.flat().join(' ')).toMatch(/version 2/);
+    errors.mockRestore();
+  });
+
+  it('drift prints every stage of the demo with its parity', async () => {
+    const path = join(dir, 'demo.stagecraft');
+    expect(await runCli(['demo', path], out)).toBe(0);
+    lines = [];
+    expect(await runCli(['drift', path, '--service', 'payments-api', '--stage', 'staging'], out)).toBe(0);
+    expect(lines.join('\n')).toMatch(/HIGH\s+packages:dpkg:libssl3:amd64/);
+    lines = [];
+    expect(await runCli(['drift', path, '--format', 'json'], out)).toBe(0);
+    const drift = JSON.parse(lines.join('\n'));
+    expect(drift).toHaveLength(4);
+    expect(drift[0].stages).toHaveLength(5);
+  });
+});

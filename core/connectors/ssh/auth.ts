@@ -4,7 +4,10 @@
  * through a callback. What was tried is recorded so a failure can say so.
  */
 import { readFileSync } from 'node:fs';
-import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader does not see its named exports, the default export works everywhere.
+const { utils } = ssh2;
 
 export interface PassphraseRequest {
   keyFile: string;

@@ -239,6 +239,36 @@ describe('SSH connector against a real sshd', () => {
     }
   });
 
+  it('notices a dead link within seconds through keepalives', async () => {
+    const proxy = await startLatencyProxy(sshd.port, 0);
+    try {
+      let frozenAt = 0;
+      const failure = await failureOf(
+        connector.collect(
+          { host: '127.0.0.1', port: proxy.port, user: USER },
+          isolated({
+            knownHostsFiles: [writeKnownHosts('dead_known_hosts', `[127.0.0.1]:${proxy.port} ${sshd.hostKey.publicKey}`)],
+            keepaliveIntervalMs: 500,
+            keepaliveCountMax: 2,
+            // The collector itself would finish: a 10 s sleep first keeps the link idle until it dies.
+            collectorScript: `sleep 10\n${COLLECTOR}`,
+            onPhase: (phase) => {
+              if (phase === 'collecting') {
+                proxy.freeze();
+                frozenAt = Date.now();
+              }
+            },
+          }),
+        ),
+      );
+      expect(failure.kind).toBe('timeout');
+      expect(failure.message).toMatch(/stopped answering/);
+      expect(Date.now() - frozenAt).toBeLessThan(3_000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('marks output cut at the limit as partial, and a failing command as command-failed', async () => {
     const target = { host: '127.0.0.1', port: sshd.port, user: USER };
     const cut = await connector.collect(target, isolated({ maxOutputBytes: 4_000 }));

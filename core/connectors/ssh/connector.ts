@@ -6,7 +6,7 @@
 import { parseCollectorOutput, type CollectorParseResult } from '../../domain/collector-output';
 import type { Snapshot } from '../../domain/facts';
 import type { CredentialOptions } from './auth';
-import { isSshFailure, SshFailure } from './failures';
+import { SshFailure } from './failures';
 import { HostKeyVerifier, type HostKeyTrustStore, type HostKeyVerdict } from './host-keys';
 import { describeEndpoint, resolveRoute, type RouteOptions, type SshTarget } from './route';
 import { SshSession, type SessionTimeouts } from './session';
@@ -147,7 +147,6 @@ function parseOrFail(stdout: string, capturedAt: string, where: string, exitCode
   try {
     return parseCollectorOutput(stdout, { capturedAt, source: 'ssh' });
   } catch (error) {
-    if (isSshFailure(error)) throw error;
     const status = exitCode === null ? 'was killed' : `exited with status ${exitCode}`;
     const detail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(0, 3).join(' / ')}` : '';
     throw new SshFailure('command-failed', `${where}: the collector ${status} without usable output (${(error as Error).message})${detail}`);

@@ -3,12 +3,15 @@
  * forwardOut channel), with its timeouts. A session is one-shot: the first failure anywhere (a
  * timeout, a dead link, cancellation) closes every hop and rejects whatever is waiting.
  */
-import { Client, type ClientChannel } from 'ssh2';
+import ssh2, { type Client, type ClientChannel } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { makeAuthHandler, type CredentialOptions } from './auth';
 import { classifyConnectError, SshFailure } from './failures';
 import type { HostKeyVerdict, HostKeyVerifier } from './host-keys';
 import { describeEndpoint, type SshEndpoint } from './route';
+
+// ssh2 is CommonJS: Node's ESM loader does not see its named exports (see auth.ts).
+const { Client: SshClient } = ssh2;
 
 export interface SessionTimeouts {
   /** TCP connect, SSH handshake and authentication of each hop; time spent in prompts does not count. */
@@ -160,7 +163,7 @@ export class SshSession {
       let verdict: HostKeyVerdict | undefined;
       let ready = false;
 
-      const client = new Client();
+      const client = new SshClient();
       this.clients.push(client);
       // Listeners stay for the client's life: after `ready`, a dead link (keepalive) or a reset ends the session.
       client.on('error', (error: Error & { level?: string }) => {

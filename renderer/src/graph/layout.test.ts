@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lifecycleGraph, overviewGraph, OVERVIEW_NODE, STAGE_NODE } from './layout';
+import { healthOf, lifecycleGraph, overviewGraph, OVERVIEW_NODE, STAGE_NODE } from './layout';
 
 const stage = (id: number, name: string, position: number) => ({ id, name, position, isProduction: name === 'production', hostCount: 2, image: null });
 
@@ -63,5 +63,34 @@ describe('overview layout', () => {
     expect(edges).toHaveLength(9);
     const secondRowTop = labels[1]!.position.y;
     for (const n of nodes.filter((n) => n.type === 'compactStage' && n.data.serviceId === 2)) expect(n.position.y).toBeGreaterThanOrEqual(secondRowTop);
+  });
+});
+
+describe('drift on the graph', () => {
+  const summary = (high: number, medium: number, low: number) => ({ compared: 100, matching: 100 - high - medium - low, parity: (100 - high - medium - low) / 100, severity: { high, medium, low } });
+
+  it('reads health from the worst severity, never from parity alone', () => {
+    expect(healthOf(summary(0, 0, 0))).toBe('ok');
+    expect(healthOf(summary(0, 0, 3))).toBe('warn');
+    expect(healthOf(summary(0, 1, 0))).toBe('warn');
+    expect(healthOf(summary(1, 0, 0))).toBe('bad');
+    expect(healthOf(null)).toBe('unknown');
+  });
+
+  it('labels an edge whose stages differ, and puts each stage its drift', () => {
+    const drift = {
+      serviceId: 1,
+      parity: summary(1, 0, 0),
+      stages: linear.stages.map((s) => ({ stageId: s.id, stageName: s.name, isProduction: s.isProduction, hosts: 2, snapshotted: 2, production: summary(s.id === 3 ? 1 : 0, 0, 0), image: null })),
+      edges: [
+        { from: 1, to: 2, differences: 0, parity: 1 },
+        { from: 2, to: 3, differences: 4, parity: 0.96 },
+      ],
+    };
+    const { nodes, edges } = lifecycleGraph(linear, null, drift);
+    expect(edges.find((e) => e.id === 'edge-2-3')).toMatchObject({ label: '4 differ', className: 'edge-differs' });
+    expect(edges.find((e) => e.id === 'edge-1-2')).toMatchObject({ className: 'edge-same' });
+    expect(edges.find((e) => e.id === 'edge-3-4')!.className).toBeUndefined();
+    expect(nodes.find((n) => n.data.stage.id === 3)!.data.drift!.production.severity.high).toBe(1);
   });
 });

@@ -134,11 +134,15 @@ export async function startSilentServer(): Promise<{ port: number; close: () => 
   return { port: (server.address() as { port: number }).port, close: () => closeServer(server, sockets) };
 }
 
-/** A TCP proxy to 127.0.0.1:targetPort that delays every chunk by `delayMs` in each direction. */
-export async function startLatencyProxy(targetPort: number, delayMs: number): Promise<{ port: number; close: () => Promise<void> }> {
+/**
+ * A TCP proxy to 127.0.0.1:targetPort that delays every chunk by `delayMs` in each direction.
+ * `freeze()` makes it a dead link: connections stay open, nothing gets through any more.
+ */
+export async function startLatencyProxy(targetPort: number, delayMs: number): Promise<{ port: number; freeze: () => void; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
+  let frozen = false;
   const delayed = (from: Socket, to: Socket) => {
-    from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), delayMs));
+    from.on('data', (chunk) => setTimeout(() => !frozen && to.writable && to.write(chunk), delayMs));
     from.on('end', () => setTimeout(() => to.end(), delayMs));
     from.on('error', () => to.destroy());
     from.on('close', () => setTimeout(() => to.destroy(), delayMs));
@@ -153,7 +157,7 @@ export async function startLatencyProxy(targetPort: number, delayMs: number): Pr
     delayed(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as { port: number }).port, close: () => closeServer(server, sockets) };
+  return { port: (server.address() as { port: number }).port, freeze: () => (frozen = true), close: () => closeServer(server, sockets) };
 }
 
 function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {

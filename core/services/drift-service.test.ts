@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { buildDemoWorkspace } from './demo';
+import { DriftService } from './drift-service';
+
+let store: WorkspaceStore;
+let drift: DriftService;
+const stageOf = (service: string, stage: string) => store.inventory.listServices().find((s) => s.name === service)!.stages.find((s) => s.name === stage)!;
+
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'stagecraft-drift-'));
+  store = buildDemoWorkspace(join(dir, 'demo.stagecraft'), join(process.cwd(), 'resources'));
+  drift = new DriftService(store);
+});
+afterAll(() => store.close());
+
+describe('drift of the demo workspace (real captured hosts, planted drift)', () => {
+  it('finds the unpatched host in payments-api staging, with real Debian versions', () => {
+    const detail = drift.stageDetail(stageOf('payments-api', 'staging').id);
+    const libssl = detail.production.items.find((i) => i.key === 'dpkg:libssl3:amd64');
+    expect(libssl).toMatchObject({ kind: 'changed', severity: 'high', hosts: ['pay-app-stg-02'], role: 'app' });
+    expect(libssl!.expected).toMatch(/^3\.0\.\d+-1~deb12u\d+$/);
+    expect(detail.production.parity).toBeLessThan(1);
+  });
+
+  it('sees a stage with nothing planted as 100 % in parity', () => {
+    const summary = drift.serviceDrift(store.inventory.listServices().find((s) => s.name === 'identity')!.id);
+    expect(summary.stages.find((s) => s.stageName === 'integration')!.production).toMatchObject({ parity: 1, severity: { high: 0, medium: 0, low: 0 } });
+  });
+
+  it('marks edges between stages that differ', () => {
+    const service = store.inventory.listServices().find((s) => s.name === 'payments-api')!;
+    const summary = drift.serviceDrift(service.id);
+    const stagingToUat = summary.edges.find((e) => e.from === stageOf('payments-api', 'staging').id);
+    expect(stagingToUat!.differences).toBeGreaterThan(0);
+  });
+
+  it('compares a stage with its image, and a derived image shows as drift where hosts lag', () => {
+    const integration = drift.stageDetail(stageOf('payments-api', 'integration').id);
+    expect(integration.image?.label).toBe('v2');
+    expect(integration.image?.items).toEqual([]); // v2 was applied to integration's web hosts
+    const staging = drift.stageDetail(stageOf('payments-api', 'staging').id);
+    expect(staging.image?.label).toBe('v1');
+    expect(staging.image?.items.map((i) => i.key)).toContain('dpkg:libssl3:amd64');
+  });
+
+  it('finds the production-only change as drift within production', () => {
+    const production = drift.stageDetail(stageOf('payments-api', 'production').id);
+    const sshd = production.consistency.find((c) => c.role === 'web')!.report.items.find((i) => i.key === '/etc/ssh/sshd_config');
+    expect(sshd).toMatchObject({ severity: 'high', hosts: ['pay-web-prd-01'] });
+  });
+
+  it('ignore rules remove exactly what they match', () => {
+    const uat = stageOf('payments-api', 'uat').id;
+    const before = drift.stageDetail(uat).production.items;
+    expect(before.map((i) => i.key)).toContain('/etc/nginx/nginx.conf');
+    const rule = store.write({ actor: 'test', action: 'ignore.add', subject: 'nginx' }, () =>
+      store.drift.addIgnoreRule({ scope: { service: 'payments-api', role: 'web' }, category: 'files', key: '/etc/nginx/nginx.conf' }, 'test'),
+    );
+    const after = drift.stageDetail(uat).production;
+    expect(after.items.map((i) => i.key)).not.toContain('/etc/nginx/nginx.conf');
+    expect(after.items.length).toBe(before.length - 1);
+    store.write({ actor: 'test', action: 'ignore.remove', subject: 'nginx' }, () => store.drift.removeIgnoreRule(rule.id));
+  });
+
+  it('recorded a parity trend that shows when the drift appeared', () => {
+    const trend = store.drift.parityTrend(stageOf('payments-api', 'staging').id);
+    expect(trend.length).toBeGreaterThanOrEqual(8);
+    expect(trend[0]!.parity).toBe(1);
+    expect(trend[trend.length - 1]!.parity).toBeLessThan(1);
+  });
+});

@@ -82,3 +82,22 @@ test.describe('drift and parity', () => {
     await snap(page, 'images');
   });
 });
+
+test('severity rules are editable and change what the canvas shows', async ({ page }) => {
+  await openShell(page);
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /payments-api/ }).click();
+  const staging = page.getByTestId('lifecycle-canvas').getByTestId('stage-staging');
+  await expect(staging).toContainText('4 high');
+  await page.getByRole('button', { name: 'Drift rules…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Drift rules' });
+  await expect(dialog.getByLabel('Key glob of rule 2')).toHaveValue(/openssh/);
+  await dialog.getByLabel('Severity of rule 2').selectOption('low');
+  await dialog.getByRole('button', { name: 'Save rules' }).click();
+  await expect(dialog.getByText('This workspace has its own rules.')).toBeVisible();
+  await expect(dialog.getByRole('region', { name: 'Watched files' })).toContainText('/etc/nginx/**');
+  await snap(page, 'rules');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(staging).toContainText('4 low');
+  await expect(staging).toHaveClass(/health-warn/);
+});

@@ -106,3 +106,14 @@ export const driftCalls = {
   ),
   'snapshot.export': call('The newest snapshot of a host, in the snapshot JSON format', z.object({ hostId: id }), snapshotSchema),
 };
+
+const watchList = z.object({ role: z.string(), globs: z.array(z.string()), isDefault: z.boolean() });
+
+export const watchCalls = {
+  'roles.watch': call('The watched-file globs of each role of a service', z.object({ serviceId: id }), z.array(watchList)),
+  'roles.setWatch': call(
+    'Set the watched-file globs of a role (an empty list restores the defaults)',
+    z.object({ serviceId: id, role: z.string().min(1), globs: z.array(z.string().trim().min(1).max(1000).startsWith('/', 'a glob starts with /')).max(500) }),
+    watchList,
+  ),
+};

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { driftCalls } from './drift';
+import { driftCalls, watchCalls } from './drift';
 import { imageCalls } from './images';
 import { inventoryCalls } from './inventory';
 import { workspaceCalls } from './workspace';
@@ -9,6 +9,7 @@ export const contract = {
   ...workspaceCalls,
   ...inventoryCalls,
   ...driftCalls,
+  ...watchCalls,
   ...imageCalls,
 };
 

@@ -7,6 +7,8 @@ import { factsOf, fileKey, type FactSet } from '../domain/normalise';
 import { referenceOf } from '../domain/reference';
 import { defaultSeverityRules } from '../domain/severity';
 import { textDiff } from '../domain/textdiff';
+import { defaultWatchGlobs } from '../domain/watch';
+import type { WorkspaceStore } from '../store/workspace-store';
 import type { ServiceContext } from './context';
 import { driftServiceFor } from './drift-service';
 import type { Session } from './session';
@@ -27,7 +29,14 @@ type DriftHandlers = Pick<
   | 'severity.set'
   | 'snapshot.import'
   | 'snapshot.export'
+  | 'roles.watch'
+  | 'roles.setWatch'
 >;
+
+/** What each role of a service watches: its own list, or the defaults its name suggests. */
+export function watchLists(store: WorkspaceStore, serviceId: number) {
+  return store.drift.watchGlobs(serviceId).map(({ role, globs }) => (globs.length > 0 ? { role, globs, isDefault: false } : { role, globs: defaultWatchGlobs(role), isDefault: true }));
+}
 
 export function driftHandlers(ctx: ServiceContext, session: Session): DriftHandlers {
   const drift = () => driftServiceFor(session.require());
@@ -117,6 +126,13 @@ export function driftHandlers(ctx: ServiceContext, session: Session): DriftHandl
       const row = store.write({ actor: ctx.actor(), action: 'snapshot.import', subject: `host ${hostId}`, after: (r) => ({ snapshotId: r.id, path }) }, () => store.snapshots.save(hostId, snapshot));
       changed('updated');
       return { snapshotId: row.id, capturedAt: row.capturedAt, warnings: snapshot.warnings };
+    },
+    'roles.watch': ({ serviceId }) => watchLists(session.require(), serviceId),
+    'roles.setWatch': ({ serviceId, role, globs }) => {
+      const store = session.require();
+      store.write({ actor: ctx.actor(), action: 'roles.setWatch', subject: `${role} of service ${serviceId}`, after: () => globs }, () => store.drift.setWatchGlobs(serviceId, role, globs));
+      changed('updated');
+      return watchLists(store, serviceId).find((w) => w.role === role)!;
     },
     'snapshot.export': ({ hostId }) => {
       const store = session.require();

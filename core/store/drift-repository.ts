@@ -74,9 +74,12 @@ export class DriftRepository {
     return rule;
   }
 
-  watchGlobs(serviceId: number): Record<string, string[]> {
-    const rows = this.db.prepare<[number], { name: string; globs: string }>('SELECT name, watch_globs AS globs FROM roles WHERE service_id = ? ORDER BY id').all(serviceId);
-    return Object.fromEntries(rows.map((r) => [r.name, JSON.parse(r.globs) as string[]]));
+  /** Each role's own watch list; an empty list means the role uses the defaults. */
+  watchGlobs(serviceId: number): { role: string; globs: string[] }[] {
+    return this.db
+      .prepare<[number], { name: string; globs: string }>('SELECT name, watch_globs AS globs FROM roles WHERE service_id = ? ORDER BY id')
+      .all(serviceId)
+      .map((r) => ({ role: r.name, globs: JSON.parse(r.globs) as string[] }));
   }
 
   setWatchGlobs(serviceId: number, role: string, globs: readonly string[]): void {

@@ -1,7 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useApp } from '../store/index';
 import { FileDiffDialog } from './FileDiffDialog';
 import { Inspector } from './Inspector';
+import { RulesDialog } from './RulesDialog';
 import { LifecycleCanvas } from './LifecycleCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import { Sidebar } from './Sidebar';
@@ -11,6 +12,7 @@ export function WorkspaceView() {
   const view = useApp((s) => s.view);
   const setView = useApp((s) => s.setView);
   const closeWorkspace = useApp((s) => s.closeWorkspace);
+  const [rulesOpen, setRulesOpen] = useState(false);
 
   // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview.
   useEffect(() => {
@@ -42,6 +44,9 @@ export function WorkspaceView() {
             All services
           </button>
         </nav>
+        <button type="button" onClick={() => setRulesOpen(true)}>
+          Drift rules…
+        </button>
         <button type="button" onClick={() => void closeWorkspace()}>
           Close workspace
         </button>
@@ -52,6 +57,7 @@ export function WorkspaceView() {
       </main>
       <Inspector />
       <FileDiffDialog />
+      {rulesOpen && <RulesDialog onClose={() => setRulesOpen(false)} />}
     </div>
   );
 }

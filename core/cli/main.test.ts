@@ -80,3 +80,20 @@ describe('stagecraft diff and drift', () => {
     expect(drift[0].stages).toHaveLength(5);
   });
 });
+
+describe('stagecraft audit verify', () => {
+  it('exits 0 on an intact log and 1 naming the first bad entry', async () => {
+    const path = join(dir, 'audited.stagecraft');
+    expect(await runCli(['demo', path], out)).toBe(0);
+    lines = [];
+    expect(await runCli(['audit', 'verify', path], out)).toBe(0);
+    expect(lines[0]).toMatch(/intact: \d+ entries/);
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path);
+    db.exec("DROP TRIGGER audit_is_append_only_update; UPDATE audit_entries SET actor = 'mallory' WHERE seq = 1;");
+    db.close();
+    lines = [];
+    expect(await runCli(['audit', 'verify', path], out)).toBe(1);
+    expect(lines[0]).toMatch(/entry 1 — its content was altered/);
+  });
+});

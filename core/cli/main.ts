@@ -19,6 +19,8 @@ Usage:
   stagecraft drift WORKSPACE [--service S] [--stage T] [--format json|text]
                                                    the workspace's drift and parity; with --stage,
                                                    every drift item of that stage
+  stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
+                                                   the first altered, removed or reordered entry
   stagecraft --version | --help
 
 Exit codes: 0 success (diff: no drift), 1 drift found (diff), 2 error (bad arguments, unreadable
@@ -77,6 +79,17 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         out(`${summary.name}\n  file: ${summary.path}\n  schema: ${summary.schemaVersion}\n  created: ${summary.createdAt}\n  ${c.services} services, ${c.hosts} hosts, ${c.snapshots} snapshots, ${c.images} images`);
       }
       return 0;
+    }
+    if (command === 'audit' && sub === 'verify') {
+      const { positional } = parseArgs(rest);
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      const verdict = await invoke('audit.verify', {});
+      if (verdict.ok) {
+        out(`The audit log is intact: ${verdict.entries} entries, chain head ${verdict.head}.`);
+        return 0;
+      }
+      out(`The audit log was tampered with: entry ${verdict.firstBadSeq} — ${verdict.reason} (${verdict.entries} entries).`);
+      return 1;
     }
     if (command === 'demo') {
       const path = resolve(requirePath([sub ?? ''].filter(Boolean)));

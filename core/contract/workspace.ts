@@ -18,6 +18,19 @@ export const workspaceCalls = {
   'workspace.openDemo': call('Build the demo workspace afresh and open it', z.object({}), workspaceSummary),
   'workspace.current': call('The open workspace, if any', z.object({}), workspaceSummary.nullable()),
   'workspace.close': call('Close the open workspace', z.object({}), z.object({ closed: z.boolean() })),
+  'audit.verify': call(
+    'Check the hash chain of the audit log: any entry altered, removed or reordered is named',
+    z.object({}),
+    z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), entries: z.number().int(), head: z.string() }),
+      z.object({ ok: z.literal(false), entries: z.number().int(), firstBadSeq: z.number().int(), reason: z.string() }),
+    ]),
+  ),
+  'audit.entries': call(
+    'The newest audit entries',
+    z.object({ limit: z.number().int().min(1).max(5000).default(200) }),
+    z.array(z.object({ seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), subject: z.string(), beforeJson: z.string().nullable(), afterJson: z.string().nullable(), prevHash: z.string(), hash: z.string() })),
+  ),
   'dialog.chooseWorkspace': call(
     'Ask the user for a workspace path with a native dialog (desktop only)',
     z.object({ mode: z.enum(['open', 'create']) }),

@@ -149,7 +149,7 @@ function addImages(store: WorkspaceStore, definition: DemoDefinition, image: Dem
       const content = deriveImage(parentContent, edits, { label: image.label });
       record = store.images.save({ serviceId: service.id, content, parentId: parent.id, createdBy: DEMO_ACTOR, note: image.note, at });
     }
-    for (const stage of image.assign) store.images.assign(stageId(stage), record.id);
+    for (const stage of image.assign) store.images.assign(stageId(stage), record.id, DEMO_ACTOR, at);
   }
 }
 

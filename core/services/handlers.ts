@@ -30,6 +30,8 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
       if (closed) ctx.emit('workspace.changed', { reason: 'closed' });
       return { closed };
     },
+    'audit.verify': () => session.require().audit.verify(),
+    'audit.entries': ({ limit }) => session.require().audit.entries(limit),
     'dialog.chooseWorkspace': async ({ mode }) => {
       if (!ctx.chooseWorkspace) throw new StagecraftError('unsupported', 'This shell has no native file dialogs.', 'Type the path of the workspace file instead.');
       return { path: await ctx.chooseWorkspace(mode) };

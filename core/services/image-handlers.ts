@@ -61,7 +61,7 @@ export function imageHandlers(ctx: ServiceContext, session: Session): ImageHandl
       const store = session.require();
       const previous = store.write(
         { actor: ctx.actor(), action: 'image.assign', subject: `stage ${stageId}`, before: undefined, after: (p) => ({ imageId, previous: p }) },
-        () => store.images.assign(stageId, imageId),
+        () => store.images.assign(stageId, imageId, ctx.actor()),
       );
       changed();
       return { stageId, imageId, previous };

@@ -157,14 +157,25 @@ describe('scan of the test farm', () => {
         const host = { name: `farm${index + 1}`, address: address!, port: Number(port), sshUser: 'root' };
         return { ...host, id: store.inventory.addHost(host) };
       });
-      const results = await scanHosts(store, hosts, options({ identityFiles: [farm!.key], knownHostsFiles: [farm!.knownHosts], watchGlobs: ['/etc/stagecraft-fixture/*', '/etc/sysctl.d/*'] }));
-      expect(results.every((r) => r.status === 'saved')).toBe(true);
-      const fixtureVersions = results.map((r) => {
-        if (r.status !== 'saved') return null;
-        return store.snapshots.load(r.snapshotId).packages.find((p) => p.name === 'stagecraft-fixture')?.version ?? 'none';
+      const results = await scanHosts(
+        store,
+        hosts,
+        options({ identityFiles: [farm!.key], knownHostsFiles: [farm!.knownHosts], watchGlobs: ['/etc/ssh/sshd_config', '/etc/sysctl.d/*'] }),
+      );
+      const snapshots = results.map((r) => {
+        if (r.status !== 'saved') throw new Error(`${r.hostName}: ${r.failure.kind}: ${r.failure.message}`);
+        return store.snapshots.load(r.snapshotId);
       });
-      // farm.sh: 1.0-1 on odd N, 2.0-1 on even N, none when N % 5 == 0.
-      expect(fixtureVersions).toEqual(hosts.map((_, i) => ((i + 1) % 5 === 0 ? 'none' : (i + 1) % 2 === 1 ? '1.0-1' : '2.0-1')));
+      const n = (index: number) => index + 1;
+      // The differences farm.sh builds in (see scripts/farm/README.md).
+      expect(snapshots.map((s) => s.packages.find((p) => p.name === 'stagecraft-fixture')?.version ?? 'none')).toEqual(
+        snapshots.map((_, i) => (n(i) % 5 === 0 ? 'none' : n(i) % 2 === 1 ? '1.0-1' : '2.0-1')),
+      );
+      expect(snapshots.map((s) => s.files.some((f) => f.path === '/etc/sysctl.d/60-stagecraft.conf'))).toEqual(snapshots.map((_, i) => n(i) % 2 === 1));
+      const sshdConfig = snapshots.map((s) => s.files.find((f) => f.path === '/etc/ssh/sshd_config')?.sha256);
+      expect(sshdConfig[2]).toBe(sshdConfig[5]); // hosts 3 and 6: hand-edited alike
+      expect(sshdConfig[2]).not.toBe(sshdConfig[0]);
+      expect(new Set(snapshots.map((s) => s.host.hostname)).size).toBe(6);
     } finally {
       store.close();
     }

@@ -62,15 +62,25 @@ export class ImageRepository {
     return `v${highest + 1}`;
   }
 
-  /** Puts `imageId` (or nothing) on a stage of the same service; returns the image it replaced. */
-  assign(stageId: number, imageId: number | null): number | null {
+  /** Puts `imageId` (or nothing) on a stage of the same service, recording when; returns the image it replaced. */
+  assign(stageId: number, imageId: number | null, by: string, at = new Date().toISOString()): number | null {
     const stage = this.db.prepare<[number], { serviceId: number; imageId: number | null }>('SELECT service_id AS serviceId, image_id AS imageId FROM stages WHERE id = ?').get(stageId);
     if (!stage) throw new StagecraftError('not-found', `Stage ${stageId} does not exist.`);
     if (imageId !== null && this.get(imageId).serviceId !== stage.serviceId) {
       throw new StagecraftError('invalid-input', 'An image can only be assigned to a stage of its own service.');
     }
     this.db.prepare('UPDATE stages SET image_id = ? WHERE id = ?').run(imageId, stageId);
+    this.db.prepare('INSERT INTO image_assignments (stage_id, image_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?)').run(stageId, imageId, at, by);
     return stage.imageId;
+  }
+
+  /** When an image reached each stage it was ever assigned to (the first time), oldest first. */
+  history(imageId: number): { stageId: number; assignedAt: string }[] {
+    return this.db
+      .prepare<[number], { stageId: number; assignedAt: string }>(
+        'SELECT stage_id AS stageId, MIN(assigned_at) AS assignedAt FROM image_assignments WHERE image_id = ? GROUP BY stage_id ORDER BY assignedAt',
+      )
+      .all(imageId);
   }
 
   private assignedStages(imageId: number): number[] {

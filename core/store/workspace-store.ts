@@ -6,6 +6,7 @@ import { DriftRepository } from './drift-repository';
 import { HostKeyRepository } from './host-key-repository';
 import { ImageRepository } from './image-repository';
 import { InventoryRepository } from './inventory-repository';
+import { PromotionRepository } from './promotion-repository';
 import { SnapshotRepository } from './snapshot-repository';
 
 /** One open workspace file and its repositories. */
@@ -16,6 +17,7 @@ export class WorkspaceStore {
   readonly snapshots: SnapshotRepository;
   readonly images: ImageRepository;
   readonly drift: DriftRepository;
+  readonly promotion: PromotionRepository;
   readonly hostKeys: HostKeyRepository;
 
   private constructor(
@@ -28,6 +30,7 @@ export class WorkspaceStore {
     this.snapshots = new SnapshotRepository(db, this.blobs);
     this.images = new ImageRepository(db, this.blobs);
     this.drift = new DriftRepository(db);
+    this.promotion = new PromotionRepository(db, this.blobs);
     this.hostKeys = new HostKeyRepository(db);
   }
 

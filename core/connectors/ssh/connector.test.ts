@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,19 @@ describe('SSH connector against a real sshd', () => {
     writeFileSync(revoked, `@revoked * ${sshd.hostKey.publicKey}\n${sshd.knownHostsLine()}\n`);
     const failure = await failureOf(connector.collect({ host: '127.0.0.1', port: sshd.port, user: USER }, isolated({ knownHostsFiles: [revoked] })));
     expect(failure.kind).toBe('host-key-revoked');
+  });
+
+  it('authenticates with a key held by ssh-agent', async () => {
+    const socket = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      await waitFor(() => existsSync(socket));
+      execFileSync('ssh-add', ['-q', clientKey.privateFile], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+      const result = await connector.collect({ host: '127.0.0.1', port: sshd.port, user: USER }, isolated({ agentSocket: socket, identityFiles: [] }));
+      expect(result.snapshot.packages.length).toBeGreaterThan(0);
+    } finally {
+      agent.kill();
+    }
   });
 
   it('reports auth-failed with what was tried when the key is not authorised', async () => {
@@ -282,6 +295,14 @@ describe('SSH connector against a real sshd', () => {
     expect(failed.message).toContain('no such tool');
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 function writeKnownHosts(name: string, text: string): string {
   const file = join(dir, name);

@@ -83,6 +83,7 @@ export class SshSession {
   private closed = false;
   /** The verdict on the last hop's host key: the host the facts come from. */
   hostKey: HostKeyVerdict | undefined;
+  private target: SshEndpoint | undefined;
 
   constructor(private readonly settings: SessionSettings) {}
 
@@ -106,41 +107,48 @@ export class SshSession {
       const client = await this.connectHop(endpoint, previous);
       previous = { client, endpoint };
     }
+    this.target = previous?.endpoint;
   }
 
   /** Runs `command` on the target with `stdin` as its input; stdout is kept up to the limit. */
   run(command: string, stdin: string | Buffer, limits: CommandLimits): Promise<CommandOutput> {
     const client = this.clients[this.clients.length - 1];
-    if (!client) return Promise.reject(new Error('run() before connect()'));
+    if (!client || !this.target) return Promise.reject(new Error('run() before connect()'));
+    const where = describeEndpoint(this.target);
     return this.wait((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new SshFailure('timeout', `the command did not finish within ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
+      const timer = setTimeout(() => this.fail(new SshFailure('timeout', `${where}: the collector did not finish within ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
       client.exec(command, (error, channel) => {
         if (error) {
-          clearTimeout(timer);
-          reject(new SshFailure('command-failed', `the command could not be started: ${error.message}`));
+          reject(new SshFailure('command-failed', `${where}: the command could not be started: ${error.message}`));
           return;
         }
-        collectOutput(channel, limits, (output) => {
-          clearTimeout(timer);
-          resolve(output);
-        });
+        collectOutput(channel, limits, resolve);
         channel.end(stdin);
       });
+      return () => clearTimeout(timer);
     });
   }
 
-  /** A promise that also rejects when the session fails while it is pending. */
-  private wait<T>(start: (resolve: (value: T) => void, reject: (failure: SshFailure) => void) => void): Promise<T> {
+  /**
+   * A promise that also rejects when the session fails while it is pending. `start` may return a
+   * cleanup (its timers), run however the promise settles, so nothing outlives it.
+   */
+  private wait<T>(start: (resolve: (value: T) => void, reject: (failure: SshFailure) => void) => (() => void) | void): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new SshFailure('cancelled', 'the SSH session is already closed'));
     return new Promise<T>((resolve, reject) => {
+      let cleanup: (() => void) | void = undefined;
+      let settled = false;
       const settle = <A>(done: (value: A) => void) => (value: A) => {
+        settled = true;
         this.waiters.delete(rejectWaiter);
+        cleanup?.();
         done(value);
       };
       const rejectWaiter = settle(reject);
       this.waiters.add(rejectWaiter);
-      start(settle(resolve), rejectWaiter);
+      cleanup = start(settle(resolve), rejectWaiter);
+      if (settled) cleanup?.(); // settled while starting, before the cleanup was known
     });
   }
 
@@ -167,7 +175,6 @@ export class SshSession {
       this.clients.push(client);
       // Listeners stay for the client's life: after `ready`, a dead link (keepalive) or a reset ends the session.
       client.on('error', (error: Error & { level?: string }) => {
-        timer.stop();
         if (verdict && (verdict.status === 'unknown' || verdict.status === 'changed' || verdict.status === 'revoked')) {
           this.fail(new SshFailure(`host-key-${verdict.status}`, `${where}: ${verdict.detail}`, verdict.fingerprint));
         } else if (!ready && error.level === 'client-authentication') {
@@ -179,12 +186,10 @@ export class SshSession {
         }
       });
       client.on('close', () => {
-        timer.stop();
         this.fail(new SshFailure('unreachable', `${where}: the connection was closed ${ready ? 'unexpectedly' : 'during the SSH handshake'}`));
       });
       client.once('ready', () => {
         ready = true;
-        timer.stop();
         resolve(client);
       });
 
@@ -204,18 +209,12 @@ export class SshSession {
           authHandler: auth.handler,
         });
 
-      if (!previous) {
+      if (previous) {
+        previous.client.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (error, channel) => (error ? reject(classifyConnectError(error, where)) : connect(channel)));
+      } else {
         connect();
-        return;
       }
-      previous.client.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (error, channel) => {
-        if (error) {
-          timer.stop();
-          reject(classifyConnectError(error, where));
-          return;
-        }
-        connect(channel);
-      });
+      return () => timer.stop();
     });
   }
 }

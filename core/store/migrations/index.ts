@@ -1,12 +1,14 @@
 import { sql as workspace } from './0001_workspace';
 import { sql as drift } from './0002_drift';
 import { sql as hostKeys } from './0003_host_keys';
+import { sql as promotion } from './0004_promotion';
 
 /** Numbered, applied in order; the schema version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'workspace', sql: workspace },
   { version: 2, name: 'drift', sql: drift },
   { version: 3, name: 'host-keys', sql: hostKeys },
+  { version: 4, name: 'promotion', sql: promotion },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

@@ -55,5 +55,7 @@ export default tseslint.config(
     ],
   }),
   layer(['electron/**'], { paths: noNative(['electron']), patterns: [{ group: ['**/store/**', '**/connectors/**'], message: 'electron reaches the store and connectors through core/services.' }] }),
+  // Tests of a shell may start real test infrastructure (an sshd) from the connectors' test support.
+  layer(['core/cli/**/*.test.ts', 'core/host/**/*.test.ts'], { paths: noNative([]), patterns: [{ group: ['**/store/**'], message: 'shells reach the store only through core/services.' }] }),
   layer(['bench/**', 'scripts/**', 'e2e/**', 'bin/**'], { paths: noNative(['better-sqlite3']), patterns: [] }),
 );

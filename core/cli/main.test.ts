@@ -97,3 +97,29 @@ describe('stagecraft audit verify', () => {
     expect(lines[0]).toMatch(/entry 1 — its content was altered/);
   });
 });
+
+describe('stagecraft collect and scan, against a real sshd', () => {
+  it('collects one host to a file after its key is accepted, and never overwrites the file', async () => {
+    const { generateKey, makeTempDir, TestSshd } = await import('../connectors/ssh/test-support/sshd');
+    const keys = makeTempDir('cli-ssh');
+    const key = generateKey(keys, 'client');
+    const sshd = await TestSshd.start({ authorizedKeys: [key.publicLine] });
+    try {
+      const knownHosts = join(keys, 'known_hosts');
+      const outFile = join(dir, 'local.json');
+      const target = `ssh://${(await import('node:os')).userInfo().username}@127.0.0.1:${sshd.port}`;
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      expect(await runCli(['collect', target, '--identity', key.privateFile, '--known-hosts', knownHosts, '--out', outFile], out)).toBe(2);
+      expect(errors.mock.calls.flat().join(' ')).toMatch(/SHA256:/);
+      expect(await runCli(['collect', target, '--identity', key.privateFile, '--known-hosts', knownHosts, '--accept-new', '--out', outFile], out)).toBe(0);
+      const snapshot = JSON.parse((await import('node:fs')).readFileSync(outFile, 'utf8'));
+      expect(snapshot).toMatchObject({ format: 'stagecraft.snapshot', version: 1 });
+      expect(snapshot.packages.length).toBeGreaterThan(50);
+      expect(await runCli(['collect', target, '--identity', key.privateFile, '--known-hosts', knownHosts, '--accept-new', '--out', outFile], out)).toBe(2);
+      expect(errors.mock.calls.flat().join(' ')).toMatch(/already exists/);
+      errors.mockRestore();
+    } finally {
+      await sshd.stop();
+    }
+  });
+});

@@ -1,9 +1,12 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CallFailed, type CallName, type CallOutput } from '../contract/index';
+import { CallFailed, type CallName, type CallOutput, type EventPayload } from '../contract/index';
 import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
 import { buildDemoWorkspace } from '../services/demo';
 import { diffFiles } from '../services/diff';
+import { collectSnapshot, readCollectorScript } from '../services/scan';
+import { defaultWatchGlobs } from '../domain/watch';
 import { APP_VERSION, createApp, findResourcesDir } from '../services/app';
 
 const HELP = `stagecraft ${APP_VERSION}: release-stage manager, headless
@@ -19,6 +22,14 @@ Usage:
   stagecraft drift WORKSPACE [--service S] [--stage T] [--format json|text]
                                                    the workspace's drift and parity; with --stage,
                                                    every drift item of that stage
+  stagecraft collect ssh://USER@HOST[:PORT] [--identity KEY] [--known-hosts FILE] [--accept-new]
+                   [--watch GLOB,GLOB] [--out FILE]
+                                                   collect one host's facts (read-only) as a
+                                                   snapshot JSON, printed or written to FILE
+  stagecraft scan WORKSPACE [--service S] [--stage T] [--concurrency N] [--accept-new]
+                  [--identity KEY] [--known-hosts FILE]
+                                                   collect every matching host into the workspace,
+                                                   a line per host; exit 1 if any host failed
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
                                                    the first altered, removed or reordered entry
   stagecraft --version | --help
@@ -29,7 +40,10 @@ or refused file).
 
 export class UsageError extends Error {}
 
-/** Options of the form --name VALUE; anything else is positional. */
+/** Options that take no value. */
+const FLAGS = new Set(['accept-new']);
+
+/** Options of the form --name VALUE (or a flag such as --accept-new); anything else is positional. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string> } {
   const positional: string[] = [];
   const options = new Map<string, string>();
@@ -37,6 +51,10 @@ export function parseArgs(argv: string[]): { positional: string[]; options: Map<
     const arg = argv[i]!;
     if (arg.startsWith('--')) {
       const [key, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      if (FLAGS.has(key)) {
+        options.set(key, 'true');
+        continue;
+      }
       const value = inline ?? argv[i + 1];
       if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${key} needs a value.`);
       if (inline === undefined) i++;
@@ -90,6 +108,58 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       }
       out(`The audit log was tampered with: entry ${verdict.firstBadSeq} — ${verdict.reason} (${verdict.entries} entries).`);
       return 1;
+    }
+    if (command === 'collect') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      const target = positional[0];
+      if (!target) throw new UsageError('collect needs a target such as ssh://admin@web-01:22.');
+      const result = await collectSnapshot(target, {
+        collectorScript: readCollectorScript(app.ctx.resourcesDir),
+        ...sshOptions(options),
+        acceptNewHostKeys: options.has('accept-new'),
+        watchGlobs: options.get('watch')?.split(',').filter(Boolean) ?? defaultWatchGlobs(''),
+      });
+      const json = JSON.stringify(result.snapshot, null, 2);
+      const outFile = options.get('out');
+      if (outFile) {
+        writeNewFile(resolve(outFile), `${json}\n`);
+        out(`Wrote the snapshot of ${result.endpoint} (host key ${result.hostKey.fingerprint}) to ${outFile}${result.partial ? ', with missing facts: see its warnings' : ''}.`);
+      } else out(json);
+      return 0;
+    }
+    if (command === 'scan') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      const services = await invoke('services.list', {});
+      const service = options.has('service') ? services.find((s) => s.name === options.get('service')) : undefined;
+      if (options.has('service') && !service) throw new UsageError(`There is no service "${options.get('service')}".`);
+      const stageName = options.get('stage');
+      const stages = (service ? [service] : services).flatMap((s) => s.stages.filter((st) => st.name === stageName));
+      if (stageName !== undefined && stages.length === 0) throw new UsageError(`No stage is named "${stageName}".`);
+      const concurrency = Number(options.get('concurrency') ?? 8);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency needs a whole number of at least 1.');
+      Object.assign(app.ctx, { ssh: sshOptions(options) });
+      const targets = stageName !== undefined ? stages.map((st) => ({ stageId: st.id })) : service ? [{ serviceId: service.id }] : services.map((s) => ({ serviceId: s.id }));
+      let failed = 0;
+      const endings = new Map<string, (message: string) => void>();
+      app.onEvent((name, payload) => {
+        if (name === 'scan.progress') {
+          const p = payload as EventPayload<'scan.progress'>;
+          if (p.phase === 'saved') out(`${p.hostName}: saved${p.partial ? ` (partial: ${p.partial.remedy})` : ''}`);
+          if (p.phase === 'failed') {
+            failed++;
+            out(`${p.hostName}: FAILED, ${p.failure?.kind}: ${p.failure?.message}\n  ${p.failure?.remedy}${p.failure?.fingerprint ? `\n  host key ${p.failure.fingerprint}` : ''}`);
+          }
+        }
+        const job = payload as EventPayload<'job.progress'>;
+        if (name === 'job.progress' && job.state !== 'running') endings.get(job.jobId)?.(job.message);
+      });
+      for (const target of targets) {
+        const started = await invoke('scan.start', { ...target, concurrency, acceptNewHostKeys: options.has('accept-new') });
+        out(`Scanning ${started.hosts.length} hosts…`);
+        out(await new Promise<string>((done) => endings.set(started.jobId, done)));
+      }
+      return failed === 0 ? 0 : 1;
     }
     if (command === 'demo') {
       const path = resolve(requirePath([sub ?? ''].filter(Boolean)));
@@ -159,6 +229,20 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   } finally {
     app.session.close();
   }
+}
+
+/** --identity and --known-hosts replace the defaults (~/.ssh keys and known_hosts) when given. */
+function sshOptions(options: Map<string, string>) {
+  return {
+    ...(options.has('identity') && { identityFiles: [resolve(options.get('identity')!)] }),
+    ...(options.has('known-hosts') && { knownHostsFiles: [resolve(options.get('known-hosts')!)] }),
+  };
+}
+
+/** Never overwrites a file silently. */
+function writeNewFile(path: string, content: string): void {
+  if (existsSync(path)) throw new UsageError(`${path} already exists; choose another --out file or remove it first.`);
+  writeFileSync(path, content, { flag: 'wx' });
 }
 
 function format(options: Map<string, string>): 'json' | 'text' {

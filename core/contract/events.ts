@@ -11,6 +11,17 @@ export const events = {
     message: z.string(),
     state: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
   }),
+  'scan.progress': z.object({
+    jobId: z.string(),
+    hostId: z.number().int(),
+    hostName: z.string(),
+    phase: z.enum(['connecting', 'collecting', 'parsing', 'saved', 'failed']),
+    snapshotId: z.number().int().optional(),
+    partial: z.object({ remedy: z.string(), warnings: z.number().int() }).optional(),
+    failure: z.object({ kind: z.string(), message: z.string(), remedy: z.string(), fingerprint: z.string().optional() }).optional(),
+  }),
+  /** A background job needs a secret from the person at the screen; answer with credential.answer. Never stored. */
+  'credential.request': z.object({ requestId: z.string(), kind: z.enum(['passphrase', 'password']), subject: z.string(), retry: z.boolean() }),
 };
 
 export type EventName = keyof typeof events;

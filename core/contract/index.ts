@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { driftCalls, watchCalls } from './drift';
 import { imageCalls } from './images';
 import { inventoryCalls } from './inventory';
+import { scanCalls } from './scan';
 import { workspaceCalls } from './workspace';
 
 /** Every call the renderer may make, by name: the single source of channels, schemas and types. */
@@ -11,6 +12,7 @@ export const contract = {
   ...driftCalls,
   ...watchCalls,
   ...imageCalls,
+  ...scanCalls,
 };
 
 export type Contract = typeof contract;

@@ -15,6 +15,8 @@ export interface ServiceContext {
   /** Who is acting: recorded in the audit log. */
   actor: () => string;
   emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void;
+  /** SSH settings that override the user's (~/.ssh/config, agent, default keys): from CLI flags, or tests. */
+  ssh?: { identityFiles?: string[]; knownHostsFiles?: string[]; sshConfigFile?: string | null; agentSocket?: string | null; connectTimeoutMs?: number };
   /** Native file dialogs, where the shell has them. */
   chooseWorkspace?: (mode: 'open' | 'create') => Promise<string | null>;
 }

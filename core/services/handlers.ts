@@ -6,6 +6,7 @@ import type { ServiceContext } from './context';
 import { buildDemoWorkspace } from './demo';
 import { driftHandlers } from './drift-handlers';
 import { imageHandlers } from './image-handlers';
+import { scanHandlers } from './scan-handlers';
 import { Session } from './session';
 
 export function createHandlers(ctx: ServiceContext, session = new Session(ctx)): Handlers {
@@ -40,6 +41,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     'environment.get': ({ stageId }) => session.require().inventory.environment(stageId),
     ...driftHandlers(ctx, session),
     ...imageHandlers(ctx, session),
+    ...scanHandlers(ctx, session),
   };
 }
 

@@ -53,7 +53,8 @@ export function collectSnapshot(target: string | SshTarget, options: CollectSnap
   return connector.collect(resolved, { ...collectOptions, ...(workspace ? { trustStore: workspaceTrustStore(workspace.store, workspace.actor) } : {}) }, signal);
 }
 
-export type ScanHost = Pick<HostRecord, 'id' | 'name' | 'address' | 'port' | 'sshUser'>;
+/** A host to scan; `watchGlobs` (its role's watch list) overrides the scan-wide list. */
+export type ScanHost = Pick<HostRecord, 'id' | 'name' | 'address' | 'port' | 'sshUser'> & { watchGlobs?: readonly string[] };
 
 export interface ScanHostsOptions extends Omit<CollectOptions, 'trustStore' | 'onPhase'> {
   /** Recorded in the audit log with each saved snapshot and accepted key. */
@@ -134,7 +135,11 @@ export async function scanHosts(
     const elapsed = () => Math.round(performance.now() - started);
     const report = (event: Omit<ScanProgressEvent, 'hostId' | 'hostName'>) => onProgress({ hostId: host.id, hostName: host.name, ...event });
     try {
-      const collected = await connector.collect(targetOfHost(host), { ...collectOptions, trustStore, onPhase: (phase) => report({ phase }) }, signal);
+      const collected = await connector.collect(
+        targetOfHost(host),
+        { ...collectOptions, ...(host.watchGlobs ? { watchGlobs: host.watchGlobs } : {}), trustStore, onPhase: (phase) => report({ phase }) },
+        signal,
+      );
       const row = store.write(
         {
           actor,

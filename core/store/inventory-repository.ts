@@ -85,6 +85,27 @@ export class InventoryRepository {
     this.db.prepare('INSERT OR IGNORE INTO environment_hosts (environment_id, host_id, role_id) VALUES (?, ?, ?)').run(env.environmentId, hostId, roleRow.id);
   }
 
+  host(hostId: number): HostRecord {
+    const row = this.db.prepare<[number], HostRow>(`SELECT ${HOST_COLUMNS} FROM hosts h WHERE h.id = ?`).get(hostId);
+    if (!row) throw new StagecraftError('not-found', `Host ${hostId} does not exist.`);
+    return row;
+  }
+
+  /** Hosts placed in a stage or a service (or named by id), each with the roles it plays there and the service it belongs to. */
+  placements(filter: { stageId?: number; serviceId?: number; hostIds?: readonly number[] }): (HostRecord & { serviceId: number; role: string })[] {
+    const rows = this.db
+      .prepare<[], HostRow & { serviceId: number; stageId: number; role: string }>(
+        `SELECT ${HOST_COLUMNS}, e.service_id AS serviceId, e.stage_id AS stageId, r.name AS role
+         FROM environment_hosts eh JOIN environments e ON e.id = eh.environment_id JOIN hosts h ON h.id = eh.host_id JOIN roles r ON r.id = eh.role_id
+         ORDER BY h.name, r.id`,
+      )
+      .all();
+    const ids = filter.hostIds ? new Set(filter.hostIds) : null;
+    return rows
+      .filter((r) => (filter.stageId === undefined || r.stageId === filter.stageId) && (filter.serviceId === undefined || r.serviceId === filter.serviceId) && (ids === null || ids.has(r.id)))
+      .map(({ stageId: _stage, ...row }) => row);
+  }
+
   listServices(): ServiceSummary[] {
     const services = this.db.prepare<[], { id: number; name: string; description: string }>('SELECT id, name, description FROM services ORDER BY name').all();
     const stages = this.db

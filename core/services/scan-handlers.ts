@@ -1,0 +1,86 @@
+import type { Handlers } from '../contract/dispatch';
+import { StagecraftError } from '../domain/errors';
+import type { ServiceContext } from './context';
+import { watchLists } from './drift-handlers';
+import { driftServiceFor } from './drift-service';
+import { Jobs, Prompts } from './jobs';
+import { readCollectorScript, scanHosts, type ScanHost } from './scan';
+import type { Session } from './session';
+
+type ScanHandlers = Pick<Handlers, 'scan.start' | 'job.cancel' | 'credential.answer' | 'hostKeys.forget' | 'hosts.add'>;
+
+export function scanHandlers(ctx: ServiceContext, session: Session, jobs = new Jobs(ctx), prompts = new Prompts(ctx)): ScanHandlers {
+  return {
+    'scan.start': ({ stageId, serviceId, hostIds, concurrency, acceptNewHostKeys }) => {
+      const store = session.require();
+      if (stageId === undefined && serviceId === undefined && hostIds === undefined) {
+        throw new StagecraftError('invalid-input', 'Say what to scan: a stage, a service, or hosts.');
+      }
+      // One entry per host: a host playing several roles is scanned once, watching all their files.
+      const byHost = new Map<number, ScanHost & { serviceIds: Set<number> }>();
+      const globsOf = new Map<number, Map<string, string[]>>();
+      for (const placement of store.inventory.placements({ ...(stageId !== undefined && { stageId }), ...(serviceId !== undefined && { serviceId }), ...(hostIds && { hostIds }) })) {
+        if (!globsOf.has(placement.serviceId)) globsOf.set(placement.serviceId, new Map(watchLists(store, placement.serviceId).map((w) => [w.role, w.globs])));
+        const globs = globsOf.get(placement.serviceId)!.get(placement.role) ?? [];
+        const entry = byHost.get(placement.id) ?? { ...placement, watchGlobs: [], serviceIds: new Set<number>() };
+        entry.watchGlobs = [...new Set([...(entry.watchGlobs ?? []), ...globs])];
+        entry.serviceIds.add(placement.serviceId);
+        byHost.set(placement.id, entry);
+      }
+      const hosts = [...byHost.values()];
+      if (hosts.length === 0) throw new StagecraftError('conflict', 'There are no hosts to scan there.', 'Add hosts to the stage first.');
+      const collectorScript = readCollectorScript(ctx.resourcesDir);
+      const title = `Scanning ${hosts.length} host${hosts.length === 1 ? '' : 's'}`;
+      const jobId = jobs.start(title, hosts.length, async (job) => {
+        let finished = 0;
+        const results = await scanHosts(
+          store,
+          hosts,
+          {
+            ...ctx.ssh,
+            actor: ctx.actor(),
+            concurrency,
+            collectorScript,
+            acceptNewHostKeys,
+            askPassphrase: ({ keyFile, retry }) => prompts.ask({ kind: 'passphrase', subject: keyFile, retry }, job.signal),
+            askPassword: ({ user, host, port }) => prompts.ask({ kind: 'password', subject: `${user}@${host}:${port}`, retry: false }, job.signal),
+          },
+          (event) => {
+            ctx.emit('scan.progress', { jobId: job.id, ...event });
+            if (event.phase === 'saved' || event.phase === 'failed') job.progress(++finished, `${event.hostName}: ${event.phase === 'saved' ? 'saved' : event.failure?.kind}`);
+          },
+          job.signal,
+        );
+        // Parity is recorded whenever snapshots change it, so the trend shows when drift appeared.
+        const saved = results.filter((r) => r.status === 'saved');
+        if (saved.length > 0 && session.current === store) {
+          const touched = new Set(hosts.filter((h) => saved.some((r) => r.hostId === h.id)).flatMap((h) => [...h.serviceIds]));
+          const at = new Date().toISOString();
+          const drift = driftServiceFor(store);
+          store.write({ actor: ctx.actor(), action: 'parity.record', subject: `${touched.size} services` }, () => touched.forEach((id) => drift.recordParity(id, at)));
+          ctx.emit('workspace.changed', { reason: 'updated' });
+        }
+        const failed = results.length - saved.length;
+        return { state: failed === 0 ? 'succeeded' : 'failed', message: `${saved.length} saved, ${failed} failed` };
+      });
+      return { jobId, hosts: hosts.map((h) => ({ id: h.id, name: h.name })) };
+    },
+    'job.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'credential.answer': ({ requestId, secret }) => ({ accepted: prompts.answer(requestId, secret) }),
+    'hostKeys.forget': ({ host, port }) => {
+      const store = session.require();
+      const forgotten = store.write({ actor: ctx.actor(), action: 'hostKey.forget', subject: `${host}:${port}`, after: (n) => ({ forgotten: n }) }, () => store.hostKeys.forget(host, port));
+      return { forgotten };
+    },
+    'hosts.add': ({ stageId, role, ...host }) => {
+      const store = session.require();
+      const hostId = store.write({ actor: ctx.actor(), action: 'host.add', subject: host.name, after: (id) => ({ id, ...host, stageId, role }) }, () => {
+        const id = store.inventory.addHost(host);
+        store.inventory.placeHost(stageId, id, role);
+        return id;
+      });
+      ctx.emit('workspace.changed', { reason: 'updated' });
+      return store.inventory.host(hostId);
+    },
+  };
+}

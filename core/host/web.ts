@@ -14,7 +14,16 @@ function parsePort(argv: string[]): number | undefined {
   return port;
 }
 
-const app = createApp({ shell: 'browser', resourcesDir: findResourcesDir(import.meta.url) });
+/** Comma-separated paths from the environment (e.g. a dedicated scanning key), or nothing. */
+const pathsFromEnv = (name: string) => process.env[name]?.split(',').filter(Boolean);
+const identityFiles = pathsFromEnv('STAGECRAFT_SSH_IDENTITY');
+const knownHostsFiles = pathsFromEnv('STAGECRAFT_SSH_KNOWN_HOSTS');
+
+const app = createApp({
+  shell: 'browser',
+  resourcesDir: findResourcesDir(import.meta.url),
+  ...((identityFiles || knownHostsFiles) && { ssh: { ...(identityFiles && { identityFiles }), ...(knownHostsFiles && { knownHostsFiles }) } }),
+});
 const host = await startHost({
   dispatch: app.dispatch,
   staticDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'),

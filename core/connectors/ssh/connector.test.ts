@@ -309,3 +309,13 @@ function writeKnownHosts(name: string, text: string): string {
   writeFileSync(file, `${text}\n`);
   return file;
 }
+
+describe('reserved names', () => {
+  it('fails a .invalid host as unreachable without asking any resolver', async () => {
+    const started = Date.now();
+    const error = await connector.collect({ host: 'pay-web-prd-01.demo.invalid' }, { collectorScript: COLLECTOR, sshConfigFile: null, agentSocket: null }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SshFailure);
+    expect(error).toMatchObject({ kind: 'unreachable', message: expect.stringMatching(/reserved \.invalid name/) });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -90,6 +90,9 @@ export class SshHostConnector implements HostConnector {
     const route = resolveRoute(target, options);
     const endpoint = route.hops[route.hops.length - 1]!;
     const where = describeEndpoint(endpoint);
+    // RFC 6761: names under .invalid never resolve; say so without asking any resolver.
+    const invalid = route.hops.find((hop) => /\.invalid\.?$/i.test(hop.host));
+    if (invalid) throw new SshFailure('unreachable', `${where}: host unreachable (${invalid.host} is a reserved .invalid name that never resolves)`);
     const session = new SshSession({
       ...options,
       connectTimeoutMs: options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs,

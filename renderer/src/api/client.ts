@@ -1,4 +1,4 @@
-import { CallFailed, type CallInput, type CallName, type CallOutput, type EventName, type EventPayload, type WireResult } from '../../../core/contract/index';
+import { CallFailed, eventNames, type CallInput, type CallName, type CallOutput, type EventName, type EventPayload, type WireResult } from '../../../core/contract/index';
 
 /** How calls reach the main process: Electron IPC via the preload, or HTTP to the browser host. */
 export interface Transport {
@@ -41,14 +41,13 @@ function httpTransport(): Transport {
     },
     subscribe(listener) {
       const source = new EventSource('./api/events', { withCredentials: true });
-      const names: EventName[] = ['workspace.changed', 'job.progress'];
-      const handlers = names.map((name) => {
+      const handlers = eventNames.map((name) => {
         const handler = (event: MessageEvent<string>) => listener(name, JSON.parse(event.data));
         source.addEventListener(name, handler);
         return handler;
       });
       return () => {
-        names.forEach((name, i) => source.removeEventListener(name, handlers[i]!));
+        eventNames.forEach((name, i) => source.removeEventListener(name, handlers[i]!));
         source.close();
       };
     },

@@ -16,6 +16,11 @@ export function App() {
 
   // The main process says when the workspace changed (an import, a scan, a rule): redraw from it.
   useEffect(() => client.on('workspace.changed', ({ reason }) => void (reason === 'updated' && refreshWorkspace())), [refreshWorkspace]);
+  useEffect(() => {
+    const { onScanEvent, onJobEvent, onCredentialRequest } = useApp.getState();
+    const unsubscribe = [client.on('scan.progress', onScanEvent), client.on('job.progress', onJobEvent), client.on('credential.request', onCredentialRequest)];
+    return () => unsubscribe.forEach((off) => off());
+  }, []);
 
   return (
     <div className="app">

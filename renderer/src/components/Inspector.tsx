@@ -1,15 +1,32 @@
+import { useState } from 'react';
 import { useApp, useSelectedService, useSelectedServiceDrift, type InspectorTab } from '../store/index';
+import { AddHostDialog } from './AddHostDialog';
 import { DriftPanel } from './DriftPanel';
 import { ImagesPanel } from './ImagesPanel';
 import { ParityBadge, SeverityCounts } from './Parity';
 
 function EnvironmentPanel() {
   const environment = useApp((s) => s.environment);
+  const service = useSelectedService();
   const setHostFilter = useApp((s) => s.setHostFilter);
   const setTab = useApp((s) => s.setInspectorTab);
-  if (!environment) return <p className="muted">Loading…</p>;
+  const scanning = useApp((s) => s.scanJob?.state === 'running');
+  const startScan = useApp((s) => s.startScan);
+  const [adding, setAdding] = useState(false);
+  if (!environment || !service) return <p className="muted">Loading…</p>;
   return (
-    <table className="hosts" aria-label={`Hosts of ${environment.stageName}`}>
+    <>
+      <div className="row panel-actions">
+        <button type="button" className="primary" disabled={scanning || environment.hosts.length === 0} onClick={() => void startScan({ stageId: environment.stageId })} title="Collect every host's facts over SSH (read-only)">
+          Scan {environment.hosts.length} hosts
+        </button>
+        <button type="button" onClick={() => setAdding(true)}>
+          Add host…
+        </button>
+      </div>
+      {adding && <AddHostDialog stageId={environment.stageId} roles={service.roles} onClose={() => setAdding(false)} />}
+      {environment.hosts.length === 0 && <p className="muted">No hosts yet: add them here, or import an inventory.</p>}
+      <table className="hosts" aria-label={`Hosts of ${environment.stageName}`}>
       <thead>
         <tr>
           <th>Host</th>
@@ -43,6 +60,7 @@ function EnvironmentPanel() {
         ))}
       </tbody>
     </table>
+    </>
   );
 }
 

@@ -3,6 +3,7 @@ import { useApp } from '../store/index';
 import { FileDiffDialog } from './FileDiffDialog';
 import { Inspector } from './Inspector';
 import { RulesDialog } from './RulesDialog';
+import { CredentialDialog, ScanPanel } from './ScanPanel';
 import { LifecycleCanvas } from './LifecycleCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import { Sidebar } from './Sidebar';
@@ -57,6 +58,8 @@ export function WorkspaceView() {
       </main>
       <Inspector />
       <FileDiffDialog />
+      <ScanPanel />
+      <CredentialDialog />
       {rulesOpen && <RulesDialog onClose={() => setRulesOpen(false)} />}
     </div>
   );

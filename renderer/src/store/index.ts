@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { driftSlice, type DriftSlice } from './drift';
 import { imagesSlice, type ImagesSlice } from './images';
 import { inventorySlice, type InventorySlice } from './inventory';
+import { scanSlice, type ScanSlice } from './scan';
 import { sessionSlice, type SessionSlice } from './session';
 
 export type View = 'lifecycle' | 'overview';
@@ -14,7 +15,7 @@ export interface UiSlice {
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -22,6 +23,7 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...inventorySlice(set, get, api),
   ...driftSlice(set, get, api),
   ...imagesSlice(set, get, api),
+  ...scanSlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
   setView: (view) => set({ view }),

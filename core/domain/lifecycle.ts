@@ -73,3 +73,110 @@ export function stageDepths(lifecycle: Lifecycle): Map<number, number> {
   }
   return depth;
 }
+
+/**
+ * A lifecycle must be a DAG whose every stage lies on a path from a first stage to a production
+ * stage, with at least one production stage and no edge out of production. Returns what is wrong,
+ * in words, or an empty list.
+ */
+export function lifecycleProblems(lifecycle: Lifecycle): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const stage of lifecycle.stages) {
+    if (!stage.name.trim()) problems.push('A stage has no name.');
+    if (names.has(stage.name.toLowerCase())) problems.push(`Two stages are named "${stage.name}".`);
+    names.add(stage.name.toLowerCase());
+  }
+  try {
+    topologicalStages(lifecycle);
+  } catch (error) {
+    return [...problems, (error as Error).message];
+  }
+  const production = lifecycle.stages.filter((s) => s.isProduction);
+  if (production.length === 0) problems.push('No stage is marked as production.');
+  for (const stage of production) {
+    if (lifecycle.edges.some((e) => e.from === stage.id)) problems.push(`Production stage "${stage.name}" promotes further; production is where a lifecycle ends.`);
+  }
+  const reachesProduction = new Set(production.map((s) => s.id));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const edge of lifecycle.edges) if (reachesProduction.has(edge.to) && !reachesProduction.has(edge.from)) reachesProduction.add(edge.from), (grew = true);
+  }
+  for (const stage of lifecycle.stages) {
+    if (!reachesProduction.has(stage.id)) problems.push(`Stage "${stage.name}" leads nowhere: no path from it reaches production.`);
+  }
+  return problems;
+}
+
+/** The outcome of an edit: the new lifecycle, or why it was refused. */
+export type LifecycleEdit = { ok: true; lifecycle: Lifecycle } | { ok: false; reason: string };
+
+const refused = (reason: string): LifecycleEdit => ({ ok: false, reason });
+
+function checked(lifecycle: Lifecycle): LifecycleEdit {
+  const problems = lifecycleProblems(lifecycle);
+  return problems.length === 0 ? { ok: true, lifecycle } : refused(problems[0]!);
+}
+
+/** Inserts a stage at `position` (0 = first); it joins the line between its neighbours when the lifecycle is linear there. */
+export function addStage(lifecycle: Lifecycle, stage: { id: number; name: string; position: number }): LifecycleEdit {
+  const ordered = [...lifecycle.stages].sort((a, b) => a.position - b.position);
+  const position = Math.max(0, Math.min(stage.position, ordered.length));
+  const before = ordered[position - 1];
+  const after = ordered[position];
+  const stages = [...ordered.slice(0, position), { ...stage, isProduction: false }, ...ordered.slice(position)].map((s, i) => ({ ...s, position: i }));
+  let edges = [...lifecycle.edges];
+  if (before && after && edges.some((e) => e.from === before.id && e.to === after.id)) {
+    edges = edges.filter((e) => !(e.from === before.id && e.to === after.id));
+    edges.push({ from: before.id, to: stage.id }, { from: stage.id, to: after.id });
+  } else if (after) edges.push({ from: stage.id, to: after.id });
+  else if (before) return refused('A new stage cannot come after production: production is where a lifecycle ends.');
+  return checked({ stages, edges });
+}
+
+export function renameStage(lifecycle: Lifecycle, stageId: number, name: string): LifecycleEdit {
+  if (!/^[a-z0-9][a-z0-9._-]{0,39}$/i.test(name)) return refused('A stage name is 1 to 40 letters, digits, dots, dashes or underscores.');
+  if (!lifecycle.stages.some((s) => s.id === stageId)) return refused(`Stage ${stageId} is not in this lifecycle.`);
+  return checked({ ...lifecycle, stages: lifecycle.stages.map((s) => (s.id === stageId ? { ...s, name } : s)) });
+}
+
+/** Removing a stage joins its predecessors to its successors; refused while it holds hosts or open changes. */
+export function removeStage(lifecycle: Lifecycle, stageId: number, usage: { hosts: number; openChanges: number }): LifecycleEdit {
+  const stage = lifecycle.stages.find((s) => s.id === stageId);
+  if (!stage) return refused(`Stage ${stageId} is not in this lifecycle.`);
+  if (usage.hosts > 0) return refused(`"${stage.name}" still has ${usage.hosts} host${usage.hosts === 1 ? '' : 's'}: move or remove them first.`);
+  if (usage.openChanges > 0) return refused(`"${stage.name}" has ${usage.openChanges} open change${usage.openChanges === 1 ? '' : 's'}: close or cancel them first.`);
+  if (stage.isProduction) return refused('The production stage cannot be removed.');
+  const into = lifecycle.edges.filter((e) => e.to === stageId).map((e) => e.from);
+  const outOf = lifecycle.edges.filter((e) => e.from === stageId).map((e) => e.to);
+  const edges = lifecycle.edges.filter((e) => e.from !== stageId && e.to !== stageId);
+  for (const from of into) for (const to of outOf) if (!edges.some((e) => e.from === from && e.to === to)) edges.push({ from, to });
+  const stages = lifecycle.stages.filter((s) => s.id !== stageId).sort((a, b) => a.position - b.position).map((s, i) => ({ ...s, position: i }));
+  return checked({ stages, edges });
+}
+
+/** Moves a stage one place earlier (-1) or later (+1) in a linear lifecycle, keeping the line. */
+export function moveStage(lifecycle: Lifecycle, stageId: number, by: -1 | 1): LifecycleEdit {
+  const ordered = [...lifecycle.stages].sort((a, b) => a.position - b.position);
+  const index = ordered.findIndex((s) => s.id === stageId);
+  const other = ordered[index + by];
+  if (index < 0 || !other) return refused('The stage cannot move further that way.');
+  const isLine = lifecycle.edges.length === ordered.length - 1 && linearEdges(ordered).every((e) => lifecycle.edges.some((x) => x.from === e.from && x.to === e.to));
+  if (!isLine) return refused('Reordering works on a straight lifecycle; edit the edges of a branching one instead.');
+  const swapped = [...ordered];
+  swapped[index] = other;
+  swapped[index + by] = ordered[index]!;
+  const stages = swapped.map((s, i) => ({ ...s, position: i }));
+  return checked({ stages, edges: linearEdges(stages) });
+}
+
+export function addEdge(lifecycle: Lifecycle, from: number, to: number): LifecycleEdit {
+  if (lifecycle.edges.some((e) => e.from === from && e.to === to)) return refused('That promotion edge already exists.');
+  return checked({ ...lifecycle, edges: [...lifecycle.edges, { from, to }] });
+}
+
+export function removeEdge(lifecycle: Lifecycle, from: number, to: number): LifecycleEdit {
+  if (!lifecycle.edges.some((e) => e.from === from && e.to === to)) return refused('There is no such promotion edge.');
+  return checked({ ...lifecycle, edges: lifecycle.edges.filter((e) => !(e.from === from && e.to === to)) });
+}

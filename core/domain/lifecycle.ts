@@ -101,7 +101,11 @@ export function lifecycleProblems(lifecycle: Lifecycle): string[] {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const edge of lifecycle.edges) if (reachesProduction.has(edge.to) && !reachesProduction.has(edge.from)) reachesProduction.add(edge.from), (grew = true);
+    for (const edge of lifecycle.edges) {
+      if (!reachesProduction.has(edge.to) || reachesProduction.has(edge.from)) continue;
+      reachesProduction.add(edge.from);
+      grew = true;
+    }
   }
   for (const stage of lifecycle.stages) {
     if (!reachesProduction.has(stage.id)) problems.push(`Stage "${stage.name}" leads nowhere: no path from it reaches production.`);

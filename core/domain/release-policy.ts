@@ -68,7 +68,11 @@ function downstream(lifecycle: Lifecycle, from: number): Set<number> {
   const queue = [from];
   while (queue.length > 0) {
     const id = queue.shift()!;
-    for (const edge of lifecycle.edges) if (edge.from === id && !seen.has(edge.to)) seen.add(edge.to), queue.push(edge.to);
+    for (const edge of lifecycle.edges) {
+      if (edge.from !== id || seen.has(edge.to)) continue;
+      seen.add(edge.to);
+      queue.push(edge.to);
+    }
   }
   return seen;
 }

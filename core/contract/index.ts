@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { driftCalls, watchCalls } from './drift';
 import { imageCalls } from './images';
 import { inventoryCalls } from './inventory';
+import { promotionCalls } from './promotion';
 import { scanCalls } from './scan';
 import { workspaceCalls } from './workspace';
 
@@ -13,6 +14,7 @@ export const contract = {
   ...watchCalls,
   ...imageCalls,
   ...scanCalls,
+  ...promotionCalls,
 };
 
 export type Contract = typeof contract;

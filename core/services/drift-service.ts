@@ -94,6 +94,15 @@ export class DriftService {
     return { byRole, hosts: environment.hosts.length, snapshotted };
   }
 
+  /** Each host of an environment with the roles it plays and its latest snapshot (null when never scanned). */
+  hostSnapshots(environment: EnvironmentView): { host: string; roles: string[]; snapshot: Snapshot | null; snapshotId: number | null }[] {
+    const latest = this.store.snapshots.latestByHost();
+    return environment.hosts.map((host) => {
+      const row = latest.get(host.id);
+      return { host: host.name, roles: host.roles, snapshot: row ? this.snapshot(row.id, host.name) : null, snapshotId: row?.id ?? null };
+    });
+  }
+
   private productionStage(service: ServiceSummary) {
     const production = service.stages.find((s) => s.isProduction);
     if (!production) throw new StagecraftError('conflict', `${service.name} has no production stage to compare with.`, 'Mark one stage of its lifecycle as production.');

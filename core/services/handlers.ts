@@ -6,6 +6,7 @@ import type { ServiceContext } from './context';
 import { buildDemoWorkspace } from './demo';
 import { driftHandlers } from './drift-handlers';
 import { imageHandlers } from './image-handlers';
+import { promotionHandlers } from './promotion-handlers';
 import { scanHandlers } from './scan-handlers';
 import { Session } from './session';
 
@@ -42,6 +43,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     ...driftHandlers(ctx, session),
     ...imageHandlers(ctx, session),
     ...scanHandlers(ctx, session),
+    ...promotionHandlers(ctx, session),
   };
 }
 

@@ -1,6 +1,6 @@
 import { StagecraftError } from '../domain/errors';
 import type { EnvironmentHost, EnvironmentView, HostRecord, NewHost, ServiceSummary, StageSummary } from '../domain/inventory';
-import type { LifecycleEdge } from '../domain/lifecycle';
+import type { Lifecycle, LifecycleEdge } from '../domain/lifecycle';
 import type { Db } from './database';
 
 interface HostRow {
@@ -50,6 +50,37 @@ export class InventoryRepository {
     const insertRole = this.db.prepare('INSERT INTO roles (service_id, name) VALUES (?, ?)');
     for (const role of service.roles) insertRole.run(serviceId, role);
     return serviceId;
+  }
+
+  /** A new stage row (and its environment) for a lifecycle edit; saveLifecycle then places it. */
+  insertStage(serviceId: number, name: string, position: number): number {
+    const stageId = Number(this.db.prepare('INSERT INTO stages (service_id, name, position, is_production) VALUES (?, ?, ?, 0)').run(serviceId, name, position).lastInsertRowid);
+    this.db.prepare('INSERT INTO environments (service_id, stage_id) VALUES (?, ?)').run(serviceId, stageId);
+    return stageId;
+  }
+
+  /** Writes a service's lifecycle as given: stage names and positions, removed stages, and all its edges. */
+  saveLifecycle(serviceId: number, lifecycle: Lifecycle): void {
+    const keep = new Set(lifecycle.stages.map((s) => s.id));
+    for (const { id } of this.db.prepare<[number], { id: number }>('SELECT id FROM stages WHERE service_id = ?').all(serviceId)) {
+      if (!keep.has(id)) this.db.prepare('DELETE FROM stages WHERE id = ?').run(id);
+    }
+    // Positions and names are unique per service only in the end state: move everything aside first.
+    this.db.prepare("UPDATE stages SET position = -1 - position, name = name || ' ' || id WHERE service_id = ?").run(serviceId);
+    const update = this.db.prepare('UPDATE stages SET name = ?, position = ?, is_production = ? WHERE id = ? AND service_id = ?');
+    for (const stage of lifecycle.stages) update.run(stage.name, stage.position, stage.isProduction ? 1 : 0, stage.id, serviceId);
+    this.db.prepare('DELETE FROM lifecycle_edges WHERE service_id = ?').run(serviceId);
+    const insert = this.db.prepare('INSERT INTO lifecycle_edges (service_id, from_stage_id, to_stage_id) VALUES (?, ?, ?)');
+    for (const edge of lifecycle.edges) insert.run(serviceId, edge.from, edge.to);
+  }
+
+  /** How many hosts a stage holds (a stage with hosts cannot be removed). */
+  stageHostCount(stageId: number): number {
+    return (
+      this.db
+        .prepare<[number], { n: number }>('SELECT COUNT(DISTINCT eh.host_id) AS n FROM environments e JOIN environment_hosts eh ON eh.environment_id = e.id WHERE e.stage_id = ?')
+        .get(stageId)?.n ?? 0
+    );
   }
 
   addHost(host: NewHost, at = new Date().toISOString()): number {

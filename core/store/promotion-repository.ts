@@ -87,6 +87,11 @@ export class PromotionRepository {
     return rows.map((row) => fromRaw<V, R>(row));
   }
 
+  /** Deletes a change that never left draft (the undo of saving it); true when one was deleted. */
+  discardDraft(id: number): boolean {
+    return this.db.prepare("DELETE FROM change_requests WHERE id = ? AND state = 'draft'").run(id).changes > 0;
+  }
+
   /** Changes that still intend to touch a stage: a stage with any cannot be removed. */
   openChangesTouching(stageId: number): number {
     const placeholders = OPEN_CHANGE_STATES.map(() => '?').join(', ');

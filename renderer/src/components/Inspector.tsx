@@ -77,6 +77,7 @@ export function Inspector() {
   const selectedStageId = useApp((s) => s.selectedStageId);
   const tab = useApp((s) => s.inspectorTab);
   const setTab = useApp((s) => s.setInspectorTab);
+  const setPromoteMenuOpen = useApp((s) => s.setPromoteMenuOpen);
   if (!service) return <aside className="inspector" aria-label="Inspector" />;
 
   const stageDrift = drift?.stages.find((s) => s.stageId === selectedStageId);
@@ -92,6 +93,11 @@ export function Inspector() {
           <p className="muted">
             {environment.hosts.length} hosts · image {environment.image ? environment.image.label : 'not assigned'}
           </p>
+          {environment.image && (
+            <button type="button" onClick={() => setPromoteMenuOpen(true)} title="Promote this stage's image (P)">
+              Promote image {environment.image.label}… <kbd>P</kbd>
+            </button>
+          )}
           {stageDrift && !stageDrift.isProduction && (
             <p>
               <ParityBadge summary={stageDrift.production} label="parity with production" /> with production <SeverityCounts summary={stageDrift.production} />

@@ -1,14 +1,50 @@
 import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
 import { memo } from 'react';
+import { useApp } from '../store/index';
 import { healthOf, type CompactStageNode, type ServiceLabelNode, type StageNode } from '../graph/layout';
 import { ParityBadge, SeverityCounts } from './Parity';
 
+/** While an image is dragged: is this stage a valid target, the one under the pointer? */
+function useDropState(stageId: number): string {
+  return useApp((s) => {
+    if (!s.drag || s.drag.fromStageId === stageId) return '';
+    const target = s.targets[stageId];
+    const validity = target === undefined ? ' drop-pending' : target.allowed ? ' drop-valid' : ' drop-invalid';
+    return `${validity}${s.hoverStageId === stageId ? ' drop-hover' : ''}`;
+  });
+}
+
+function ImageChip({ stage, serviceId, health }: { stage: StageNode['data']['stage']; serviceId: number; health: string }) {
+  const beginDrag = useApp((s) => s.beginDrag);
+  if (!stage.image) return <span className="muted">no image assigned</span>;
+  const image = stage.image;
+  return (
+    <span
+      className={`chip image-chip nodrag health-${health}`}
+      role="button"
+      tabIndex={0}
+      aria-label={`Image ${image.label} of ${stage.name}: drag it onto another stage to plan a promotion`}
+      title="Drag onto another stage to plan a promotion"
+      onPointerDown={(e) => {
+        if (e.button !== 0) return;
+        e.preventDefault();
+        e.stopPropagation();
+        beginDrag({ serviceId, imageId: image.id, imageLabel: image.label, fromStageId: stage.id, x: e.clientX, y: e.clientY });
+      }}
+    >
+      image {image.label}
+    </span>
+  );
+}
+
 const StageCard = memo(function StageCard({ data }: NodeProps<StageNode>) {
   const { stage, drift } = data;
+  const drop = useDropState(stage.id);
   return (
     <div
-      className={`stage-node health-${healthOf(drift?.production)}${data.selected ? ' selected' : ''}${stage.isProduction ? ' production' : ''}`}
+      className={`stage-node health-${healthOf(drift?.production)}${data.selected ? ' selected' : ''}${stage.isProduction ? ' production' : ''}${drop}`}
       data-testid={`stage-${stage.name}`}
+      data-stage-id={stage.id}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="stage-head">
@@ -23,13 +59,7 @@ const StageCard = memo(function StageCard({ data }: NodeProps<StageNode>) {
         <SeverityCounts summary={drift?.production} />
       </div>
       <div className="stage-image">
-        {stage.image ? (
-          <span className={`chip image-chip health-${healthOf(drift?.image)}`} title={drift?.image ? `Hosts against image ${stage.image.label}` : undefined}>
-            image {stage.image.label}
-          </span>
-        ) : (
-          <span className="muted">no image assigned</span>
-        )}
+        <ImageChip stage={stage} serviceId={data.serviceId} health={healthOf(drift?.image)} />
       </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>

@@ -4,6 +4,8 @@ import { FileDiffDialog } from './FileDiffDialog';
 import { Inspector } from './Inspector';
 import { RulesDialog } from './RulesDialog';
 import { CredentialDialog, ScanPanel } from './ScanPanel';
+import { DragLayer } from './DragLayer';
+import { PromoteMenu, PromotionDialog, RefusalDialog } from './PromotionDialog';
 import { LifecycleCanvas } from './LifecycleCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import { Sidebar } from './Sidebar';
@@ -14,10 +16,18 @@ export function WorkspaceView() {
   const setView = useApp((s) => s.setView);
   const closeWorkspace = useApp((s) => s.closeWorkspace);
   const [rulesOpen, setRulesOpen] = useState(false);
+  const promoteOpen = useApp((s) => s.promoteMenuOpen);
+  const setPromoteOpen = useApp((s) => s.setPromoteMenuOpen);
 
-  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview.
+  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, P promotes the selected stage's image.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
+      if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && e.key === 'p' && useApp.getState().selectedStageId !== null) {
+        e.preventDefault();
+        setPromoteOpen(true);
+        return;
+      }
       if (!(e.ctrlKey || e.metaKey)) return;
       if (e.key === '1') setView('lifecycle');
       else if (e.key === '2') setView('overview');
@@ -26,7 +36,7 @@ export function WorkspaceView() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [setView]);
+  }, [setView, setPromoteOpen]);
 
   return (
     <div className="workspace">
@@ -59,6 +69,10 @@ export function WorkspaceView() {
       <Inspector />
       <FileDiffDialog />
       <ScanPanel />
+      <DragLayer />
+      <PromotionDialog />
+      <RefusalDialog />
+      {promoteOpen && <PromoteMenu onClose={() => setPromoteOpen(false)} />}
       <CredentialDialog />
       {rulesOpen && <RulesDialog onClose={() => setRulesOpen(false)} />}
     </div>

@@ -21,6 +21,7 @@ export const OVERVIEW_NODE = { width: 150, height: 56, columnGap: 36, rowGap: 18
 
 export type StageNodeData = {
   stage: StageSummary;
+  serviceId: number;
   serviceName: string;
   selected: boolean;
   drift: StageDrift | null;
@@ -82,7 +83,7 @@ export function lifecycleGraph(service: ServiceSummary, selectedStageId: number 
     position: positions.get(stage.id)!,
     width: STAGE_NODE.width,
     height: STAGE_NODE.height,
-    data: { stage, serviceName: service.name, selected: stage.id === selectedStageId, drift: drift?.stages.find((d) => d.stageId === stage.id) ?? null },
+    data: { stage, serviceId: service.id, serviceName: service.name, selected: stage.id === selectedStageId, drift: drift?.stages.find((d) => d.stageId === stage.id) ?? null },
     ariaLabel: `Stage ${stage.name} of ${service.name}`,
   }));
   return { nodes, edges: service.edges.map((edge) => promotionEdge(service, edge, drift, false)) };

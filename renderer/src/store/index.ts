@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { driftSlice, type DriftSlice } from './drift';
 import { imagesSlice, type ImagesSlice } from './images';
 import { inventorySlice, type InventorySlice } from './inventory';
+import { promotionSlice, type PromotionSlice } from './promotion';
 import { scanSlice, type ScanSlice } from './scan';
 import { sessionSlice, type SessionSlice } from './session';
 
@@ -11,11 +12,13 @@ export type InspectorTab = 'environment' | 'drift' | 'images';
 export interface UiSlice {
   view: View;
   inspectorTab: InspectorTab;
+  promoteMenuOpen: boolean;
   setView(view: View): void;
+  setPromoteMenuOpen(open: boolean): void;
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -24,9 +27,12 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...driftSlice(set, get, api),
   ...imagesSlice(set, get, api),
   ...scanSlice(set, get, api),
+  ...promotionSlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
+  promoteMenuOpen: false,
   setView: (view) => set({ view }),
+  setPromoteMenuOpen: (promoteMenuOpen) => set({ promoteMenuOpen }),
   setInspectorTab: (inspectorTab) => set({ inspectorTab }),
 }));
 

@@ -1,0 +1,92 @@
+import type { StateCreator } from 'zustand';
+import type { CallOutput } from '../../../core/contract/index';
+import { client } from '../api/client';
+import type { AppState } from './index';
+import { asWireError, task } from './task';
+
+export type PromotionTarget = CallOutput<'promotion.targets'>[number];
+export type PromotionProposal = CallOutput<'promotion.plan'>;
+
+export interface ImageDrag {
+  serviceId: number;
+  imageId: number;
+  imageLabel: string;
+  fromStageId: number;
+  x: number;
+  y: number;
+}
+
+export interface PromotionSlice {
+  drag: ImageDrag | null;
+  /** Per target stage, whether the lifecycle and policy allow the promotion, and why not. */
+  targets: Record<number, PromotionTarget>;
+  hoverStageId: number | null;
+  /** A drop the lifecycle refuses: said plainly, never silently ignored. */
+  refusal: { stageName: string; reasons: string[] } | null;
+  proposal: PromotionProposal | null;
+  beginDrag(drag: ImageDrag): void;
+  moveDrag(x: number, y: number, hoverStageId: number | null): void;
+  endDrag(dropStageId: number | null): void;
+  loadTargets(serviceId: number, imageId: number, fromStageId: number): Promise<PromotionTarget[]>;
+  proposePromotion(request: { serviceId: number; imageId: number; fromStageId: number; toStageId: number; acknowledgeDrift?: boolean }): Promise<void>;
+  saveDraft(title: string): Promise<boolean>;
+  closePromotion(): void;
+}
+
+export const promotionSlice: StateCreator<AppState, [], [], PromotionSlice> = (set, get) => ({
+  drag: null,
+  targets: {},
+  hoverStageId: null,
+  refusal: null,
+  proposal: null,
+  beginDrag: (drag) => {
+    set({ drag, targets: {}, hoverStageId: null, refusal: null });
+    void get().loadTargets(drag.serviceId, drag.imageId, drag.fromStageId);
+  },
+  moveDrag: (x, y, hoverStageId) => {
+    const drag = get().drag;
+    if (!drag) return;
+    set(hoverStageId === get().hoverStageId ? { drag: { ...drag, x, y } } : { drag: { ...drag, x, y }, hoverStageId });
+  },
+  endDrag: (dropStageId) => {
+    const drag = get().drag;
+    set({ drag: null, hoverStageId: null });
+    if (!drag || dropStageId === null || dropStageId === drag.fromStageId) return;
+    void get().proposePromotion({ serviceId: drag.serviceId, imageId: drag.imageId, fromStageId: drag.fromStageId, toStageId: dropStageId });
+  },
+  loadTargets: async (serviceId, imageId, fromStageId) => {
+    try {
+      const targets = await client.call('promotion.targets', { serviceId, imageId, fromStageId });
+      set({ targets: Object.fromEntries(targets.map((t) => [t.stageId, t])) });
+      return targets;
+    } catch (error) {
+      set({ error: asWireError(error) });
+      return [];
+    }
+  },
+  proposePromotion: async (request) => {
+    await task(set, 'Planning the promotion', async () => {
+      const proposal = await client.call('promotion.plan', request);
+      if (!proposal.verdict.allowed && proposal.verdict.refusedOutright) {
+        set({ refusal: { stageName: proposal.toStage.name, reasons: proposal.verdict.rules.filter((r) => r.status === 'failed').map((r) => r.reason) } });
+      } else set({ proposal });
+    });
+  },
+  saveDraft: async (title) => {
+    const proposal = get().proposal;
+    if (!proposal) return false;
+    const ok = await task(set, 'Saving the draft change', async () => {
+      await client.call('promotion.saveDraft', {
+        serviceId: proposal.serviceId,
+        imageId: proposal.image.id,
+        fromStageId: proposal.fromStage.id,
+        toStageId: proposal.toStage.id,
+        acknowledgeDrift: proposal.acknowledgedDrift,
+        title,
+      });
+    });
+    if (ok) set({ proposal: null });
+    return ok;
+  },
+  closePromotion: () => set({ proposal: null, refusal: null }),
+});

@@ -64,3 +64,23 @@ test.describe('drag to promote', () => {
     await expect(page.getByRole('dialog', { name: 'Promote image v2 from testing to staging' })).toBeVisible();
   });
 });
+
+test('what-if dates each hop to production; production-only changes flow back and can be captured', async ({ page }) => {
+  await openShell(page);
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /payments-api/ }).click();
+  const canvas = page.getByTestId('lifecycle-canvas');
+  await canvas.getByTestId('stage-testing').click();
+  await canvas.getByRole('button', { name: 'What-if to production' }).click();
+  await expect(canvas.getByTestId('stage-staging').locator('.what-if')).toContainText('earliest');
+  await expect(canvas.getByTestId('stage-production').locator('.what-if')).toContainText('earliest');
+  await snap(page, 'what-if');
+  await canvas.getByRole('button', { name: 'Leave what-if' }).click();
+  await expect(canvas.locator('.what-if')).toHaveCount(0);
+
+  const back = canvas.getByTestId('production-only');
+  await expect(back).toContainText('1 production-only change');
+  await back.getByRole('button', { name: 'Capture into a new image' }).click();
+  await expect(canvas.getByTestId('stage-production')).toContainText('image v3');
+  await expect(back).toHaveCount(0);
+});

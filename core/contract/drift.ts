@@ -29,6 +29,7 @@ export const stageDrift = z.object({
   snapshotted: z.number().int(),
   production: paritySummary,
   image: paritySummary.nullable(),
+  productionOnly: z.number().int().nonnegative(),
 });
 
 export const serviceDrift = z.object({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { StagecraftError } from '../domain/errors';
 import type { FileFact, Snapshot } from '../domain/facts';
 import type { OpenOptions } from '../store/database';
@@ -163,6 +163,7 @@ export function buildDemoWorkspace(path: string, resourcesDir: string, options: 
   const captures = new CaptureLibrary(join(demoDir, 'captures'));
   const now = (options.now ?? new Date()).getTime();
   if (options.replace) for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  mkdirSync(dirname(path), { recursive: true });
 
   const store = WorkspaceStore.create(path, definition.name, options);
   try {

@@ -73,3 +73,12 @@ describe('drift of the demo workspace (real captured hosts, planted drift)', () 
     expect(trend[trend.length - 1]!.parity).toBeLessThan(1);
   });
 });
+
+describe('the demo on a fresh machine', () => {
+  it('is built even when the data folder does not exist yet', () => {
+    const fresh = join(mkdtempSync(join(tmpdir(), 'stagecraft-fresh-')), 'not', 'yet', 'there', 'demo.stagecraft');
+    const demo = buildDemoWorkspace(fresh, join(process.cwd(), 'resources'), { replace: true });
+    expect(demo.summary().counts.services).toBe(4);
+    demo.close();
+  });
+});

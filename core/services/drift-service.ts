@@ -1,4 +1,4 @@
-import { environmentAgainstImage, roleConsistency, stageParity, type DriftOptions, type DriftReport, type StageParity } from '../domain/drift';
+import { environmentAgainstImage, roleConsistency, stageParity, type DriftItem, type DriftOptions, type DriftReport, type StageParity } from '../domain/drift';
 import { StagecraftError } from '../domain/errors';
 import type { Snapshot } from '../domain/facts';
 import type { ImageContent } from '../domain/image';
@@ -21,6 +21,11 @@ export interface StageDrift {
   production: ParitySummary;
   /** Against the image assigned to the stage, when one is. */
   image: ParitySummary | null;
+  /**
+   * Production only: drift items against its image whose values are new — not what the image's
+   * parent had either. Hosts still on the parent's values are lagging, not changed in production.
+   */
+  productionOnly: number;
 }
 
 export interface EdgeDrift {
@@ -122,6 +127,7 @@ export class DriftService {
     const stages: StageDrift[] = service.stages.map((stage) => {
       const env = environments.get(stage.id)!;
       const image = this.imageContent(stage.image?.id);
+      const imageReport = image ? environmentAgainstImage(image, env.byRole, options) : null;
       return {
         stageId: stage.id,
         stageName: stage.name,
@@ -129,7 +135,8 @@ export class DriftService {
         hosts: env.hosts,
         snapshotted: env.snapshotted,
         production: summariseParity(stageParity(prod.byRole, env.byRole, options)),
-        image: image ? summariseParity(environmentAgainstImage(image, env.byRole, options)) : null,
+        image: imageReport ? summariseParity(imageReport) : null,
+        productionOnly: stage.isProduction && imageReport && stage.image ? this.newValues(imageReport.items, stage.image.id, env, options) : 0,
       };
     });
     const edges: EdgeDrift[] = service.edges.map((edge) => {
@@ -138,6 +145,15 @@ export class DriftService {
     });
     const preproduction = stages.filter((s) => !s.isProduction).map((s) => s.production);
     return { serviceId, parity: combineParity(preproduction), stages, edges };
+  }
+
+  /** How many of `items` (drift against an image) show values the image's parent did not have either. */
+  private newValues(items: readonly DriftItem[], imageId: number, env: EnvironmentSnapshots, options: DriftOptions): number {
+    const parentId = this.store.images.get(imageId).parentId;
+    if (parentId === null) return items.length;
+    const againstParent = environmentAgainstImage(this.store.images.content(parentId), env.byRole, options).items;
+    const differsFromParent = new Set(againstParent.flatMap((i) => i.hosts.map((h) => `${i.category}:${i.key}@${h}`)));
+    return items.filter((i) => i.hosts.some((h) => differsFromParent.has(`${i.category}:${i.key}@${h}`))).length;
   }
 
   stageDetail(stageId: number): StageDriftDetail {

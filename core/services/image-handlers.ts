@@ -1,11 +1,14 @@
 import type { Handlers } from '../contract/dispatch';
 import type { CallOutput } from '../contract/index';
 import { StagecraftError } from '../domain/errors';
+import { environmentAgainstImage, type DriftItem } from '../domain/drift';
+import type { PackageFact, Snapshot } from '../domain/facts';
 import { DEFAULT_GOVERNANCE } from '../domain/image-defaults';
-import { deriveImage, imageHash, type ImageContent } from '../domain/image';
+import { deriveImage, type ImageContent, type ImageEdit } from '../domain/image';
 import type { ImageRecord } from '../store/image-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import type { ServiceContext } from './context';
+import { driftServiceFor } from './drift-service';
 import { captureFromStage } from './images';
 import type { Session } from './session';
 
@@ -26,6 +29,37 @@ function view(record: ImageRecord, content: ImageContent): ImageView {
       ungoverned: facts.ungoverned.length,
     })),
   };
+}
+
+/**
+ * The edits that make an image hold what drifted hosts have: for each drift item, the value of the
+ * first host showing it (changed or extra facts are set, missing ones removed). Facts an image edit
+ * cannot express are counted, not silently dropped.
+ */
+function editsAccepting(items: readonly DriftItem[], hosts: ReadonlyMap<string, Snapshot | null>): { edits: ImageEdit[]; skipped: number } {
+  const edits: ImageEdit[] = [];
+  let skipped = 0;
+  for (const item of items) {
+    const role = item.role ?? '';
+    const snapshot = hosts.get(item.hosts[0] ?? '') ?? null;
+    const [first, second] = item.key.split(':');
+    if (item.category === 'packages') {
+      const [manager, name, arch] = item.key.split(':') as [PackageFact['manager'], string, string];
+      edits.push(item.kind === 'missing' ? { kind: 'remove-package', role, name, manager, arch } : { kind: 'set-package', role, name, manager, arch, version: item.actual ?? '' });
+    } else if (item.category === 'files') {
+      const file = snapshot?.files.find((f) => f.path === item.key);
+      if (item.kind === 'missing') edits.push({ kind: 'remove-file', role, path: item.key });
+      else if (file?.content !== undefined) edits.push({ kind: 'set-file', role, path: file.path, content: file.content, mode: file.mode, owner: file.owner, group: file.group });
+      else skipped++;
+    } else if (item.category === 'sysctl') {
+      edits.push(item.kind === 'missing' ? { kind: 'remove-sysctl', role, key: item.key } : { kind: 'set-sysctl', role, key: item.key, value: item.actual ?? '' });
+    } else if (item.category === 'services' && first) {
+      const service = snapshot?.services.find((x) => x.name === first);
+      if (item.kind === 'missing' || !service) edits.push({ kind: 'remove-service', role, name: first });
+      else edits.push({ kind: 'set-service', role, name: first, ...(second === 'enabled' ? { enabled: service.enabled } : { active: service.active }) });
+    } else skipped++;
+  }
+  return { edits, skipped };
 }
 
 export function imageHandlers(ctx: ServiceContext, session: Session): ImageHandlers {
@@ -73,10 +107,17 @@ export function imageHandlers(ctx: ServiceContext, session: Session): ImageHandl
       const parent = store.images.get(environment.image.id);
       const parentContent = store.images.content(parent.id);
       const record = store.write({ actor: ctx.actor(), action: 'image.acceptDrift', subject: `stage ${stageId}`, after: (r) => ({ id: r.id, label: r.label, parent: parent.label }) }, () => {
-        const at = new Date().toISOString();
-        const { content } = captureFromStage(store, stageId, label ?? store.images.nextLabel(environment.serviceId), parentContent.governs, at);
-        const derived: ImageContent = { ...content, lineage: { ...content.lineage, parent: imageHash(parentContent), derivedBy: [`accepted the drift of ${environment.stageName} at ${at}`] } };
-        return store.images.save({ serviceId: environment.serviceId, content: derived, parentId: parent.id, sourceStageId: stageId, createdBy: ctx.actor() });
+        const drift = driftServiceFor(store);
+        const report = environmentAgainstImage(parentContent, drift.environmentSnapshots(environment).byRole, drift.options(environment.serviceName));
+        const hostFacts = new Map(drift.hostSnapshots(environment).map((h) => [h.host, h.snapshot]));
+        const { edits, skipped } = editsAccepting(report.items, hostFacts);
+        if (edits.length === 0) throw new StagecraftError('conflict', `${environment.stageName} has no drift against image ${parent.label} that an image can take.`);
+        const derived = deriveImage(parentContent, edits, { label: label ?? store.images.nextLabel(environment.serviceId) });
+        const content: ImageContent = skipped > 0 ? { ...derived, lineage: { ...derived.lineage, derivedBy: [...(derived.lineage.derivedBy ?? []), `${skipped} drifted facts of other kinds (users, ports, cron, mounts, os) were not taken`] } } : derived;
+        const image = store.images.save({ serviceId: environment.serviceId, content, parentId: parent.id, sourceStageId: stageId, createdBy: ctx.actor(), note: `accepted the drift of ${environment.stageName}` });
+        // Accepting drift says what the stage should run from now on: the new image is assigned to it.
+        store.images.assign(stageId, image.id, ctx.actor());
+        return store.images.get(image.id);
       });
       changed();
       return saved(store, record);

@@ -97,3 +97,20 @@ describe('promotions on the demo workspace', () => {
     expect(await call('policy.get', { stageId: created.stages.find((s) => s.name === 'production')!.id })).toMatchObject({ isDefault: false, approvals: { count: 3 } });
   });
 });
+
+describe('accepting drift into a new image', () => {
+  it('takes the production-only sshd change into a new image derived from v1, assigned to production', async () => {
+    const production = stage('production');
+    const before = await call<{ stages: { isProduction: boolean; productionOnly: number }[] }>('drift.service', { serviceId: payments.id });
+    expect(before.stages.find((s) => s.isProduction)!.productionOnly).toBe(1);
+    const accepted = await call<{ label: string; parentId: number; assignedTo: number[]; lineage: { derivedBy?: string[] } }>('image.acceptDrift', { stageId: production.id });
+    expect(accepted).toMatchObject({ parentId: production.image!.id, assignedTo: [production.id] });
+    expect(accepted.lineage.derivedBy?.join(' ')).toMatch(/\/etc\/ssh\/sshd_config/);
+    const detail = await call<{ image: { items: { key: string; hosts: string[] }[] } }>('drift.stage', { stageId: production.id });
+    // Now the hosts without the hardening are the ones that drift from what production should run.
+    expect(detail.image.items.find((i) => i.key === '/etc/ssh/sshd_config')?.hosts).toEqual(['pay-web-prd-02', 'pay-web-prd-03']);
+    // They still run what the parent image had: lagging, not a production-only change.
+    const summary = await call<{ stages: { isProduction: boolean; productionOnly: number }[] }>('drift.service', { serviceId: payments.id });
+    expect(summary.stages.find((s) => s.isProduction)!.productionOnly).toBe(0);
+  });
+});

@@ -1,8 +1,19 @@
 import { Background, Controls, MiniMap, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
 import { useMemo } from 'react';
-import { lifecycleGraph, type StageNode } from '../graph/layout';
+import { lifecycleGraph, type ProductionOnlyNode, type StageNode } from '../graph/layout';
 import { useApp, useSelectedService, useSelectedServiceDrift } from '../store/index';
 import { nodeTypes } from './StageNodes';
+
+function WhatIfToggle() {
+  const active = useApp((s) => s.whatIf !== null);
+  const canSimulate = useApp((s) => s.services.find((x) => x.id === s.selectedServiceId)?.stages.find((x) => x.id === s.selectedStageId)?.image != null);
+  const toggle = useApp((s) => s.toggleWhatIf);
+  return (
+    <button type="button" aria-pressed={active} disabled={!active && !canSimulate} onClick={() => void toggle()} title="Simulate the selected stage's image moving on to production, without changing anything">
+      {active ? 'Leave what-if' : 'What-if to production'}
+    </button>
+  );
+}
 
 export function LifecycleCanvas() {
   const service = useSelectedService();
@@ -10,12 +21,15 @@ export function LifecycleCanvas() {
   const selectStage = useApp((s) => s.selectStage);
   const drift = useSelectedServiceDrift();
   const graph = useMemo(() => (service ? lifecycleGraph(service, selectedStageId, drift) : null), [service, selectedStageId, drift]);
-  const onNodeClick: NodeMouseHandler<StageNode> = (_, node) => void selectStage(node.data.stage.id);
+  const onNodeClick: NodeMouseHandler<StageNode | ProductionOnlyNode> = (_, node) => void (node.type === 'stage' && selectStage(node.data.stage.id));
 
   if (!service || !graph) return <p className="empty muted">Choose a service on the left.</p>;
   return (
     <div className="flow" data-testid="lifecycle-canvas">
-      <h2 className="canvas-title">{service.name}</h2>
+      <div className="canvas-title">
+        <h2>{service.name}</h2>
+        <WhatIfToggle />
+      </div>
       <ReactFlow
         key={service.id}
         nodes={graph.nodes}

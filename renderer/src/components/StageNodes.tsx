@@ -1,7 +1,7 @@
 import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
 import { memo } from 'react';
 import { useApp } from '../store/index';
-import { healthOf, type CompactStageNode, type ServiceLabelNode, type StageNode } from '../graph/layout';
+import { healthOf, type CompactStageNode, type ProductionOnlyNode, type ServiceLabelNode, type StageNode } from '../graph/layout';
 import { ParityBadge, SeverityCounts } from './Parity';
 
 /** While an image is dragged: is this stage a valid target, the one under the pointer? */
@@ -61,7 +61,36 @@ const StageCard = memo(function StageCard({ data }: NodeProps<StageNode>) {
       <div className="stage-image">
         <ImageChip stage={stage} serviceId={data.serviceId} health={healthOf(drift?.image)} />
       </div>
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <WhatIfBadge stageId={stage.id} />
+      <Handle type="source" id="forward" position={Position.Right} isConnectable={false} />
+      {stage.isProduction && <Handle type="source" id="back" position={Position.Bottom} isConnectable={false} />}
+    </div>
+  );
+});
+
+/** In what-if mode: when the image would arrive here at the earliest, or what blocks it. */
+function WhatIfBadge({ stageId }: { stageId: number }) {
+  const hop = useApp((s) => s.whatIf?.hops.find((h) => h.to.id === stageId));
+  const origin = useApp((s) => s.whatIf?.fromStageId === stageId);
+  if (origin) return <div className="what-if origin">what-if starts here</div>;
+  if (!hop) return null;
+  return (
+    <div className={`what-if ${hop.arrivesAt ? 'eta' : 'blocked'}`} title={hop.blockers.join(' ')}>
+      {hop.arrivesAt ? `earliest ${new Date(hop.arrivesAt).toLocaleDateString()}` : `blocked: ${hop.blockers[0] ?? 'not allowed'}`}
+    </div>
+  );
+}
+
+const ProductionOnly = memo(function ProductionOnly({ data }: NodeProps<ProductionOnlyNode>) {
+  const acceptDrift = useApp((s) => s.acceptDrift);
+  return (
+    <div className="production-only" data-testid="production-only">
+      <Handle type="target" position={Position.Top} isConnectable={false} />
+      <strong>{data.changes} production-only change{data.changes === 1 ? '' : 's'}</strong>
+      <span className="muted">in production but not in image {data.imageLabel}</span>
+      <button type="button" className="nodrag" onClick={() => void acceptDrift(data.stageId)}>
+        Capture into a new image
+      </button>
     </div>
   );
 });
@@ -95,4 +124,4 @@ const ServiceLabel = memo(function ServiceLabel({ data }: NodeProps<ServiceLabel
 });
 
 /** Module scope: React Flow re-mounts every node when this object changes identity. */
-export const nodeTypes: NodeTypes = { stage: StageCard, compactStage: CompactStage, serviceLabel: ServiceLabel };
+export const nodeTypes: NodeTypes = { stage: StageCard, compactStage: CompactStage, serviceLabel: ServiceLabel, productionOnly: ProductionOnly };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { healthOf, lifecycleGraph, overviewGraph, OVERVIEW_NODE, STAGE_NODE } from './layout';
+import { healthOf, lifecycleGraph as graphOf, overviewGraph, OVERVIEW_NODE, STAGE_NODE, type StageNode } from './layout';
+
+/** The stage nodes of a lifecycle graph (it may also hold a production-only node). */
+const lifecycleGraph = (...args: Parameters<typeof graphOf>) => {
+  const graph = graphOf(...args);
+  return { ...graph, nodes: graph.nodes.filter((n): n is StageNode => n.type === 'stage') };
+};
 
 const stage = (id: number, name: string, position: number) => ({ id, name, position, isProduction: name === 'production', hostCount: 2, image: null });
 
@@ -81,7 +87,7 @@ describe('drift on the graph', () => {
     const drift = {
       serviceId: 1,
       parity: summary(1, 0, 0),
-      stages: linear.stages.map((s) => ({ stageId: s.id, stageName: s.name, isProduction: s.isProduction, hosts: 2, snapshotted: 2, production: summary(s.id === 3 ? 1 : 0, 0, 0), image: null })),
+      stages: linear.stages.map((s) => ({ stageId: s.id, stageName: s.name, isProduction: s.isProduction, hosts: 2, snapshotted: 2, production: summary(s.id === 3 ? 1 : 0, 0, 0), image: null, productionOnly: 0 })),
       edges: [
         { from: 1, to: 2, differences: 0, parity: 1 },
         { from: 2, to: 3, differences: 4, parity: 0.96 },
@@ -92,5 +98,23 @@ describe('drift on the graph', () => {
     expect(edges.find((e) => e.id === 'edge-1-2')).toMatchObject({ className: 'edge-same' });
     expect(edges.find((e) => e.id === 'edge-3-4')!.className).toBeUndefined();
     expect(nodes.find((n) => n.data.stage.id === 3)!.data.drift!.production.severity.high).toBe(1);
+  });
+});
+
+describe('production-only changes', () => {
+  it('draw a backward edge from production to a node offering to capture them', () => {
+    const summary = (n: number) => ({ compared: 10, matching: 10 - n, parity: (10 - n) / 10, severity: { high: n, medium: 0, low: 0 } });
+    const withImage = { ...linear, stages: linear.stages.map((s) => ({ ...s, image: { id: 7, label: 'v1' } })) };
+    const drift = {
+      serviceId: 1,
+      parity: summary(0),
+      stages: withImage.stages.map((s) => ({ stageId: s.id, stageName: s.name, isProduction: s.isProduction, hosts: 2, snapshotted: 2, production: summary(0), image: summary(s.isProduction ? 2 : 0), productionOnly: s.isProduction ? 2 : 0 })),
+      edges: [],
+    };
+    const { nodes, edges } = graphOf(withImage, null, drift);
+    const node = nodes.find((n) => n.type === 'productionOnly');
+    expect(node?.data).toMatchObject({ stageId: 5, imageLabel: 'v1', changes: 2 });
+    expect(edges.find((e) => e.target === node!.id)).toMatchObject({ source: 'stage-5', sourceHandle: 'back', label: '2 not in v1' });
+    expect(graphOf(withImage, null, { ...drift, stages: drift.stages.map((s) => ({ ...s, productionOnly: 0 })) }).nodes.some((n) => n.type === 'productionOnly')).toBe(false);
   });
 });

@@ -28,6 +28,9 @@ export type StageNodeData = {
 };
 export type StageNode = Node<StageNodeData, 'stage'>;
 
+/** Drift in production that its image does not have: shown behind production, to be captured into a new image. */
+export type ProductionOnlyNode = Node<{ stageId: number; imageLabel: string; changes: number; serviceName: string }, 'productionOnly'>;
+
 export type CompactStageNodeData = { stage: StageSummary; serviceId: number; serviceName: string; drift: StageDrift | null };
 export type CompactStageNode = Node<CompactStageNodeData, 'compactStage'>;
 export type ServiceLabelNode = Node<{ service: ServiceSummary; parity: ParitySummary | null }, 'serviceLabel'>;
@@ -67,7 +70,7 @@ function promotionEdge(service: ServiceSummary, edge: { from: number; to: number
     id: `edge-${edge.from}-${edge.to}`,
     source: `stage-${edge.from}`,
     target: `stage-${edge.to}`,
-    ...(compact ? { focusable: false } : { type: 'smoothstep' }),
+    ...(compact ? { focusable: false } : { type: 'smoothstep', sourceHandle: 'forward' }),
     className: differ ? 'edge-differs' : differences === 0 ? 'edge-same' : undefined,
     ...(differ && !compact ? { label: `${differences} differ` } : {}),
     ariaLabel: `Promotion from ${name(edge.from)} to ${name(edge.to)}${differ ? `: ${differences} differences` : ''}`,
@@ -75,7 +78,7 @@ function promotionEdge(service: ServiceSummary, edge: { from: number; to: number
 }
 
 /** The selected service's lifecycle, left to right. */
-export function lifecycleGraph(service: ServiceSummary, selectedStageId: number | null, drift?: ServiceDrift): { nodes: StageNode[]; edges: Edge[] } {
+export function lifecycleGraph(service: ServiceSummary, selectedStageId: number | null, drift?: ServiceDrift): { nodes: (StageNode | ProductionOnlyNode)[]; edges: Edge[] } {
   const positions = placeStages(service, STAGE_NODE.width + STAGE_NODE.columnGap, STAGE_NODE.height + STAGE_NODE.rowGap);
   const nodes: StageNode[] = service.stages.map((stage) => ({
     id: `stage-${stage.id}`,
@@ -86,7 +89,35 @@ export function lifecycleGraph(service: ServiceSummary, selectedStageId: number 
     data: { stage, serviceId: service.id, serviceName: service.name, selected: stage.id === selectedStageId, drift: drift?.stages.find((d) => d.stageId === stage.id) ?? null },
     ariaLabel: `Stage ${stage.name} of ${service.name}`,
   }));
-  return { nodes, edges: service.edges.map((edge) => promotionEdge(service, edge, drift, false)) };
+  const edges = service.edges.map((edge) => promotionEdge(service, edge, drift, false));
+  const extra: ProductionOnlyNode[] = [];
+  for (const stage of service.stages.filter((s) => s.isProduction && s.image)) {
+    const changes = drift?.stages.find((d) => d.stageId === stage.id)?.productionOnly ?? 0;
+    if (changes === 0) continue;
+    const at = positions.get(stage.id)!;
+    extra.push({
+      id: `production-only-${stage.id}`,
+      type: 'productionOnly',
+      position: { x: at.x - STAGE_NODE.width / 2 - STAGE_NODE.columnGap / 2, y: at.y + STAGE_NODE.height + STAGE_NODE.rowGap * 2 },
+      width: STAGE_NODE.width,
+      height: 84,
+      draggable: false,
+      data: { stageId: stage.id, imageLabel: stage.image!.label, changes, serviceName: service.name },
+      ariaLabel: `${changes} production-only changes not in image ${stage.image!.label}`,
+    });
+    edges.push({
+      id: `edge-production-only-${stage.id}`,
+      source: `stage-${stage.id}`,
+      target: `production-only-${stage.id}`,
+      sourceHandle: 'back',
+      type: 'smoothstep',
+      animated: true,
+      className: 'edge-backward',
+      label: `${changes} not in ${stage.image!.label}`,
+      ariaLabel: `Production-only changes flowing back from ${stage.name}`,
+    });
+  }
+  return { nodes: [...nodes, ...extra], edges };
 }
 
 /** Every service as a row of its stages. */

@@ -29,7 +29,7 @@ export const inventorySlice: StateCreator<AppState, [], [], InventorySlice> = (s
     });
   },
   selectService: (id) => {
-    set({ selectedServiceId: id, selectedStageId: null, environment: null, stageDetail: null, view: 'lifecycle' });
+    set({ selectedServiceId: id, selectedStageId: null, environment: null, stageDetail: null, view: 'lifecycle', whatIf: null });
     void get().loadServiceDrift(id);
     void get().loadImages(id);
   },

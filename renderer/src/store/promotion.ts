@@ -7,6 +7,8 @@ import { asWireError, task } from './task';
 export type PromotionTarget = CallOutput<'promotion.targets'>[number];
 export type PromotionProposal = CallOutput<'promotion.plan'>;
 
+export type WhatIfHop = CallOutput<'promotion.whatIf'>[number];
+
 export interface ImageDrag {
   serviceId: number;
   imageId: number;
@@ -24,6 +26,9 @@ export interface PromotionSlice {
   /** A drop the lifecycle refuses: said plainly, never silently ignored. */
   refusal: { stageName: string; reasons: string[] } | null;
   proposal: PromotionProposal | null;
+  /** What-if mode: the selected stage's image imagined along the path to production. */
+  whatIf: { fromStageId: number; hops: WhatIfHop[] } | null;
+  toggleWhatIf(): Promise<void>;
   beginDrag(drag: ImageDrag): void;
   moveDrag(x: number, y: number, hoverStageId: number | null): void;
   endDrag(dropStageId: number | null): void;
@@ -39,6 +44,17 @@ export const promotionSlice: StateCreator<AppState, [], [], PromotionSlice> = (s
   hoverStageId: null,
   refusal: null,
   proposal: null,
+  whatIf: null,
+  toggleWhatIf: async () => {
+    if (get().whatIf) return set({ whatIf: null });
+    const { selectedServiceId, selectedStageId, services } = get();
+    const image = services.find((s) => s.id === selectedServiceId)?.stages.find((s) => s.id === selectedStageId)?.image;
+    if (selectedServiceId === null || selectedStageId === null || !image) return;
+    await task(set, 'Simulating the path to production', async () => {
+      const hops = await client.call('promotion.whatIf', { serviceId: selectedServiceId, imageId: image.id, fromStageId: selectedStageId });
+      set({ whatIf: { fromStageId: selectedStageId, hops } });
+    });
+  },
   beginDrag: (drag) => {
     set({ drag, targets: {}, hoverStageId: null, refusal: null });
     void get().loadTargets(drag.serviceId, drag.imageId, drag.fromStageId);

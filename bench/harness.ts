@@ -41,6 +41,8 @@ export interface Comparison {
   ratio: number;
   aim?: string;
   notes?: string[];
+  /** What subjectMs and peerMs measure when they are not milliseconds (e.g. bytes). */
+  unit?: string;
 }
 
 const formatMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
@@ -51,8 +53,9 @@ export function compare(benchmark: string, subject: string, subjectTiming: Timin
 
 export function print(c: Comparison): void {
   console.log(`${c.benchmark}`);
-  console.log(`  ${c.subject}: ${formatMs(c.subjectMs)} ms (median)`);
-  console.log(`  ${c.peer} (peer): ${formatMs(c.peerMs)} ms (median)`);
+  const unit = c.unit ?? 'ms (median)';
+  console.log(`  ${c.subject}: ${formatMs(c.subjectMs)} ${unit}`);
+  console.log(`  ${c.peer} (peer): ${formatMs(c.peerMs)} ${unit}`);
   console.log(`  ratio: ${c.ratio.toFixed(2)}x${c.aim ? `   aim: ${c.aim}` : ''}`);
   for (const note of c.notes ?? []) console.log(`  ${note}`);
 }

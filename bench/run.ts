@@ -1,10 +1,12 @@
 // `npm run bench [NAME…]`: runs the benchmarks (all by default) and prints each with its ratio.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dispatchBenchmark } from './dispatch.bench';
+import { driftBenchmark } from './drift.bench';
 import type { Comparison } from './harness';
 
 const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
   dispatch: dispatchBenchmark,
+  drift: driftBenchmark,
 };
 
 const wanted = process.argv.slice(2);

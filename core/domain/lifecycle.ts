@@ -184,3 +184,107 @@ export function removeEdge(lifecycle: Lifecycle, from: number, to: number): Life
   if (!lifecycle.edges.some((e) => e.from === from && e.to === to)) return refused('There is no such promotion edge.');
   return checked({ ...lifecycle, edges: lifecycle.edges.filter((e) => !(e.from === from && e.to === to)) });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Graph queries by stage (used by policy, what-if and lifecycle-edit). Tolerant: they never throw,
+// even on a lifecycle with cycles or dangling edges, so they can describe what is wrong with one.
+
+/** The stage with exactly this name. */
+export const stageNamed = (lifecycle: Lifecycle, name: string): LifecycleStage | undefined => lifecycle.stages.find((s) => s.name === name);
+
+/** The stage with this id. */
+export const stageWithId = (lifecycle: Lifecycle, id: number): LifecycleStage | undefined => lifecycle.stages.find((s) => s.id === id);
+
+const byPositionThenName = (a: LifecycleStage, b: LifecycleStage) => a.position - b.position || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Stages an edge leads to from this one, by position. */
+export function successorsOf(lifecycle: Lifecycle, stageId: number): LifecycleStage[] {
+  const ids = new Set(lifecycle.edges.filter((e) => e.from === stageId).map((e) => e.to));
+  return lifecycle.stages.filter((s) => ids.has(s.id)).sort(byPositionThenName);
+}
+
+/** Stages with an edge into this one, by position. */
+export function predecessorsOf(lifecycle: Lifecycle, stageId: number): LifecycleStage[] {
+  const ids = new Set(lifecycle.edges.filter((e) => e.to === stageId).map((e) => e.from));
+  return lifecycle.stages.filter((s) => ids.has(s.id)).sort(byPositionThenName);
+}
+
+/** Stages without an edge into them. */
+export const firstStages = (lifecycle: Lifecycle): LifecycleStage[] =>
+  lifecycle.stages.filter((s) => !lifecycle.edges.some((e) => e.to === s.id)).sort(byPositionThenName);
+
+/** Ids of the stages reachable from `stageId` along one or more edges (itself only through a cycle). */
+export function downstreamOf(lifecycle: Lifecycle, stageId: number): Set<number> {
+  const seen = new Set<number>();
+  const queue = [stageId];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    for (const edge of lifecycle.edges) {
+      if (edge.from !== id || seen.has(edge.to)) continue;
+      seen.add(edge.to);
+      queue.push(edge.to);
+    }
+  }
+  return seen;
+}
+
+/** Ids of the stages from which `stageId` is reachable along one or more edges. */
+export function upstreamOf(lifecycle: Lifecycle, stageId: number): Set<number> {
+  return downstreamOf({ stages: lifecycle.stages, edges: lifecycle.edges.map((e) => ({ from: e.to, to: e.from })) }, stageId);
+}
+
+/** The shortest path of stages from one to another along edges, both ends included; null when there is none. */
+export function shortestPath(lifecycle: Lifecycle, fromId: number, toId: number): LifecycleStage[] | null {
+  const previous = new Map<number, number>();
+  const queue = [fromId];
+  const seen = new Set([fromId]);
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (id === toId) {
+      const ids = [id];
+      while (previous.has(ids[0]!)) ids.unshift(previous.get(ids[0]!)!);
+      const stages = ids.map((i) => stageWithId(lifecycle, i));
+      return stages.every((s) => s !== undefined) ? (stages as LifecycleStage[]) : null;
+    }
+    for (const next of successorsOf(lifecycle, id)) {
+      if (seen.has(next.id)) continue;
+      seen.add(next.id);
+      previous.set(next.id, id);
+      queue.push(next.id);
+    }
+  }
+  return null;
+}
+
+/** One cycle of the lifecycle as a closed walk (first stage repeated at the end), or null when it is a DAG. */
+export function findCycle(lifecycle: Lifecycle): LifecycleStage[] | null {
+  const state = new Map<number, 'open' | 'done'>();
+  const stack: number[] = [];
+  const visit = (id: number): number[] | null => {
+    state.set(id, 'open');
+    stack.push(id);
+    for (const next of lifecycle.edges.filter((e) => e.from === id).map((e) => e.to)) {
+      if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
+      if (state.get(next) === undefined) {
+        const found = visit(next);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return null;
+  };
+  for (const stage of [...lifecycle.stages].sort(byPositionThenName)) {
+    if (state.has(stage.id)) continue;
+    const cycle = visit(stage.id);
+    if (cycle) return cycle.map((id) => stageWithId(lifecycle, id) ?? { id, name: `stage ${id}`, position: 0, isProduction: false });
+  }
+  return null;
+}
+
+/** Whether the lifecycle is one straight line through all its stages, in position order. */
+export function isLinear(lifecycle: Lifecycle): boolean {
+  const ordered = [...lifecycle.stages].sort(byPositionThenName);
+  const line = linearEdges(ordered);
+  return lifecycle.edges.length === line.length && line.every((e) => lifecycle.edges.some((x) => x.from === e.from && x.to === e.to));
+}

@@ -62,6 +62,9 @@ interface EnvironmentSnapshots {
 export class DriftService {
   private readonly snapshots = new Map<number, Snapshot>();
   private readonly hostNames = new WeakMap<Snapshot, string>();
+  private readonly snapshotIds = new WeakMap<Snapshot, number>();
+  /** Comparisons already made, keyed by the exact snapshots, image and rules they compared: all immutable. */
+  private readonly results = new Map<string, DriftReport>();
 
   constructor(private readonly store: WorkspaceStore) {}
 
@@ -81,12 +84,12 @@ export class DriftService {
       snapshot = this.store.snapshots.load(snapshotId);
       this.snapshots.set(snapshotId, snapshot);
       this.hostNames.set(snapshot, hostName);
+      this.snapshotIds.set(snapshot, snapshotId);
     }
     return snapshot;
   }
 
-  environmentSnapshots(environment: EnvironmentView, asOf?: string): EnvironmentSnapshots {
-    const latest = this.store.snapshots.latestByHost(asOf);
+  environmentSnapshots(environment: EnvironmentView, asOf?: string, latest = this.store.snapshots.latestByHost(asOf)): EnvironmentSnapshots {
     const byRole: Record<string, Snapshot[]> = {};
     let snapshotted = 0;
     for (const host of environment.hosts) {
@@ -118,29 +121,53 @@ export class DriftService {
     return imageId === undefined ? null : this.store.images.content(imageId);
   }
 
+  /** Which snapshots a comparison saw: equal keys mean equal inputs. */
+  private inputKey(byRole: Record<string, Snapshot[]>): string {
+    return Object.keys(byRole)
+      .sort()
+      .map((role) => `${role}=${byRole[role]!.map((s) => this.snapshotIds.get(s) ?? -1).join(',')}`)
+      .join(';');
+  }
+
+  /** A comparison from the memo, or made now: only the stages a new snapshot touches are recomputed. */
+  private remembered<R extends DriftReport>(key: string, compute: () => R): R {
+    let result = this.results.get(key);
+    if (!result) {
+      if (this.results.size >= SNAPSHOT_CACHE_LIMIT) this.results.delete(this.results.keys().next().value!);
+      result = compute();
+      this.results.set(key, result);
+    }
+    return result as R;
+  }
+
   serviceDrift(serviceId: number, asOf?: string): ServiceDrift {
     const service = this.store.inventory.getService(serviceId);
     const options = this.options(service.name);
+    const rules = JSON.stringify([options.ignore, options.severityRules]);
+    const parity = (left: EnvironmentSnapshots, right: EnvironmentSnapshots) =>
+      this.remembered(`parity|${this.inputKey(left.byRole)}|${this.inputKey(right.byRole)}|${rules}`, () => stageParity(left.byRole, right.byRole, options));
     const production = this.productionStage(service);
-    const environments = new Map(service.stages.map((s) => [s.id, this.environmentSnapshots(this.store.inventory.environment(s.id), asOf)]));
+    const views = service.stages.map((s) => this.store.inventory.environment(s.id));
+    const latest = this.store.snapshots.latestByHost(asOf, views.flatMap((v) => v.hosts.map((h) => h.id)));
+    const environments = new Map(views.map((view) => [view.stageId, this.environmentSnapshots(view, asOf, latest)]));
     const prod = environments.get(production.id)!;
     const stages: StageDrift[] = service.stages.map((stage) => {
       const env = environments.get(stage.id)!;
       const image = this.imageContent(stage.image?.id);
-      const imageReport = image ? environmentAgainstImage(image, env.byRole, options) : null;
+      const imageReport = image && stage.image ? this.remembered(`image|${stage.image.id}|${this.inputKey(env.byRole)}|${rules}`, () => environmentAgainstImage(image, env.byRole, options)) : null;
       return {
         stageId: stage.id,
         stageName: stage.name,
         isProduction: stage.isProduction,
         hosts: env.hosts,
         snapshotted: env.snapshotted,
-        production: summariseParity(stageParity(prod.byRole, env.byRole, options)),
+        production: summariseParity(parity(prod, env)),
         image: imageReport ? summariseParity(imageReport) : null,
         productionOnly: stage.isProduction && imageReport && stage.image ? this.newValues(imageReport.items, stage.image.id, env, options) : 0,
       };
     });
     const edges: EdgeDrift[] = service.edges.map((edge) => {
-      const report = stageParity(environments.get(edge.from)!.byRole, environments.get(edge.to)!.byRole, options);
+      const report = parity(environments.get(edge.from)!, environments.get(edge.to)!);
       return { from: edge.from, to: edge.to, differences: report.items.length, parity: report.parity };
     });
     const preproduction = stages.filter((s) => !s.isProduction).map((s) => s.production);

@@ -137,30 +137,40 @@ export class InventoryRepository {
       .map(({ stageId: _stage, ...row }) => row);
   }
 
-  listServices(): ServiceSummary[] {
-    const services = this.db.prepare<[], { id: number; name: string; description: string }>('SELECT id, name, description FROM services ORDER BY name').all();
+  /** Every service (or just `onlyId`) with its roles, stages and lifecycle edges. */
+  listServices(onlyId?: number): ServiceSummary[] {
+    const where = (column: string) => (onlyId === undefined ? '' : `WHERE ${column} = ${Number(onlyId)}`);
+    const services = this.db.prepare<[], { id: number; name: string; description: string }>(`SELECT id, name, description FROM services ${where('id')} ORDER BY name`).all();
     const stages = this.db
       .prepare<[], StageRow>(
         `SELECT s.id, s.service_id AS serviceId, s.name, s.position, s.is_production AS isProduction,
                 i.id AS imageId, i.label AS imageLabel,
                 (SELECT COUNT(DISTINCT eh.host_id) FROM environments e JOIN environment_hosts eh ON eh.environment_id = e.id WHERE e.stage_id = s.id) AS hostCount
-         FROM stages s LEFT JOIN images i ON i.id = s.image_id ORDER BY s.service_id, s.position`,
+         FROM stages s LEFT JOIN images i ON i.id = s.image_id ${where('s.service_id')} ORDER BY s.service_id, s.position`,
       )
       .all();
     const edges = this.db
-      .prepare<[], LifecycleEdge & { serviceId: number }>('SELECT service_id AS serviceId, from_stage_id AS "from", to_stage_id AS "to" FROM lifecycle_edges ORDER BY rowid')
+      .prepare<[], LifecycleEdge & { serviceId: number }>(`SELECT service_id AS serviceId, from_stage_id AS "from", to_stage_id AS "to" FROM lifecycle_edges ${where('service_id')} ORDER BY rowid`)
       .all();
-    const roles = this.db.prepare<[], { serviceId: number; name: string }>('SELECT service_id AS serviceId, name FROM roles ORDER BY id').all();
+    const roles = this.db.prepare<[], { serviceId: number; name: string }>(`SELECT service_id AS serviceId, name FROM roles ${where('service_id')} ORDER BY id`).all();
+    const byService = <T extends { serviceId: number }>(rows: T[]) => {
+      const grouped = new Map<number, T[]>();
+      for (const row of rows) grouped.set(row.serviceId, [...(grouped.get(row.serviceId) ?? []), row]);
+      return grouped;
+    };
+    const stagesOf = byService(stages);
+    const edgesOf = byService(edges);
+    const rolesOf = byService(roles);
     return services.map((service) => ({
       ...service,
-      roles: roles.filter((r) => r.serviceId === service.id).map((r) => r.name),
-      stages: stages.filter((s) => s.serviceId === service.id).map(toStageSummary),
-      edges: edges.filter((e) => e.serviceId === service.id).map(({ from, to }) => ({ from, to })),
+      roles: (rolesOf.get(service.id) ?? []).map((r) => r.name),
+      stages: (stagesOf.get(service.id) ?? []).map(toStageSummary),
+      edges: (edgesOf.get(service.id) ?? []).map(({ from, to }) => ({ from, to })),
     }));
   }
 
   getService(serviceId: number): ServiceSummary {
-    const service = this.listServices().find((s) => s.id === serviceId);
+    const [service] = this.listServices(serviceId);
     if (!service) throw new StagecraftError('not-found', `Service ${serviceId} does not exist.`);
     return service;
   }

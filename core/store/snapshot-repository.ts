@@ -30,8 +30,13 @@ export interface SnapshotRow {
   manifestHash: string;
 }
 
+/** Parsed part blobs kept in memory: content-addressed and immutable, and shared by many hosts. */
+const PART_CACHE_LIMIT = 4096;
+
 /** Immutable host snapshots, deduplicated through the blob store. */
 export class SnapshotRepository {
+  private readonly parts = new Map<string, unknown>();
+
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
@@ -68,8 +73,8 @@ export class SnapshotRepository {
   /** The whole snapshot; file contents are read only when asked for. */
   load(snapshotId: number, options: { withContent: boolean } = { withContent: true }): Snapshot {
     const { parts, ...head } = this.manifest(snapshotId);
-    const part = <C extends PartCategory>(category: C) => this.blobs.getJson<Snapshot[C]>(parts[category]);
-    const storedFiles = this.blobs.getJson<StoredFileFact[]>(parts.files);
+    const part = <C extends PartCategory>(category: C) => this.part<Snapshot[C]>(parts[category]);
+    const storedFiles = this.part<StoredFileFact[]>(parts.files);
     const files: FileFact[] = storedFiles.map(({ contentHash, ...file }) =>
       contentHash !== undefined && options.withContent ? { ...file, content: this.blobs.getText(contentHash) } : file,
     );
@@ -87,6 +92,17 @@ export class SnapshotRepository {
     };
   }
 
+  /** A part blob, parsed once per content: equal package lists of a thousand hosts are one object. Never mutate it. */
+  private part<T>(hash: string): T {
+    let value = this.parts.get(hash);
+    if (value === undefined) {
+      if (this.parts.size >= PART_CACHE_LIMIT) this.parts.delete(this.parts.keys().next().value!);
+      value = this.blobs.getJson<T>(hash);
+      this.parts.set(hash, value);
+    }
+    return value as T;
+  }
+
   row(snapshotId: number): SnapshotRow {
     const row = this.db
       .prepare<[number], Omit<SnapshotRow, 'complete'> & { complete: number }>(
@@ -97,13 +113,14 @@ export class SnapshotRepository {
     return { ...row, complete: row.complete === 1 };
   }
 
-  /** The newest snapshot of each host that has one, or the newest taken no later than `asOf`. */
-  latestByHost(asOf = '9999'): Map<number, SnapshotRow> {
+  /** The newest snapshot of each host that has one (of `hostIds` when given), or the newest taken no later than `asOf`. */
+  latestByHost(asOf = '9999', hostIds?: readonly number[]): Map<number, SnapshotRow> {
+    const hosts = hostIds === undefined ? '' : `AND s.host_id IN (${hostIds.map(Number).join(',') || 'NULL'})`;
     const rows = this.db
       .prepare<[string], Omit<SnapshotRow, 'complete'> & { complete: number }>(
         `SELECT s.id, s.host_id AS hostId, s.captured_at AS capturedAt, s.source, s.complete, s.manifest_hash AS manifestHash
          FROM snapshots s
-         WHERE s.id = (SELECT id FROM snapshots t WHERE t.host_id = s.host_id AND t.captured_at <= ? ORDER BY captured_at DESC, id DESC LIMIT 1)`,
+         WHERE s.id = (SELECT id FROM snapshots t WHERE t.host_id = s.host_id AND t.captured_at <= ? ORDER BY captured_at DESC, id DESC LIMIT 1) ${hosts}`,
       )
       .all(asOf);
     return new Map(rows.map((r) => [r.hostId, { ...r, complete: r.complete === 1 }]));

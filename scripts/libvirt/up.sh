@@ -65,11 +65,21 @@ remember_owner = 0
 lock_manager = "nop"
 CONF
 printf 'uri_default = "%s"\n' "$URI" > "$DIR/etc/libvirt.conf"
+# The qemu driver resolves its compiled-in user (Debian: libvirt-qemu, group kvm) before it reads
+# qemu.conf. Without libvirt-daemon-system that account does not exist: the daemon sees its own
+# passwd and group files that add it, so the machine's accounts stay as they are.
+cp /etc/passwd "$DIR/passwd"
+cp /etc/group "$DIR/group"
+grep -q '^libvirt-qemu:' "$DIR/passwd" || echo 'libvirt-qemu:x:64055:64055:Libvirt Qemu (stagecraft tests):/var/lib/libvirt:/usr/sbin/nologin' >> "$DIR/passwd"
+grep -q '^libvirt-qemu:' "$DIR/group" || echo 'libvirt-qemu:x:64055:' >> "$DIR/group"
+grep -q '^kvm:' "$DIR/group" || echo 'kvm:x:64056:' >> "$DIR/group"
 
 # The daemon's own view of the system paths, then libvirtd in the foreground (setsid: it outlives us).
 setsid unshare --mount --propagation private sh -c '
   D=$1
   mount --bind "$D/etc" /etc/libvirt
+  mount --bind "$D/passwd" /etc/passwd
+  mount --bind "$D/group" /etc/group
   mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /run/libvirt 2>/dev/null || true
   mount --bind "$D/lib" /var/lib/libvirt
   mount --bind "$D/cache" /var/cache/libvirt

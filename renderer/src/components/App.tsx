@@ -5,6 +5,12 @@ import { ErrorBanner } from './ErrorBanner';
 import { Welcome } from './Welcome';
 import { WorkspaceView } from './WorkspaceView';
 
+/** The page's error banner, while no modal dialog covers the page (a dialog shows its own). */
+function PageErrorBanner() {
+  const covered = useApp((s) => s.openDialogs > 0);
+  return covered ? null : <ErrorBanner />;
+}
+
 export function App() {
   const workspace = useApp((s) => s.workspace);
   const start = useApp((s) => s.start);
@@ -24,7 +30,7 @@ export function App() {
 
   return (
     <div className="app">
-      <ErrorBanner />
+      <PageErrorBanner />
       {workspace ? <WorkspaceView /> : <Welcome />}
     </div>
   );

@@ -1,4 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useApp } from '../store/index';
+import { ErrorBanner } from './ErrorBanner';
 
 /** A modal dialog on the native <dialog> element: focus is trapped, Escape closes it. */
 export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
@@ -6,7 +8,11 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    useApp.setState((s) => ({ openDialogs: s.openDialogs + 1 }));
+    return () => {
+      dialog?.close();
+      useApp.setState((s) => ({ openDialogs: s.openDialogs - 1 }));
+    };
   }, []);
   return (
     <dialog ref={ref} className={`dialog${wide ? ' wide' : ''}`} aria-label={title} onClose={onClose} onCancel={onClose}>
@@ -16,6 +22,8 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
           Close
         </button>
       </header>
+      {/* Outside a modal dialog the page is inert: errors of actions taken here must show here. */}
+      <ErrorBanner />
       <div className="dialog-body">{children}</div>
     </dialog>
   );

@@ -1,5 +1,6 @@
 import { Background, Controls, MiniMap, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import { LifecycleDialog } from './LifecycleDialog';
 import { lifecycleGraph, type ProductionOnlyNode, type StageNode } from '../graph/layout';
 import { useApp, useSelectedService, useSelectedServiceDrift } from '../store/index';
 import { nodeTypes } from './StageNodes';
@@ -23,12 +24,16 @@ export function LifecycleCanvas() {
   const graph = useMemo(() => (service ? lifecycleGraph(service, selectedStageId, drift) : null), [service, selectedStageId, drift]);
   const onNodeClick: NodeMouseHandler<StageNode | ProductionOnlyNode> = (_, node) => void (node.type === 'stage' && selectStage(node.data.stage.id));
 
+  const [editing, setEditing] = useState(false);
   if (!service || !graph) return <p className="empty muted">Choose a service on the left.</p>;
   return (
     <div className="flow" data-testid="lifecycle-canvas">
       <div className="canvas-title">
         <h2>{service.name}</h2>
         <WhatIfToggle />
+        <button type="button" onClick={() => setEditing(true)}>
+          Edit lifecycle…
+        </button>
       </div>
       <ReactFlow
         key={service.id}
@@ -48,6 +53,7 @@ export function LifecycleCanvas() {
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable ariaLabel="Minimap of the lifecycle" />
       </ReactFlow>
+      {editing && <LifecycleDialog onClose={() => setEditing(false)} />}
     </div>
   );
 }

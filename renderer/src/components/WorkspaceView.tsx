@@ -29,6 +29,11 @@ export function WorkspaceView() {
         return;
       }
       if (!(e.ctrlKey || e.metaKey)) return;
+      if (e.key.toLowerCase() === 'z' && !typing) {
+        e.preventDefault();
+        void (e.shiftKey ? useApp.getState().redo() : useApp.getState().undo());
+        return;
+      }
       if (e.key === '1') setView('lifecycle');
       else if (e.key === '2') setView('overview');
       else return;

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { driftSlice, type DriftSlice } from './drift';
+import { historySlice, type HistorySlice } from './history';
 import { imagesSlice, type ImagesSlice } from './images';
 import { inventorySlice, type InventorySlice } from './inventory';
 import { promotionSlice, type PromotionSlice } from './promotion';
@@ -13,12 +14,14 @@ export interface UiSlice {
   view: View;
   inspectorTab: InspectorTab;
   promoteMenuOpen: boolean;
+  /** Modal dialogs open: the page behind them is inert, so errors show in the top one. */
+  openDialogs: number;
   setView(view: View): void;
   setPromoteMenuOpen(open: boolean): void;
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -28,9 +31,11 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...imagesSlice(set, get, api),
   ...scanSlice(set, get, api),
   ...promotionSlice(set, get, api),
+  ...historySlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
   promoteMenuOpen: false,
+  openDialogs: 0,
   setView: (view) => set({ view }),
   setPromoteMenuOpen: (promoteMenuOpen) => set({ promoteMenuOpen }),
   setInspectorTab: (inspectorTab) => set({ inspectorTab }),

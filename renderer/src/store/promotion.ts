@@ -91,16 +91,25 @@ export const promotionSlice: StateCreator<AppState, [], [], PromotionSlice> = (s
   saveDraft: async (title) => {
     const proposal = get().proposal;
     if (!proposal) return false;
+    const request = {
+      serviceId: proposal.serviceId,
+      imageId: proposal.image.id,
+      fromStageId: proposal.fromStage.id,
+      toStageId: proposal.toStage.id,
+      acknowledgeDrift: proposal.acknowledgedDrift,
+      title,
+    };
+    let draftId = 0;
     const ok = await task(set, 'Saving the draft change', async () => {
-      await client.call('promotion.saveDraft', {
-        serviceId: proposal.serviceId,
-        imageId: proposal.image.id,
-        fromStageId: proposal.fromStage.id,
-        toStageId: proposal.toStage.id,
-        acknowledgeDrift: proposal.acknowledgedDrift,
-        title,
-      });
+      draftId = (await client.call('promotion.saveDraft', request)).id;
     });
+    if (ok) {
+      get().record({
+        label: `draft "${title}"`,
+        undo: async () => void (await client.call('changes.discardDraft', { changeId: draftId })),
+        redo: async () => void (draftId = (await client.call('promotion.saveDraft', request)).id),
+      });
+    }
     if (ok) set({ proposal: null });
     return ok;
   },

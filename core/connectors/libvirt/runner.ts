@@ -1,0 +1,189 @@
+/**
+ * How virsh runs: here, as a child process with an argument array (never a shell), or on a remote
+ * host through the SSH connector's session, every word quoted with shellQuote. A remote
+ * hypervisor can also be reached with a qemu+ssh:// URI and the local runner: then virsh itself
+ * runs ssh (the user's ssh config, agent and known_hosts apply, not the workspace's trust store).
+ */
+import { execFile } from 'node:child_process';
+import type { CredentialOptions } from '../ssh/auth';
+import { SshFailure } from '../ssh/failures';
+import { HostKeyVerifier, type HostKeyTrustStore } from '../ssh/host-keys';
+import { describeEndpoint, resolveRoute, type RouteOptions, type SshTarget } from '../ssh/route';
+import { SshSession } from '../ssh/session';
+import { shellCommand, shellQuote } from '../ssh/shell-quote';
+import { classifyVirshError, LibvirtFailure } from './failures';
+
+export const VIRSH_DEFAULTS = {
+  /** One virsh call (an inventory is many). */
+  timeoutMs: 30_000,
+  /** A revert or a clone of a big disk takes longer. */
+  changeTimeoutMs: 300_000,
+  maxOutputBytes: 16 * 1024 * 1024,
+  maxStderrBytes: 8192,
+} as const;
+
+export interface VirshRunOptions {
+  /** Given to virsh on stdin (e.g. `define /dev/stdin`). */
+  stdin?: string;
+  timeoutMs?: number;
+  /** For messages: "dumpxml web-01". */
+  what?: string;
+}
+
+export interface VirshRunner {
+  /** The libvirt URI virsh connects to. */
+  readonly uri: string;
+  /** For messages and audit: where virsh runs and what it connects to. */
+  readonly where: string;
+  /** Runs `virsh -c URI ARGS…`; resolves with stdout when it exits 0, otherwise rejects with a LibvirtFailure. */
+  run(args: readonly string[], options?: VirshRunOptions): Promise<string>;
+  /** The exact command, quoted for display (and, for SSH, exactly what the remote shell runs). */
+  display(args: readonly string[]): string;
+  close(): void;
+}
+
+/** Quotes a word for display only when it needs it: plain words stay readable. */
+export function displayWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : shellQuote(word);
+}
+
+export const virshArgv = (uri: string, args: readonly string[]): string[] => ['-c', uri, ...args];
+
+/** Runs the virsh found on PATH (or `binary`) on this machine. */
+export class LocalVirshRunner implements VirshRunner {
+  readonly where: string;
+
+  constructor(
+    readonly uri: string,
+    private readonly binary = 'virsh',
+  ) {
+    this.where = uri;
+  }
+
+  display(args: readonly string[]): string {
+    return [this.binary, ...virshArgv(this.uri, args)].map(displayWord).join(' ');
+  }
+
+  run(args: readonly string[], options: VirshRunOptions = {}): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs;
+    const what = options.what ?? args.slice(0, 2).join(' ');
+    return new Promise((resolve, reject) => {
+      const child = execFile(
+        this.binary,
+        virshArgv(this.uri, args),
+        {
+          timeout: timeoutMs,
+          killSignal: 'SIGKILL',
+          maxBuffer: VIRSH_DEFAULTS.maxOutputBytes,
+          encoding: 'utf8',
+          // English messages (classification) and no locale in numbers; never a pager or editor.
+          env: { ...process.env, LC_ALL: 'C', LANG: 'C', VIRSH_PAGER: 'cat', EDITOR: 'false', VISUAL: 'false' },
+          windowsHide: true,
+        },
+        (error, stdout, stderr) => {
+          if (!error) return resolve(stdout);
+          const { code, killed, signal } = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+          if (code === 'ENOENT') return reject(new LibvirtFailure('virsh-missing', `${this.binary} is not installed on this machine`));
+          if (killed || signal === 'SIGKILL') return reject(new LibvirtFailure('timeout', `${this.where}: ${what} did not finish within ${seconds(timeoutMs)}`));
+          if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(new LibvirtFailure('invalid-output', `${this.where}: ${what} printed more than ${VIRSH_DEFAULTS.maxOutputBytes} bytes`));
+          reject(classifyVirshError(String(stderr).slice(0, VIRSH_DEFAULTS.maxStderrBytes), this.where, what));
+        },
+      );
+      child.stdin?.on('error', () => undefined); // virsh may exit before reading stdin; its exit status says why
+      child.stdin?.end(options.stdin ?? '');
+    });
+  }
+
+  close(): void {}
+}
+
+export interface SshVirshOptions extends RouteOptions, CredentialOptions {
+  trustStore?: HostKeyTrustStore;
+  acceptNewHostKeys?: boolean;
+  connectTimeoutMs?: number;
+  /** The remote virsh; default "virsh" on the remote PATH. */
+  binary?: string;
+}
+
+/**
+ * Runs virsh on a remote host through one SSH session (opened on first use, host key verified
+ * like a scan's), so qemu:///system there needs no libvirt port open to this workstation.
+ */
+export class SshVirshRunner implements VirshRunner {
+  readonly where: string;
+  private session: Promise<SshSession> | undefined;
+  private readonly endpoint: string;
+
+  constructor(
+    private readonly target: SshTarget,
+    readonly uri: string,
+    private readonly options: SshVirshOptions = {},
+  ) {
+    const route = resolveRoute(target, options);
+    this.endpoint = describeEndpoint(route.hops[route.hops.length - 1]!);
+    this.where = `${this.endpoint} ${uri}`;
+  }
+
+  /** What the remote shell runs: every word quoted, so no name is ever read as shell syntax. */
+  remoteCommand(args: readonly string[]): string {
+    return shellCommand(['env', 'LC_ALL=C', this.options.binary ?? 'virsh', ...virshArgv(this.uri, args)]);
+  }
+
+  display(args: readonly string[]): string {
+    return `ssh ${this.endpoint} ${this.remoteCommand(args)}`;
+  }
+
+  private connect(): Promise<SshSession> {
+    if (!this.session) {
+      const route = resolveRoute(this.target, this.options);
+      const session = new SshSession({
+        ...this.options,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        keepaliveIntervalMs: 2_000,
+        keepaliveCountMax: 3,
+        verifier: HostKeyVerifier.load(route.knownHostsFiles, this.options.trustStore, this.options.acceptNewHostKeys ?? false),
+      });
+      this.session = session.connect(route.hops).then(() => session);
+      this.session.catch(() => (this.session = undefined)); // a failed session is one-shot: the next call reconnects
+    }
+    return this.session;
+  }
+
+  async run(args: readonly string[], options: VirshRunOptions = {}): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs;
+    const what = options.what ?? args.slice(0, 2).join(' ');
+    let session: SshSession;
+    try {
+      session = await this.connect();
+    } catch (error) {
+      throw sshToLibvirt(error, this.where);
+    }
+    let output;
+    try {
+      output = await session.run(this.remoteCommand(args), options.stdin ?? '', { timeoutMs, maxStdoutBytes: VIRSH_DEFAULTS.maxOutputBytes, maxStderrBytes: VIRSH_DEFAULTS.maxStderrBytes });
+    } catch (error) {
+      this.session = undefined;
+      throw sshToLibvirt(error, this.where, what, timeoutMs);
+    }
+    if (output.truncated) throw new LibvirtFailure('invalid-output', `${this.where}: ${what} printed more than ${VIRSH_DEFAULTS.maxOutputBytes} bytes`);
+    if (output.exitCode === 127) throw new LibvirtFailure('virsh-missing', `${this.endpoint}: virsh is not installed there`, output.stderr);
+    if (output.exitCode !== 0) throw classifyVirshError(output.stderr, this.where, what);
+    return output.stdout.toString('utf8');
+  }
+
+  close(): void {
+    const pending = this.session;
+    this.session = undefined;
+    void pending?.then((s) => s.close()).catch(() => undefined);
+  }
+}
+
+function sshToLibvirt(error: unknown, where: string, what?: string, timeoutMs?: number): Error {
+  if (!(error instanceof SshFailure)) return error instanceof Error ? error : new Error(String(error));
+  if (error.kind === 'timeout' && what && timeoutMs) return new LibvirtFailure('timeout', `${where}: ${what} did not finish within ${seconds(timeoutMs)}`, error.message);
+  // Host-key and authentication failures keep their own kind and remedy: the user acts on SSH there.
+  if (error.kind.startsWith('host-key') || error.kind === 'auth-failed' || error.kind === 'cancelled') return error;
+  return new LibvirtFailure('unreachable', `${where}: ${error.message}`, error.hint);
+}
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;

@@ -59,3 +59,16 @@ test.describe('walking skeleton in the browser shell', () => {
     await expect(page.locator('.topbar')).toContainText('E2E team');
   });
 });
+
+test('search finds a host and shows where it is', async ({ page }) => {
+  await openShell(page);
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await expect(page.getByTestId('lifecycle-canvas')).toBeVisible();
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('rpt-db-uat-02');
+  const results = page.getByRole('list', { name: 'Search results' });
+  await expect(results).toContainText('reporting-db · uat');
+  await results.getByRole('button').first().click();
+  await expect(page.getByTestId('lifecycle-canvas').getByRole('heading')).toHaveText('reporting-db');
+  await expect(page.getByRole('complementary', { name: 'Inspector' }).getByRole('heading').first()).toHaveText('reporting-db · uat');
+});

@@ -40,6 +40,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     },
     'services.list': () => session.require().inventory.listServices(),
     'environment.get': ({ stageId }) => session.require().inventory.environment(stageId),
+    'inventory.search': ({ query, limit }) => session.require().inventory.search(query, limit),
     ...driftHandlers(ctx, session),
     ...imageHandlers(ctx, session),
     ...scanHandlers(ctx, session),

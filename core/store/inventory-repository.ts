@@ -74,6 +74,25 @@ export class InventoryRepository {
     for (const edge of lifecycle.edges) insert.run(serviceId, edge.from, edge.to);
   }
 
+  /** Services and placed hosts matching `text` (case-insensitive substring of names and addresses). */
+  search(text: string, limit: number): { kind: 'service' | 'host'; name: string; serviceId: number; stageId: number | null; detail: string }[] {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const services = this.db
+      .prepare<[string, number], { name: string; serviceId: number; description: string }>("SELECT name, id AS serviceId, description FROM services WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?")
+      .all(pattern, limit)
+      .map((s) => ({ kind: 'service' as const, name: s.name, serviceId: s.serviceId, stageId: null, detail: s.description }));
+    const hosts = this.db
+      .prepare<[string, string, number], { name: string; serviceId: number; stageId: number; detail: string }>(
+        `SELECT h.name, e.service_id AS serviceId, e.stage_id AS stageId, sv.name || ' · ' || st.name || ' · ' || h.address AS detail
+         FROM hosts h JOIN environment_hosts eh ON eh.host_id = h.id JOIN environments e ON e.id = eh.environment_id
+         JOIN services sv ON sv.id = e.service_id JOIN stages st ON st.id = e.stage_id
+         WHERE h.name LIKE ? ESCAPE '\\' OR h.address LIKE ? ESCAPE '\\' GROUP BY h.id ORDER BY h.name LIMIT ?`,
+      )
+      .all(pattern, pattern, limit)
+      .map((h) => ({ kind: 'host' as const, ...h }));
+    return [...services, ...hosts].slice(0, limit);
+  }
+
   /** How many hosts a stage holds (a stage with hosts cannot be removed). */
   stageHostCount(stageId: number): number {
     return (
@@ -211,6 +230,55 @@ export class InventoryRepository {
       image: summary.image,
       hosts: [...hosts.values()],
     };
+  }
+
+  /** The host of this name (names compare case-insensitively), if any. */
+  findHostByName(name: string): HostRecord | undefined {
+    return this.db.prepare<[string], HostRow>(`SELECT ${HOST_COLUMNS} FROM hosts h WHERE h.name = ? COLLATE NOCASE`).get(name);
+  }
+
+  /** The service of this name (case-insensitive), if any. */
+  findServiceByName(name: string): ServiceSummary | undefined {
+    const row = this.db.prepare<[string], { id: number }>('SELECT id FROM services WHERE name = ? COLLATE NOCASE').get(name);
+    return row === undefined ? undefined : this.getService(row.id);
+  }
+
+  /** Adds `role` to the service unless it has it; returns the role's id. */
+  ensureRole(serviceId: number, role: string): number {
+    this.db.prepare('INSERT OR IGNORE INTO roles (service_id, name) VALUES (?, ?)').run(serviceId, role);
+    return this.db.prepare<[number, string], { id: number }>('SELECT id FROM roles WHERE service_id = ? AND name = ?').get(serviceId, role)!.id;
+  }
+
+  /** Changes the given fields of a host (its name stays). */
+  updateHost(hostId: number, patch: Partial<Omit<HostRecord, 'id' | 'name'>>): void {
+    const columns: Record<keyof Omit<HostRecord, 'id' | 'name'>, string> = {
+      address: 'address',
+      port: 'port',
+      sshUser: 'ssh_user',
+      kind: 'kind',
+      vcpus: 'vcpus',
+      memoryMb: 'memory_mb',
+      diskGb: 'disk_gb',
+      owner: 'owner',
+      notes: 'notes',
+    };
+    const fields = (Object.keys(patch) as (keyof typeof columns)[]).filter((field) => columns[field] !== undefined && patch[field] !== undefined);
+    if (fields.length === 0) return;
+    const { changes } = this.db
+      .prepare(`UPDATE hosts SET ${fields.map((field) => `${columns[field]} = @${field}`).join(', ')} WHERE id = @id`)
+      .run({ ...Object.fromEntries(fields.map((field) => [field, patch[field]])), id: hostId });
+    if (changes === 0) throw new StagecraftError('not-found', `Host ${hostId} does not exist.`);
+  }
+
+  /** Where a host is placed: each service, stage and role it plays. */
+  hostPlacements(hostId: number): { serviceId: number; stageId: number; role: string }[] {
+    return this.db
+      .prepare<[number], { serviceId: number; stageId: number; role: string }>(
+        `SELECT e.service_id AS serviceId, e.stage_id AS stageId, r.name AS role
+         FROM environment_hosts eh JOIN environments e ON e.id = eh.environment_id JOIN roles r ON r.id = eh.role_id
+         WHERE eh.host_id = ? ORDER BY e.service_id, e.stage_id, r.id`,
+      )
+      .all(hostId);
   }
 
   counts(): { services: number; hosts: number; snapshots: number; images: number } {

@@ -3,6 +3,7 @@ import { useApp } from '../store/index';
 import { FileDiffDialog } from './FileDiffDialog';
 import { Inspector } from './Inspector';
 import { RulesDialog } from './RulesDialog';
+import { SearchBox } from './SearchBox';
 import { CredentialDialog, ScanPanel } from './ScanPanel';
 import { DragLayer } from './DragLayer';
 import { PromoteMenu, PromotionDialog, RefusalDialog } from './PromotionDialog';
@@ -52,6 +53,7 @@ export function WorkspaceView() {
             {workspace.counts.services} services · {workspace.counts.hosts} hosts · {workspace.counts.snapshots} snapshots
           </span>
         </div>
+        <SearchBox />
         <nav className="tabs" aria-label="Views">
           <button type="button" aria-pressed={view === 'lifecycle'} onClick={() => setView('lifecycle')} title="Ctrl+1">
             Lifecycle

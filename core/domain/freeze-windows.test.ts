@@ -40,6 +40,14 @@ describe('freeze windows', () => {
     expect(new Date(winter!.start).toISOString()).toBe('2026-10-30T17:00:00.000Z');
   });
 
+  it('never skips a date on the day the clocks change', () => {
+    // Asked from 00:30 local time on the spring-forward Sunday, a Sunday-noon freeze is still found.
+    const sundayNoon: FreezeWindow = { kind: 'weekly', days: ['sun'], startTime: '12:00', durationMinutes: 60, timeZone: 'Europe/Berlin', reason: 'sunday' };
+    const from = zonedInstant(2026, 3, 29, 0, 30, 'Europe/Berlin');
+    expect(occurrences(sundayNoon, from, from + 86_400_000).map((o) => new Date(o.start).toISOString())).toEqual(['2026-03-29T10:00:00.000Z']);
+    expect(frozenAt([sundayNoon], Date.parse('2026-03-29T10:30:00Z'))?.reason).toBe('sunday');
+  });
+
   it('answers for an instant given in another zone', () => {
     // 19:30 in New York on a Friday is already past 01:00 Saturday in Berlin: frozen.
     expect(frozenAt([weekend], at('2026-06-05T19:30:00-04:00'))?.reason).toBe('weekend freeze');

@@ -112,9 +112,14 @@ export function occurrences(window: FreezeWindow, from: number, to: number): Fre
   const [hour, minute] = parseTime(window.startTime);
   const duration = window.durationMinutes * MINUTE;
   const found: FreezeOccurrence[] = [];
-  // Walk the calendar days of the zone from early enough that an occurrence still running at `from` is seen.
-  for (let t = from - duration - DAY; t < to + DAY; t += DAY) {
-    const date = wallClock(t, window.timeZone);
+  // Walk the zone's calendar dates (not 24-hour steps, which skip or repeat a date when the clocks
+  // change), from early enough that an occurrence still running at `from` is seen.
+  const first = wallClock(from - duration - DAY, window.timeZone);
+  const last = to + DAY;
+  for (let d = Date.UTC(first.year, first.month - 1, first.day); ; d += DAY) {
+    const day = new Date(d);
+    const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate(), weekday: WEEKDAYS[(day.getUTCDay() + 6) % 7]! };
+    if (zonedInstant(date.year, date.month, date.day, 0, 0, window.timeZone) >= last) break;
     const matches =
       window.kind === 'weekly'
         ? window.days.includes(date.weekday)

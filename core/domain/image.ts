@@ -209,7 +209,8 @@ function roleFactsFrom(first: Snapshot, sets: readonly FactSet[], agreed: Readon
     if (enabled || active) services.push({ name: s.name, ...(enabled && { enabled: s.enabled }), ...(active && { active: s.active }) });
   }
   /** Byte-identical everywhere: keep it literal (an /etc/hosts naming every peer must not become a template). */
-  const sameEverywhere = (key: string) => sets.every((set) => set.values.get(key) === firstSet.values.get(key));
+  // With one host there is no evidence a value is shared: its identity must still become placeholders.
+  const sameEverywhere = (key: string) => sets.length > 1 && sets.every((set) => set.values.get(key) === firstSet.values.get(key));
   return canonicalRole({
     os,
     packages: first.packages.filter((p) => keep(packageKey(p))),

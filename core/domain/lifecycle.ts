@@ -166,8 +166,7 @@ export function moveStage(lifecycle: Lifecycle, stageId: number, by: -1 | 1): Li
   const index = ordered.findIndex((s) => s.id === stageId);
   const other = ordered[index + by];
   if (index < 0 || !other) return refused('The stage cannot move further that way.');
-  const isLine = lifecycle.edges.length === ordered.length - 1 && linearEdges(ordered).every((e) => lifecycle.edges.some((x) => x.from === e.from && x.to === e.to));
-  if (!isLine) return refused('Reordering works on a straight lifecycle; edit the edges of a branching one instead.');
+  if (!isLinear(lifecycle)) return refused('Reordering works on a straight lifecycle; edit the edges of a branching one instead.');
   const swapped = [...ordered];
   swapped[index] = other;
   swapped[index + by] = ordered[index]!;
@@ -186,11 +185,8 @@ export function removeEdge(lifecycle: Lifecycle, from: number, to: number): Life
 }
 
 // ---------------------------------------------------------------------------------------------
-// Graph queries by stage (used by policy, what-if and lifecycle-edit). Tolerant: they never throw,
-// even on a lifecycle with cycles or dangling edges, so they can describe what is wrong with one.
-
-/** The stage with exactly this name. */
-export const stageNamed = (lifecycle: Lifecycle, name: string): LifecycleStage | undefined => lifecycle.stages.find((s) => s.name === name);
+// Graph queries (used by the policy, what-if and edits). Tolerant: they never throw, even on a
+// lifecycle with cycles or dangling edges.
 
 /** The stage with this id. */
 export const stageWithId = (lifecycle: Lifecycle, id: number): LifecycleStage | undefined => lifecycle.stages.find((s) => s.id === id);
@@ -202,16 +198,6 @@ export function successorsOf(lifecycle: Lifecycle, stageId: number): LifecycleSt
   const ids = new Set(lifecycle.edges.filter((e) => e.from === stageId).map((e) => e.to));
   return lifecycle.stages.filter((s) => ids.has(s.id)).sort(byPositionThenName);
 }
-
-/** Stages with an edge into this one, by position. */
-export function predecessorsOf(lifecycle: Lifecycle, stageId: number): LifecycleStage[] {
-  const ids = new Set(lifecycle.edges.filter((e) => e.to === stageId).map((e) => e.from));
-  return lifecycle.stages.filter((s) => ids.has(s.id)).sort(byPositionThenName);
-}
-
-/** Stages without an edge into them. */
-export const firstStages = (lifecycle: Lifecycle): LifecycleStage[] =>
-  lifecycle.stages.filter((s) => !lifecycle.edges.some((e) => e.to === s.id)).sort(byPositionThenName);
 
 /** Ids of the stages reachable from `stageId` along one or more edges (itself only through a cycle). */
 export function downstreamOf(lifecycle: Lifecycle, stageId: number): Set<number> {
@@ -226,11 +212,6 @@ export function downstreamOf(lifecycle: Lifecycle, stageId: number): Set<number>
     }
   }
   return seen;
-}
-
-/** Ids of the stages from which `stageId` is reachable along one or more edges. */
-export function upstreamOf(lifecycle: Lifecycle, stageId: number): Set<number> {
-  return downstreamOf({ stages: lifecycle.stages, edges: lifecycle.edges.map((e) => ({ from: e.to, to: e.from })) }, stageId);
 }
 
 /** The shortest path of stages from one to another along edges, both ends included; null when there is none. */
@@ -252,32 +233,6 @@ export function shortestPath(lifecycle: Lifecycle, fromId: number, toId: number)
       previous.set(next.id, id);
       queue.push(next.id);
     }
-  }
-  return null;
-}
-
-/** One cycle of the lifecycle as a closed walk (first stage repeated at the end), or null when it is a DAG. */
-export function findCycle(lifecycle: Lifecycle): LifecycleStage[] | null {
-  const state = new Map<number, 'open' | 'done'>();
-  const stack: number[] = [];
-  const visit = (id: number): number[] | null => {
-    state.set(id, 'open');
-    stack.push(id);
-    for (const next of lifecycle.edges.filter((e) => e.from === id).map((e) => e.to)) {
-      if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
-      if (state.get(next) === undefined) {
-        const found = visit(next);
-        if (found) return found;
-      }
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return null;
-  };
-  for (const stage of [...lifecycle.stages].sort(byPositionThenName)) {
-    if (state.has(stage.id)) continue;
-    const cycle = visit(stage.id);
-    if (cycle) return cycle.map((id) => stageWithId(lifecycle, id) ?? { id, name: `stage ${id}`, position: 0, isProduction: false });
   }
   return null;
 }

@@ -4,7 +4,7 @@
  */
 import type { PersonRole } from './change-workflow';
 import { describeFreeze, frozenAt, nextAllowedInstant, type FreezeWindow } from './freeze-windows';
-import type { Lifecycle, LifecycleStage } from './lifecycle';
+import { downstreamOf, type Lifecycle, type LifecycleStage } from './lifecycle';
 import { formatParity } from './parity';
 
 export interface StagePolicy {
@@ -62,30 +62,15 @@ const HOUR = 3_600_000;
 
 const stageName = (lifecycle: Lifecycle, id: number) => lifecycle.stages.find((s) => s.id === id)?.name ?? `stage ${id}`;
 
-/** Stages reachable from `from` along promotion edges. */
-function downstream(lifecycle: Lifecycle, from: number): Set<number> {
-  const seen = new Set<number>();
-  const queue = [from];
-  while (queue.length > 0) {
-    const id = queue.shift()!;
-    for (const edge of lifecycle.edges) {
-      if (edge.from !== id || seen.has(edge.to)) continue;
-      seen.add(edge.to);
-      queue.push(edge.to);
-    }
-  }
-  return seen;
-}
-
 /** Why the lifecycle has no edge from → to: upstream, skipping stages, or another branch. */
 function edgeRule(lifecycle: Lifecycle, from: number, to: number): RuleResult {
   if (lifecycle.edges.some((e) => e.from === from && e.to === to)) {
     return { rule: 'edge', status: 'passed', reason: `${stageName(lifecycle, from)} promotes to ${stageName(lifecycle, to)}.` };
   }
-  if (downstream(lifecycle, to).has(from)) {
+  if (downstreamOf(lifecycle, to).has(from)) {
     return { rule: 'edge', status: 'failed', reason: `${stageName(lifecycle, to)} is upstream of ${stageName(lifecycle, from)}: images only move forward.` };
   }
-  if (downstream(lifecycle, from).has(to)) {
+  if (downstreamOf(lifecycle, from).has(to)) {
     const skipped = lifecycle.edges.filter((e) => e.from === from).map((e) => stageName(lifecycle, e.to));
     return { rule: 'edge', status: 'failed', reason: `${stageName(lifecycle, to)} is not next after ${stageName(lifecycle, from)}: it would skip ${skipped.join(' and ')}.` };
   }

@@ -3,7 +3,7 @@ import type { Handlers } from '../contract/dispatch';
 import type { LifecycleEditInput } from '../contract/promotion';
 import { StagecraftError } from '../domain/errors';
 import type { ServiceSummary } from '../domain/inventory';
-import { addEdge, addStage, DEFAULT_STAGE_NAMES, moveStage, removeEdge, removeStage, renameStage, type Lifecycle, type LifecycleEdit } from '../domain/lifecycle';
+import { addEdge, addStage, DEFAULT_STAGE_NAMES, moveStage, removeEdge, removeStage, renameStage, shortestPath, type Lifecycle, type LifecycleEdit } from '../domain/lifecycle';
 import { planPromotion } from '../domain/promotion-plan';
 import { assessRisk } from '../domain/promotion-risk';
 import { defaultPolicy, evaluatePromotion, simulatePath, type StagePolicy } from '../domain/release-policy';
@@ -187,20 +187,9 @@ export function promotionHandlers(ctx: ServiceContext, session: Session): Promot
       const lifecycle = lifecycleOf(service);
       const target = toStageId ?? service.stages.find((s) => s.isProduction)?.id;
       if (target === undefined) throw new StagecraftError('conflict', `${service.name} has no production stage to simulate towards.`);
-      // The path: the shortest route along promotion edges (breadth first).
-      const previous = new Map<number, number>();
-      const queue = [fromStageId];
-      while (queue.length > 0 && !previous.has(target)) {
-        const at = queue.shift()!;
-        for (const edge of lifecycle.edges) {
-          if (edge.from !== at || previous.has(edge.to)) continue;
-          previous.set(edge.to, at);
-          queue.push(edge.to);
-        }
-      }
-      if (!previous.has(target)) throw new StagecraftError('refused', `There is no path from ${stageOf(service, fromStageId).name} to ${stageOf(service, target).name}.`);
-      const path = [target];
-      while (path[0] !== fromStageId) path.unshift(previous.get(path[0]!)!);
+      const route = shortestPath(lifecycle, fromStageId, target);
+      if (!route) throw new StagecraftError('refused', `There is no path from ${stageOf(service, fromStageId).name} to ${stageOf(service, target).name}.`);
+      const path = route.map((s) => s.id);
       const hops = simulatePath({ lifecycle, policies: policiesOf(store, service), history: historyOf(store, imageId), now: new Date().toISOString() }, path);
       const ref = (id: number) => ({ id, name: stageOf(service, id).name });
       return hops.map((hop) => ({ from: ref(hop.fromStageId), to: ref(hop.toStageId), arrivesAt: hop.arrivesAt, blockers: hop.blockers, verdict: hop.verdict }));

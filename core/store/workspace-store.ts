@@ -4,6 +4,7 @@ import { BlobStore } from './blobs';
 import { createWorkspaceFile, openWorkspaceFile, schemaVersion, type Db, type OpenOptions } from './database';
 import { DriftRepository } from './drift-repository';
 import { HostKeyRepository } from './host-key-repository';
+import { HypervisorRepository } from './hypervisor-repository';
 import { ImageRepository } from './image-repository';
 import { InventoryRepository } from './inventory-repository';
 import { PromotionRepository } from './promotion-repository';
@@ -19,6 +20,7 @@ export class WorkspaceStore {
   readonly drift: DriftRepository;
   readonly promotion: PromotionRepository;
   readonly hostKeys: HostKeyRepository;
+  readonly hypervisors: HypervisorRepository;
 
   private constructor(
     readonly path: string,
@@ -32,6 +34,7 @@ export class WorkspaceStore {
     this.drift = new DriftRepository(db);
     this.promotion = new PromotionRepository(db, this.blobs);
     this.hostKeys = new HostKeyRepository(db);
+    this.hypervisors = new HypervisorRepository(db);
   }
 
   static create(path: string, name: string, options?: OpenOptions): WorkspaceStore {

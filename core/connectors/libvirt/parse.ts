@@ -22,11 +22,15 @@ export function parseVirshXml(text: string, what: string, rootName: string): Xml
   return root;
 }
 
-/** One name a line (`list --name`, `snapshot-list --name`…); blank lines dropped, names kept verbatim. */
+/**
+ * One name a line (`list --name`, `snapshot-list --name`…); blank lines dropped. `pool-list --name`
+ * and `net-list --name` pad names to the longest with spaces: trailing blanks are cut (a libvirt
+ * name ending in a space would be lost; none of the drivers Stagecraft knows create one).
+ */
 export function parseNameList(stdout: string): string[] {
   return stdout
     .split('\n')
-    .map((line) => line.replace(/\r$/, ''))
+    .map((line) => line.replace(/\s+$/, ''))
     .filter((line) => line.trim() !== '');
 }
 

@@ -5,6 +5,9 @@
  * runs ssh (the user's ssh config, agent and known_hosts apply, not the workspace's trust store).
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CredentialOptions } from '../ssh/auth';
 import { SshFailure } from '../ssh/failures';
 import { HostKeyVerifier, type HostKeyTrustStore } from '../ssh/host-keys';
@@ -23,7 +26,12 @@ export const VIRSH_DEFAULTS = {
 } as const;
 
 export interface VirshRunOptions {
-  /** Given to virsh on stdin (e.g. `define /dev/stdin`). */
+  /**
+   * The document a `/dev/stdin` argument stands for (`define --file /dev/stdin`). Over SSH it is
+   * the remote command's stdin; here it is written to a private temporary file (0600, removed
+   * afterwards) whose path replaces `/dev/stdin`, because Node gives a child a socket, not a pipe,
+   * as stdin and virsh cannot open() a socket.
+   */
   stdin?: string;
   timeoutMs?: number;
   /** For messages: "dumpxml web-01". */
@@ -64,7 +72,22 @@ export class LocalVirshRunner implements VirshRunner {
     return [this.binary, ...virshArgv(this.uri, args)].map(displayWord).join(' ');
   }
 
-  run(args: readonly string[], options: VirshRunOptions = {}): Promise<string> {
+  async run(args: readonly string[], options: VirshRunOptions = {}): Promise<string> {
+    if (options.stdin === undefined) return this.exec(args, options);
+    const dir = mkdtempSync(join(tmpdir(), 'stagecraft-virsh-'));
+    try {
+      const file = join(dir, 'document.xml');
+      writeFileSync(file, options.stdin, { mode: 0o600 });
+      return await this.exec(
+        args.map((a) => (a === '/dev/stdin' ? file : a)),
+        options,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private exec(args: readonly string[], options: VirshRunOptions): Promise<string> {
     const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs;
     const what = options.what ?? args.slice(0, 2).join(' ');
     return new Promise((resolve, reject) => {
@@ -89,8 +112,8 @@ export class LocalVirshRunner implements VirshRunner {
           reject(classifyVirshError(String(stderr).slice(0, VIRSH_DEFAULTS.maxStderrBytes), this.where, what));
         },
       );
-      child.stdin?.on('error', () => undefined); // virsh may exit before reading stdin; its exit status says why
-      child.stdin?.end(options.stdin ?? '');
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end();
     });
   }
 

@@ -27,7 +27,7 @@ export function parseSshConfigHosts(text: string, file: string): ParsedImport {
       }
       const host: ImportedHost = {
         name: alias,
-        ...(settings.hostName !== undefined && { address: settings.hostName }),
+        ...(settings.hostName !== undefined && { address: settings.hostName.replace(/%(.)/g, (whole, token: string) => (token === 'h' ? alias : token === '%' ? '%' : whole)) }),
         ...(settings.port !== undefined && { port: settings.port }),
         ...(settings.user !== undefined && { user: settings.user }),
         groups: [],

@@ -2,6 +2,7 @@ import { sql as workspace } from './0001_workspace';
 import { sql as drift } from './0002_drift';
 import { sql as hostKeys } from './0003_host_keys';
 import { sql as promotion } from './0004_promotion';
+import { sql as hypervisors } from './0005_hypervisors';
 
 /** Numbered, applied in order; the schema version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
@@ -9,6 +10,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
   { version: 2, name: 'drift', sql: drift },
   { version: 3, name: 'host-keys', sql: hostKeys },
   { version: 4, name: 'promotion', sql: promotion },
+  { version: 5, name: 'hypervisors', sql: hypervisors },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { buildDemoWorkspace } from './demo';
+import {
+  addHypervisor,
+  cachedInventory,
+  executeHypervisorOperation,
+  importDomainsAsHosts,
+  matchDomains,
+  matchHypervisorDomains,
+  planHypervisorOperation,
+  refreshInventory,
+  removeHypervisor,
+  updateHypervisor,
+} from './hypervisors';
+
+const FIXTURE_URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+const hasVirsh = (() => {
+  try {
+    execFileSync('virsh', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasVirsh) console.log('SKIP hypervisor service tests: virsh is not installed (apt-get install libvirt-clients)');
+
+let store: WorkspaceStore;
+let hypervisorId: number;
+beforeAll(() => {
+  store = buildDemoWorkspace(join(mkdtempSync(join(tmpdir(), 'stagecraft-hv-')), 'demo.stagecraft'), join(process.cwd(), 'resources'));
+  hypervisorId = addHypervisor(store, 'alice', { name: 'kvm-int', uri: FIXTURE_URI }).id;
+});
+afterAll(() => store.close());
+
+describe('hypervisor connections', () => {
+  it('are stored, updated and removed, each change audited', () => {
+    const other = addHypervisor(store, 'alice', { name: 'kvm-old', uri: 'qemu+ssh://root@kvm-old.example.invalid/system' });
+    expect(() => addHypervisor(store, 'alice', { name: 'KVM-OLD', uri: 'qemu:///system' })).toThrow(/already exists/);
+    expect(() => addHypervisor(store, 'alice', { name: 'x', uri: 'not a uri' })).toThrow(/not a libvirt URI/);
+    expect(updateHypervisor(store, 'alice', other.id, { sshTarget: 'root@kvm-old.example.invalid:2222' })).toMatchObject({ sshTarget: 'root@kvm-old.example.invalid:2222', viaHostId: null });
+    removeHypervisor(store, 'alice', other.id);
+    expect(store.hypervisors.list().map((h) => h.name)).toEqual(['kvm-int']);
+    expect(store.audit.entries(4).map((e) => e.action)).toEqual(['hypervisor.remove', 'hypervisor.update', 'hypervisor.add', 'hypervisor.add']);
+  });
+});
+
+describe('matching VMs to hosts (pure)', () => {
+  it('prefers MAC, then address, then name (case-insensitive, short FQDN), one to one', () => {
+    const nic = (mac: string, addresses: string[] = []) => ({ mac, type: 'network', network: 'n', bridge: null, model: null, addresses });
+    const domain = (name: string, nics: ReturnType<typeof nic>[], title = '') => ({ name, uuid: `u-${name}`, title, nics }) as never;
+    const result = matchDomains(
+      { domains: [domain('vm-a', [nic('52:54:00:00:00:01')]), domain('vm-b', [nic('52:54:00:00:00:99', ['10.0.0.2'])]), domain('WEB-01.corp.example', []), domain('stray', [nic('52:54:00:00:00:01')])] },
+      [
+        { id: 1, name: 'alpha', address: 'alpha.invalid', identity: { hostname: 'alpha', addresses: [], macs: ['52:54:00:00:00:01'] } },
+        { id: 2, name: 'beta', address: '10.0.0.2' },
+        { id: 3, name: 'web-01', address: 'web-01.invalid' },
+        { id: 4, name: 'lonely', address: 'lonely.invalid' },
+      ],
+    );
+    expect(result.matched.map((m) => [m.domain, m.hostName, m.reason])).toEqual([
+      ['vm-a', 'alpha', 'mac'],
+      ['vm-b', 'beta', 'address'],
+      ['WEB-01.corp.example', 'web-01', 'name'],
+    ]);
+    expect(result.unmatched.map((d) => d.name)).toEqual(['stray']);
+    expect(result.unmatchedHostIds).toEqual([4]);
+  });
+});
+
+describe.skipIf(!hasVirsh)('a hypervisor of the mock driver against the demo workspace', () => {
+  it('caches the inventory, so it can be shown offline', async () => {
+    expect(cachedInventory(store, hypervisorId)).toBeNull();
+    const fresh = await refreshInventory(store, hypervisorId);
+    expect(fresh.inventory.domains).toHaveLength(8);
+    expect(cachedInventory(store, hypervisorId)).toEqual(fresh);
+  });
+
+  it('matches demo hosts by MAC, address and name, and offers the rest for import', () => {
+    const matching = matchHypervisorDomains(store, hypervisorId);
+    const pairs = Object.fromEntries(matching.matched.map((m) => [m.domain, `${m.hostName} by ${m.reason}`]));
+    expect(pairs).toEqual({
+      'pay-web-int-01': 'pay-web-int-01 by mac',
+      'pay-web-tst-01': 'pay-web-tst-01 by mac',
+      'shop-web-int-01': 'shop-web-int-01 by mac',
+      'db-legacy': 'pay-db-int-01 by address',
+      'PAY-APP-INT-01.corp.example': 'pay-app-int-01 by name',
+    });
+    expect(matching.unmatched.map((d) => d.name).sort()).toEqual(['ci-runner-07', 'sandbox-alice', 'tmpl-debian12']);
+  });
+
+  it('imports selected unmatched VMs as hosts of a stage and role, in one transaction', () => {
+    const service = store.inventory.listServices().find((s) => s.name === 'payments-api')!;
+    const integration = service.stages.find((s) => s.name === 'integration')!;
+    const before = store.summary().counts.hosts;
+    expect(() => importDomainsAsHosts(store, 'alice', hypervisorId, { domains: ['ci-runner-07', 'nope'], stageId: integration.id, role: 'app' })).toThrow(/no VM "nope"/);
+    expect(() => importDomainsAsHosts(store, 'alice', hypervisorId, { domains: ['ci-runner-07'], stageId: integration.id, role: 'no-such-role' })).toThrow(/no role/);
+    expect(store.summary().counts.hosts).toBe(before);
+    const imported = importDomainsAsHosts(store, 'alice', hypervisorId, { domains: ['ci-runner-07', 'sandbox-alice'], stageId: integration.id, role: 'app' });
+    expect(imported.map((h) => h.name)).toEqual(['ci-runner-07', 'sandbox-alice']);
+    expect(store.inventory.host(imported[0]!.hostId)).toMatchObject({ kind: 'vm', vcpus: 4, memoryMb: 6144, diskGb: 30 });
+    expect(store.inventory.environment(integration.id).hosts.map((h) => h.name)).toEqual(expect.arrayContaining(['ci-runner-07', 'sandbox-alice']));
+    expect(matchHypervisorDomains(store, hypervisorId).matched.find((m) => m.domain === 'ci-runner-07')).toMatchObject({ reason: 'name' });
+    expect(store.audit.entries(1)[0]).toMatchObject({ action: 'hypervisor.import', actor: 'alice' });
+  });
+
+  it('runs a confirmed plan and audits it; an unconfirmed one is refused and not recorded', async () => {
+    const plan = await planHypervisorOperation(store, hypervisorId, { kind: 'start', domain: 'db-legacy' });
+    const entries = store.audit.verify().entries;
+    await expect(executeHypervisorOperation(store, 'alice', hypervisorId, plan, { confirmed: false })).rejects.toMatchObject({ kind: 'not-confirmed' });
+    expect(store.audit.verify().entries).toBe(entries);
+    const result = await executeHypervisorOperation(store, 'alice', hypervisorId, plan, { confirmed: true });
+    expect(result.output).toMatch(/started/);
+    const entry = store.audit.entries(1)[0]!;
+    expect(entry).toMatchObject({ action: 'hypervisor.start', subject: 'hypervisor kvm-int: db-legacy' });
+    expect(JSON.parse(entry.afterJson!)).toMatchObject({ outcome: 'done', commands: plan.commands });
+    expect(store.audit.verify().ok).toBe(true);
+  });
+});

@@ -123,3 +123,26 @@ describe('stagecraft collect and scan, against a real sshd', () => {
     }
   });
 });
+
+describe('stagecraft import', () => {
+  const fixtures = join(process.cwd(), 'core/services/import/fixtures');
+  it('previews, then imports an Ansible inventory in one transaction; a bad file changes nothing', async () => {
+    const path = join(dir, 'import.stagecraft');
+    expect(await runCli(['workspace', 'create', path], out)).toBe(0);
+    lines = [];
+    expect(await runCli(['import', path, join(fixtures, 'platform.ini'), '--dry-run'], out)).toBe(0);
+    expect(lines.at(-1)).toMatch(/^Would import from .*platform\.ini \(ansible-ini\): 3 services, \d+ new hosts/);
+    lines = [];
+    expect(await runCli(['workspace', 'info', path, '--format', 'json'], out)).toBe(0);
+    expect(JSON.parse(lines.join('\n')).counts.hosts).toBe(0);
+    lines = [];
+    expect(await runCli(['import', path, join(fixtures, 'platform.ini')], out)).toBe(0);
+    expect(lines.at(-1)).toMatch(/^Imported .* 3 services/);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await runCli(['import', path, join(fixtures, 'bad', 'too-many-fields.csv'), '--format', 'csv'], out)).toBe(2);
+    expect(errors.mock.calls.flat().join(' ')).toMatch(/line \d+/);
+    errors.mockRestore();
+    lines = [];
+    expect(await runCli(['audit', 'verify', path], out)).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { IMPORT_FORMATS } from '../contract/imports';
 import { CallFailed, type CallName, type CallOutput, type EventPayload } from '../contract/index';
 import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
@@ -30,6 +31,10 @@ Usage:
                   [--identity KEY] [--known-hosts FILE]
                                                    collect every matching host into the workspace,
                                                    a line per host; exit 1 if any host failed
+  stagecraft import WORKSPACE FILE [--format ansible-ini|ansible-yaml|ansible-facts|csv|ssh-config|snapshot]
+                  [--host NAME] [--dry-run]
+                                                   import hosts, placements and snapshots in one
+                                                   transaction (the format is guessed when absent)
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
                                                    the first altered, removed or reordered entry
   stagecraft --version | --help
@@ -41,7 +46,7 @@ or refused file).
 export class UsageError extends Error {}
 
 /** Options that take no value. */
-const FLAGS = new Set(['accept-new']);
+const FLAGS = new Set(['accept-new', 'dry-run']);
 
 /** Options of the form --name VALUE (or a flag such as --accept-new); anything else is positional. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string> } {
@@ -96,6 +101,21 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         const c = summary.counts;
         out(`${summary.name}\n  file: ${summary.path}\n  schema: ${summary.schemaVersion}\n  created: ${summary.createdAt}\n  ${c.services} services, ${c.hosts} hosts, ${c.snapshots} snapshots, ${c.images} images`);
       }
+      return 0;
+    }
+    if (command === 'import') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      if (positional.length !== 2) throw new UsageError('import needs WORKSPACE and FILE.');
+      await invoke('workspace.open', { path: resolve(positional[0]!) });
+      const format = options.get('format');
+      if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}.`);
+      const request = { path: resolve(positional[1]!), ...(format && { format: format as (typeof IMPORT_FORMATS)[number] }), ...(options.has('host') && { host: options.get('host')! }) };
+      const summary = await invoke(options.has('dry-run') ? 'import.preview' : 'import.apply', request);
+      const c = summary.counts;
+      for (const problem of summary.problems) out(`${problem.severity === 'error' ? 'ERROR' : 'warning'}: ${problem.message}${problem.hint ? `\n  ${problem.hint}` : ''}`);
+      out(
+        `${options.has('dry-run') ? 'Would import' : 'Imported'} from ${summary.source} (${summary.format}): ${c.servicesCreated} services, ${c.hostsCreated} new hosts, ${c.hostsUpdated} updated, ${c.placementsCreated} placements, ${c.snapshotsCreated} snapshots.`,
+      );
       return 0;
     }
     if (command === 'audit' && sub === 'verify') {

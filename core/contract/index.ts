@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { driftCalls, watchCalls } from './drift';
 import { imageCalls } from './images';
+import { importCalls } from './imports';
 import { inventoryCalls } from './inventory';
 import { promotionCalls } from './promotion';
 import { scanCalls } from './scan';
@@ -15,6 +16,7 @@ export const contract = {
   ...imageCalls,
   ...scanCalls,
   ...promotionCalls,
+  ...importCalls,
 };
 
 export type Contract = typeof contract;

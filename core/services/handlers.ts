@@ -6,6 +6,7 @@ import type { ServiceContext } from './context';
 import { buildDemoWorkspace } from './demo';
 import { driftHandlers } from './drift-handlers';
 import { imageHandlers } from './image-handlers';
+import { importHandlers } from './import-handlers';
 import { promotionHandlers } from './promotion-handlers';
 import { scanHandlers } from './scan-handlers';
 import { Session } from './session';
@@ -45,6 +46,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     ...imageHandlers(ctx, session),
     ...scanHandlers(ctx, session),
     ...promotionHandlers(ctx, session),
+    ...importHandlers(ctx, session),
   };
 }
 

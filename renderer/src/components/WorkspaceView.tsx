@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApp } from '../store/index';
 import { FileDiffDialog } from './FileDiffDialog';
+import { ImportDialog } from './ImportDialog';
 import { Inspector } from './Inspector';
 import { RulesDialog } from './RulesDialog';
 import { SearchBox } from './SearchBox';
@@ -17,6 +18,7 @@ export function WorkspaceView() {
   const setView = useApp((s) => s.setView);
   const closeWorkspace = useApp((s) => s.closeWorkspace);
   const [rulesOpen, setRulesOpen] = useState(false);
+  const [importOpen, setImportOpen] = useState(false);
   const promoteOpen = useApp((s) => s.promoteMenuOpen);
   const setPromoteOpen = useApp((s) => s.setPromoteMenuOpen);
 
@@ -62,6 +64,9 @@ export function WorkspaceView() {
             All services
           </button>
         </nav>
+        <button type="button" onClick={() => setImportOpen(true)}>
+          Import…
+        </button>
         <button type="button" onClick={() => setRulesOpen(true)}>
           Drift rules…
         </button>
@@ -82,6 +87,7 @@ export function WorkspaceView() {
       {promoteOpen && <PromoteMenu onClose={() => setPromoteOpen(false)} />}
       <CredentialDialog />
       {rulesOpen && <RulesDialog onClose={() => setRulesOpen(false)} />}
+      {importOpen && <ImportDialog onClose={() => setImportOpen(false)} />}
     </div>
   );
 }

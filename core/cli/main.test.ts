@@ -146,3 +146,22 @@ describe('stagecraft import', () => {
     expect(await runCli(['audit', 'verify', path], out)).toBe(0);
   });
 });
+
+describe('stagecraft promote --plan', () => {
+  it('prints the plan and exits 0 when allowed, 3 when the lifecycle refuses', async () => {
+    const path = join(dir, 'promote.stagecraft');
+    expect(await runCli(['demo', path], out)).toBe(0);
+    lines = [];
+    expect(await runCli(['promote', path, '--service', 'payments-api', '--image', 'v2', '--to', 'staging', '--plan'], out)).toBe(0);
+    const text = lines.join('\n');
+    expect(text).toMatch(/from testing to staging: allowed/);
+    expect(text).toMatch(/write \/etc\/ssh\/sshd_config/);
+    lines = [];
+    expect(await runCli(['promote', path, '--service', 'payments-api', '--image', 'v2', '--to', 'production', '--plan', '--format', 'json'], out)).toBe(3);
+    expect(JSON.parse(lines.join('\n')).verdict).toMatchObject({ allowed: false, refusedOutright: true });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(await runCli(['promote', path, '--service', 'payments-api', '--image', 'v9', '--to', 'staging', '--plan'], out)).toBe(2);
+    expect(errors.mock.calls.flat().join(' ')).toMatch(/--image must name an image of payments-api: v1, v2/);
+    errors.mockRestore();
+  });
+});

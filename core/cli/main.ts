@@ -35,18 +35,22 @@ Usage:
                   [--host NAME] [--dry-run]
                                                    import hosts, placements and snapshots in one
                                                    transaction (the format is guessed when absent)
+  stagecraft promote WORKSPACE --service S --image V --to STAGE --plan [--format json|text]
+                                                   the plan, policy verdict and risk of promoting
+                                                   image V to STAGE, nothing saved; exit 0 when the
+                                                   policy allows it, 3 when it refuses
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
                                                    the first altered, removed or reordered entry
   stagecraft --version | --help
 
 Exit codes: 0 success (diff: no drift), 1 drift found (diff), 2 error (bad arguments, unreadable
-or refused file).
+or refused file), 3 promotion refused by the policy (promote).
 `;
 
 export class UsageError extends Error {}
 
 /** Options that take no value. */
-const FLAGS = new Set(['accept-new', 'dry-run']);
+const FLAGS = new Set(['accept-new', 'dry-run', 'plan']);
 
 /** Options of the form --name VALUE (or a flag such as --accept-new); anything else is positional. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string> } {
@@ -117,6 +121,43 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         `${options.has('dry-run') ? 'Would import' : 'Imported'} from ${summary.source} (${summary.format}): ${c.servicesCreated} services, ${c.hostsCreated} new hosts, ${c.hostsUpdated} updated, ${c.placementsCreated} placements, ${c.snapshotsCreated} snapshots.`,
       );
       return 0;
+    }
+    if (command === 'promote') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      if (!options.has('plan')) throw new UsageError('promote only plans for now: add --plan (nothing is saved or applied).');
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      const services = await invoke('services.list', {});
+      const service = services.find((s) => s.name === options.get('service'));
+      if (!service) throw new UsageError(`--service must name a service: ${services.map((s) => s.name).join(', ')}.`);
+      const images = await invoke('images.list', { serviceId: service.id });
+      const image = images.find((i) => i.label === options.get('image'));
+      if (!image) throw new UsageError(`--image must name an image of ${service.name}: ${images.map((i) => i.label).join(', ') || 'it has none'}.`);
+      const to = service.stages.find((s) => s.name === options.get('to'));
+      if (!to) throw new UsageError(`--to must name a stage of ${service.name}: ${service.stages.map((s) => s.name).join(', ')}.`);
+      // The image moves from the latest stage it is assigned to that has an edge into the target, else its newest stage.
+      const from = service.stages.find((s) => image.assignedTo.includes(s.id) && service.edges.some((e) => e.from === s.id && e.to === to.id)) ?? service.stages.find((s) => s.id === image.assignedTo.at(-1));
+      if (!from) throw new UsageError(`Image ${image.label} is not assigned to any stage of ${service.name}, so it cannot be promoted.`);
+      const proposal = await invoke('promotion.plan', { serviceId: service.id, imageId: image.id, fromStageId: from.id, toStageId: to.id, acknowledgeDrift: false });
+      if (format(options) === 'json') out(JSON.stringify(proposal, null, 2));
+      else {
+        out(`Promote image ${image.label} of ${service.name} from ${from.name} to ${to.name}: ${proposal.verdict.allowed ? 'allowed' : 'REFUSED'}`);
+        for (const rule of proposal.verdict.rules) out(`  ${rule.status.padEnd(7)} ${rule.reason}`);
+        out(`  earliest allowed: ${proposal.verdict.earliestAt ?? 'never by this path'}`);
+        out(`Risk ${proposal.risk.level} (${proposal.risk.score}/100): ${proposal.risk.factors.map((f) => `${f.name} +${f.points}`).join(', ')}`);
+        out(`Plan: ${proposal.plan.summary.steps} steps on ${proposal.plan.summary.hostsAffected} hosts${proposal.plan.unscanned.length ? `; never scanned: ${proposal.plan.unscanned.join(', ')}` : ''}`);
+        for (const host of proposal.plan.hosts) {
+          out(`  ${host.host} (${host.role})${host.rebootNeeded ? ', reboot needed' : ''}`);
+          for (const step of host.steps) {
+            const what =
+              step.kind === 'package' ? `${step.action} ${step.name} ${step.from ?? ''}${step.from && step.to ? ' -> ' : ''}${step.to ?? ''}`
+              : step.kind === 'file' ? `${step.action} ${step.path}`
+              : step.kind === 'sysctl' ? `sysctl ${step.key} = ${step.to}`
+              : `${step.action} ${step.name}${step.because ? ` (${step.because})` : ''}`;
+            out(`    [${step.severity}] ${what.trim()}`);
+          }
+        }
+      }
+      return proposal.verdict.allowed ? 0 : 3;
     }
     if (command === 'audit' && sub === 'verify') {
       const { positional } = parseArgs(rest);

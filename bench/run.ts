@@ -2,11 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dispatchBenchmark } from './dispatch.bench';
 import { driftBenchmark } from './drift.bench';
+import { overviewBenchmark } from './overview.bench';
 import type { Comparison } from './harness';
 
 const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
   dispatch: dispatchBenchmark,
   drift: driftBenchmark,
+  overview: overviewBenchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { Background, Controls, MiniMap, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
+import { Controls, ReactFlow, type NodeMouseHandler } from '@xyflow/react';
 import { useMemo } from 'react';
 import { overviewGraph, type CompactStageNode, type ServiceLabelNode } from '../graph/layout';
 import { useApp } from '../store/index';
@@ -28,9 +28,9 @@ export function OverviewCanvas() {
         minZoom={0.05}
         proOptions={{ hideAttribution: true }}
       >
-        <Background gap={24} />
+        {/* No minimap and no background pattern here: zoomed out over hundreds of services, the
+            minimap redraws every node and the dot pattern thousands of dots on each frame of a pan. */}
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel="Minimap of all services" />
       </ReactFlow>
     </div>
   );

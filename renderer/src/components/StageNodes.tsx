@@ -1,4 +1,4 @@
-import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
+import { Handle, Position, useStore, type NodeProps, type NodeTypes, type ReactFlowState } from '@xyflow/react';
 import { memo } from 'react';
 import { useApp } from '../store/index';
 import { healthOf, type CompactStageNode, type ProductionOnlyNode, type ServiceLabelNode, type StageNode } from '../graph/layout';
@@ -95,8 +95,21 @@ const ProductionOnly = memo(function ProductionOnly({ data }: NodeProps<Producti
   );
 });
 
+/** Below this zoom the overview's text is unreadable anyway: nodes draw as coloured boxes, cheap to paint. */
+const DETAIL_ZOOM = 0.35;
+const zoomedOut = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
+
 const CompactStage = memo(function CompactStage({ data }: NodeProps<CompactStageNode>) {
   const { stage, drift } = data;
+  const coarse = useStore(zoomedOut);
+  if (coarse) {
+    return (
+      <div className={`compact-stage coarse health-${healthOf(drift?.production)}${stage.isProduction ? ' production' : ''}`} aria-label={`${stage.name}: ${stage.hostCount} hosts`}>
+        <Handle type="target" position={Position.Left} isConnectable={false} />
+        <Handle type="source" position={Position.Right} isConnectable={false} />
+      </div>
+    );
+  }
   return (
     <div className={`compact-stage health-${healthOf(drift?.production)}${stage.isProduction ? ' production' : ''}`}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
@@ -113,6 +126,8 @@ const CompactStage = memo(function CompactStage({ data }: NodeProps<CompactStage
 });
 
 const ServiceLabel = memo(function ServiceLabel({ data }: NodeProps<ServiceLabelNode>) {
+  const coarse = useStore(zoomedOut);
+  if (coarse) return <div className="service-label coarse">{data.service.name}</div>;
   return (
     <div className="service-label">
       <strong>{data.service.name}</strong>

@@ -165,3 +165,28 @@ describe('stagecraft promote --plan', () => {
     errors.mockRestore();
   });
 });
+
+describe('stagecraft hypervisor', () => {
+  it('adds a libvirt test:/// hypervisor, reads its VMs and matches them to the demo hosts', async () => {
+    const { execFileSync } = await import('node:child_process');
+    try {
+      execFileSync('virsh', ['--version']);
+    } catch {
+      console.log('stagecraft hypervisor: skipped, virsh is not installed (apt-get install libvirt-clients)');
+      return;
+    }
+    const path = join(dir, 'hypervisor.stagecraft');
+    expect(await runCli(['demo', path], out)).toBe(0);
+    const fixture = join(process.cwd(), 'resources/libvirt-fixtures/inventory.xml');
+    expect(await runCli(['hypervisor', 'add', path, '--name', 'lab', '--uri', `test://${fixture}`], out)).toBe(0);
+    lines = [];
+    expect(await runCli(['hypervisor', 'refresh', path, '--name', 'lab'], out)).toBe(0);
+    expect(lines[0]).toMatch(/^lab: \d+ VMs, 2 pools, 2 networks/);
+    lines = [];
+    expect(await runCli(['hypervisor', 'match', path], out)).toBe(0);
+    expect(lines.some((l) => / = .+\((MAC|address|name)/i.test(l))).toBe(true);
+    lines = [];
+    expect(await runCli(['hypervisor', 'list', path], out)).toBe(0);
+    expect(lines[0]).toMatch(/VMs, read /);
+  });
+});

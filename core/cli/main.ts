@@ -6,6 +6,7 @@ import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
 import { buildDemoWorkspace } from '../services/demo';
 import { diffFiles } from '../services/diff';
+import { addHypervisor, cachedInventory, matchHypervisorDomains, refreshInventory } from '../services/hypervisors';
 import { collectSnapshot, readCollectorScript } from '../services/scan';
 import { defaultWatchGlobs } from '../domain/watch';
 import { APP_VERSION, createApp, findResourcesDir } from '../services/app';
@@ -39,6 +40,10 @@ Usage:
                                                    the plan, policy verdict and risk of promoting
                                                    image V to STAGE, nothing saved; exit 0 when the
                                                    policy allows it, 3 when it refuses
+  stagecraft hypervisor add WORKSPACE --name N --uri URI
+  stagecraft hypervisor list|refresh|match WORKSPACE [--name N]
+                                                   libvirt hypervisors: read their VMs, pools and
+                                                   snapshots (read-only), match VMs to hosts
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
                                                    the first altered, removed or reordered entry
   stagecraft --version | --help
@@ -158,6 +163,37 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         }
       }
       return proposal.verdict.allowed ? 0 : 3;
+    }
+    if (command === 'hypervisor' && sub !== undefined) {
+      const { positional, options } = parseArgs(rest);
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      const store = app.session.require();
+      if (sub === 'add') {
+        const name = options.get('name');
+        const uri = options.get('uri');
+        if (!name || !uri) throw new UsageError('hypervisor add needs --name and --uri (e.g. qemu+ssh://admin@kvm-01/system).');
+        const added = addHypervisor(store, app.ctx.actor(), { name, uri });
+        out(`Added hypervisor ${added.name} (${added.uri}).`);
+        return 0;
+      }
+      const chosen = store.hypervisors.list().filter((h) => !options.has('name') || h.name === options.get('name'));
+      if (chosen.length === 0) throw new UsageError(options.has('name') ? `There is no hypervisor "${options.get('name')}".` : 'The workspace has no hypervisors: add one first.');
+      for (const hypervisor of chosen) {
+        if (sub === 'list') {
+          const cached = cachedInventory(store, hypervisor.id);
+          out(`${hypervisor.name}  ${hypervisor.uri}  ${cached ? `${cached.inventory.domains.length} VMs, read ${cached.fetchedAt}` : 'never read'}`);
+        } else if (sub === 'refresh') {
+          const { inventory } = await refreshInventory(store, hypervisor.id, { ...(app.ctx.ssh && { ssh: app.ctx.ssh }) });
+          out(`${hypervisor.name}: ${inventory.domains.length} VMs, ${inventory.pools.length} pools, ${inventory.networks.length} networks`);
+          for (const d of inventory.domains) out(`  ${d.name.padEnd(24)} ${d.state.padEnd(9)} ${d.vcpus} vCPU ${d.memoryMb} MB${d.snapshots.length ? `, ${d.snapshots.length} snapshots` : ''}`);
+          for (const warning of inventory.warnings) out(`  warning: ${warning}`);
+        } else if (sub === 'match') {
+          const matching = matchHypervisorDomains(store, hypervisor.id);
+          for (const m of matching.matched) out(`${m.domain} = ${m.hostName} (${m.detail})`);
+          for (const d of matching.unmatched) out(`${d.name}: no host (can be imported)`);
+        } else throw new UsageError(`Unknown hypervisor command "${sub}".`);
+      }
+      return 0;
     }
     if (command === 'audit' && sub === 'verify') {
       const { positional } = parseArgs(rest);

@@ -32,9 +32,9 @@ function random(seed: number): () => number {
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const ROLES = ['web', 'app', 'db'] as const;
-const STAGES = ['integration', 'testing', 'staging', 'uat', 'production'];
 
-export function generateWorkspace(path: string, options: { services: number; hostsPerStage: number; packages?: number; files?: number }): GeneratedWorkspace {
+export function generateWorkspace(path: string, options: { services: number; hostsPerStage: number; packages?: number; files?: number; stages?: readonly string[] }): GeneratedWorkspace {
+  const stages = options.stages ?? ['integration', 'testing', 'staging', 'uat', 'production'];
   const captures = ['web', 'app', 'db'].map((name) => normaliseSnapshot(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'resources', 'demo', 'captures', `${name}.json`), 'utf8')) as Snapshot));
   const targetPackages = options.packages ?? 2000;
   const targetFiles = options.files ?? 200;
@@ -55,12 +55,12 @@ export function generateWorkspace(path: string, options: { services: number; hos
     const base = captures[s % captures.length]!;
     const extras = pool.filter(() => serviceRng() < (targetPackages - base.packages.length) / pool.length);
     const packages = [...base.packages, ...extras].sort((a, b) => a.name.localeCompare(b.name));
-    const sharedFiles: FileFact[] = Array.from({ length: targetFiles - base.files.length }, (_, i) => {
+    const sharedFiles: FileFact[] = Array.from({ length: Math.max(1, targetFiles - base.files.length) }, (_, i) => {
       const content = `# service ${s} setting ${i}\nworkers = ${4 + (i % 8)}\ntimeout = ${30 + (i % 5)}\n${'option = value\n'.repeat(5 + (i % 20))}`;
       return { path: `/etc/svc${s}/conf.d/${String(i).padStart(3, '0')}.conf`, sha256: sha(content), size: content.length, mode: '0644', owner: 'root', group: 'root', content };
     });
     store.write({ actor: 'bench', action: 'bench.service', subject: `svc-${s}` }, () => {
-      const serviceId = store.inventory.createService({ name: `svc-${String(s).padStart(3, '0')}`, stages: STAGES, roles: [...ROLES] });
+      const serviceId = store.inventory.createService({ name: `svc-${String(s).padStart(3, '0')}`, stages, roles: [...ROLES] });
       for (const stage of store.inventory.getService(serviceId).stages) {
         for (let h = 0; h < options.hostsPerStage; h++) {
           hostCount++;

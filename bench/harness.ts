@@ -1,3 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 /**
  * A small benchmark harness: every figure is printed next to a peer measured in the same run,
  * as a ratio, because absolute times on a shared 2-core machine mean little.
@@ -60,4 +64,35 @@ export function print(c: Comparison): void {
   for (const note of c.notes ?? []) console.log(`  ${note}`);
 }
 
+/** Median and minimum of samples taken by the caller (when each run needs setup that is not timed). */
+export function timingOf(samplesMs: readonly number[]): Timing {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  return { medianMs: sorted[Math.floor(sorted.length / 2)]!, minMs: sorted[0]!, runs: sorted.length };
+}
+
+/** Peak resident set size of this process (since the last resetPeakRss, where that works), in MiB. */
 export const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+/**
+ * Starts a new peak-RSS window, so one process can report each phase's own peak: Linux resets the
+ * high-water mark on `echo 5 > /proc/self/clear_refs`. False where that is not possible; peakRssMb
+ * then keeps reporting the process's peak so far.
+ */
+export function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let gc: (() => void) | undefined;
+/** A full garbage collection (gc exposed on demand), so memory figures count live data only. */
+export function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}

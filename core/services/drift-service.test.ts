@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { buildDemoWorkspace } from './demo';
+import { stageParity } from '../domain/drift';
+import { summariseParity } from '../domain/parity';
 import { DriftService } from './drift-service';
 
 let store: WorkspaceStore;
@@ -64,6 +66,31 @@ describe('drift of the demo workspace (real captured hosts, planted drift)', () 
     expect(after.items.map((i) => i.key)).not.toContain('/etc/nginx/nginx.conf');
     expect(after.items.length).toBe(before.length - 1);
     store.write({ actor: 'test', action: 'ignore.remove', subject: 'nginx' }, () => store.drift.removeIgnoreRule(rule.id));
+  });
+
+  it('works out every stage against production together exactly as stage by stage, and after a new snapshot', () => {
+    const stageByStage = (serviceId: number) => {
+      const service = store.inventory.getService(serviceId);
+      const env = (stageId: number) => drift.environmentSnapshots(store.inventory.environment(stageId)).byRole;
+      const production = env(service.stages.find((s) => s.isProduction)!.id);
+      return service.stages.map((s) => summariseParity(stageParity(production, env(s.id), drift.options(service.name))));
+    };
+    for (const service of store.inventory.listServices()) {
+      expect(new DriftService(store).serviceDrift(service.id).stages.map((s) => s.production)).toEqual(stageByStage(service.id));
+    }
+    // A new snapshot for one preproduction host: only its stage is compared again, the rest remembered.
+    const service = store.inventory.listServices().find((s) => s.name === 'payments-api')!;
+    const staging = store.inventory.environment(stageOf('payments-api', 'staging').id);
+    const host = staging.hosts[0]!;
+    const latest = store.snapshots.latestByHost(undefined, [host.id]).get(host.id)!;
+    const snapshot = store.snapshots.load(latest.id);
+    const warm = new DriftService(store);
+    warm.serviceDrift(service.id);
+    store.write({ actor: 'test', action: 'snapshot.import', subject: host.name }, () =>
+      store.snapshots.save(host.id, { ...snapshot, capturedAt: new Date(Date.parse(snapshot.capturedAt) + 1000).toISOString(), packages: snapshot.packages.slice(1) }),
+    );
+    expect(warm.serviceDrift(service.id)).toEqual(new DriftService(store).serviceDrift(service.id));
+    expect(warm.serviceDrift(service.id).stages.map((s) => s.production)).toEqual(stageByStage(service.id));
   });
 
   it('recorded a parity trend that shows when the drift appeared', () => {

@@ -5,6 +5,8 @@ import type { Db } from './database';
 
 /** Below this size deflate rarely pays for its header and CPU. */
 const COMPRESS_ABOVE_BYTES = 256;
+/** zlib's smallest output chunk. */
+const MIN_CHUNK_BYTES = 64;
 
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -16,7 +18,7 @@ export class BlobStore {
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT OR IGNORE INTO blobs (hash, size, encoding, data) VALUES (?, ?, ?, ?)');
-    this.select = db.prepare<[string], { encoding: string; data: Buffer }>('SELECT encoding, data FROM blobs WHERE hash = ?');
+    this.select = db.prepare<[string], { encoding: string; size: number; data: Buffer }>('SELECT encoding, size, data FROM blobs WHERE hash = ?');
     this.exists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM blobs WHERE hash = ?');
   }
 
@@ -43,7 +45,8 @@ export class BlobStore {
   getBytes(hash: string): Buffer {
     const row = this.select.get(hash);
     if (!row) throw new StagecraftError('not-found', `Blob ${hash} is missing from the workspace.`, 'The workspace file may be damaged; restore it from a backup.');
-    return row.encoding === 'deflate' ? inflateRawSync(row.data) : row.data;
+    // Inflated into one buffer of the known size: no growing by 16 KiB chunks and concatenating them.
+    return row.encoding === 'deflate' ? inflateRawSync(row.data, { chunkSize: Math.max(MIN_CHUNK_BYTES, row.size) }) : row.data;
   }
 
   getText(hash: string): string {

@@ -35,7 +35,10 @@ const PART_CACHE_LIMIT = 4096;
 
 /** Immutable host snapshots, deduplicated through the blob store. */
 export class SnapshotRepository {
+  /** Least recently used first. */
   private readonly parts = new Map<string, unknown>();
+  /** Where the content of a file loaded without contents is: its blob's hash. */
+  private readonly contentHashes = new WeakMap<FileFact, string>();
 
   constructor(
     private readonly db: Db,
@@ -70,14 +73,17 @@ export class SnapshotRepository {
     return this.blobs.getJson<Manifest>(this.row(snapshotId).manifestHash);
   }
 
-  /** The whole snapshot; file contents are read only when asked for. */
+  /**
+   * The whole snapshot; file contents are read only when asked for. Without them, `fileContent`
+   * reads a file's content when it is needed after all (e.g. as a NormaliserContext's loadContent).
+   * Lists are shared with other snapshots that have the same ones: never mutate them.
+   */
   load(snapshotId: number, options: { withContent: boolean } = { withContent: true }): Snapshot {
     const { parts, ...head } = this.manifest(snapshotId);
     const part = <C extends PartCategory>(category: C) => this.part<Snapshot[C]>(parts[category]);
-    const storedFiles = this.part<StoredFileFact[]>(parts.files);
-    const files: FileFact[] = storedFiles.map(({ contentHash, ...file }) =>
-      contentHash !== undefined && options.withContent ? { ...file, content: this.blobs.getText(contentHash) } : file,
-    );
+    const files: FileFact[] = options.withContent
+      ? this.part<StoredFileFact[]>(parts.files).map(({ contentHash, ...file }) => (contentHash !== undefined ? { ...file, content: this.blobs.getText(contentHash) } : file))
+      : this.part(parts.files, (stored: StoredFileFact[]) => this.withoutContent(stored), 'lean:');
     return {
       ...head,
       packages: part('packages'),
@@ -92,14 +98,41 @@ export class SnapshotRepository {
     };
   }
 
-  /** A part blob, parsed once per content: equal package lists of a thousand hosts are one object. Never mutate it. */
-  private part<T>(hash: string): T {
-    let value = this.parts.get(hash);
+  /**
+   * The content of a file of a snapshot loaded by this repository: its own when loaded with contents,
+   * else read from its blob now; undefined when it has none (binary, too large, hash only).
+   */
+  fileContent(file: FileFact): string | undefined {
+    if (file.content !== undefined) return file.content;
+    const hash = this.contentHashes.get(file);
+    return hash === undefined ? undefined : this.blobs.getText(hash);
+  }
+
+  /** The files of a part as loaded without contents, each remembering where its content is. */
+  private withoutContent(stored: readonly StoredFileFact[]): FileFact[] {
+    return stored.map(({ contentHash, ...file }) => {
+      if (contentHash !== undefined) this.contentHashes.set(file, contentHash);
+      return file;
+    });
+  }
+
+  /**
+   * A part blob, parsed once per content (and shaped by `derive`, remembered under `prefix` + hash):
+   * equal package lists of a thousand hosts are one object. Never mutate it. Least recently used
+   * parts leave first, so the lists many hosts share stay while each host's own come and go.
+   */
+  private part<T>(hash: string): T;
+  private part<S, T>(hash: string, derive: (parsed: S) => T, prefix: string): T;
+  private part<T>(hash: string, derive?: (parsed: unknown) => T, prefix = ''): T {
+    const key = prefix + hash;
+    let value = this.parts.get(key);
     if (value === undefined) {
       if (this.parts.size >= PART_CACHE_LIMIT) this.parts.delete(this.parts.keys().next().value!);
-      value = this.blobs.getJson<T>(hash);
-      this.parts.set(hash, value);
+      value = derive ? derive(this.blobs.getJson(hash)) : this.blobs.getJson<T>(hash);
+    } else {
+      this.parts.delete(key); // re-inserted below: now the most recently used
     }
+    this.parts.set(key, value);
     return value as T;
   }
 

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StagecraftError } from '../domain/errors';
 import type { FileFact, Snapshot } from '../domain/facts';
 import type { OpenOptions } from '../store/database';
+import { sha256Hex } from '../store/blobs';
 import { WorkspaceStore } from '../store/workspace-store';
 import { deriveImage, type ImageEdit } from '../domain/image';
 import { DEFAULT_GOVERNANCE } from '../domain/image-defaults';
@@ -45,7 +45,6 @@ type PlantedDrift = { service: string; stage: string; role: string; host?: numbe
 const DEMO_ACTOR = 'demo-builder';
 const DAY_MS = 86_400_000;
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 class CaptureLibrary {
   private readonly cache = new Map<string, Snapshot>();
@@ -71,7 +70,7 @@ function asHost(capture: Snapshot, name: string, index: number, capturedAt: stri
     ...capture,
     capturedAt,
     source: 'demo',
-    host: { hostname: name, fqdn: `${name}.demo.invalid`, machineId: sha256(name).slice(0, 32), addresses: [address], macs: [mac] },
+    host: { hostname: name, fqdn: `${name}.demo.invalid`, machineId: sha256Hex(name).slice(0, 32), addresses: [address], macs: [mac] },
   };
 }
 
@@ -79,12 +78,12 @@ function editFile(snapshot: Snapshot, path: string, edit: (content: string) => s
   const file = snapshot.files.find((f) => f.path === path);
   if (!file || file.content === undefined) throw new StagecraftError('invalid-input', `Planted drift needs ${path} with text content, but the capture has none.`);
   const content = edit(file.content);
-  const changed: FileFact = { ...file, content, sha256: sha256(content), size: Buffer.byteLength(content) };
+  const changed: FileFact = { ...file, content, sha256: sha256Hex(content), size: Buffer.byteLength(content) };
   return { ...snapshot, files: snapshot.files.map((f) => (f === file ? changed : f)) };
 }
 
 function addFile(snapshot: Snapshot, path: string, content: string): Snapshot {
-  const file: FileFact = { path, sha256: sha256(content), size: Buffer.byteLength(content), mode: '0644', owner: 'root', group: 'root', content };
+  const file: FileFact = { path, sha256: sha256Hex(content), size: Buffer.byteLength(content), mode: '0644', owner: 'root', group: 'root', content };
   return { ...snapshot, files: [...snapshot.files, file].sort((a, b) => a.path.localeCompare(b.path)) };
 }
 

@@ -91,9 +91,9 @@ function DriftRow({ item }: { item: DriftItem }) {
 
 function SuggestedIgnores({ stageId }: { stageId: number }) {
   const [suggestions, setSuggestions] = useState<Awaited<ReturnType<typeof client.call<'ignore.suggest'>>> | null>(null);
-  const add = async (rule: NonNullable<typeof suggestions>[number]) => {
-    await client.call('ignore.add', { scope: rule.scope, ...(rule.category ? { category: rule.category } : {}), key: rule.key, reason: rule.reason ?? 'suggested' });
-    setSuggestions((list) => list?.filter((r) => r !== rule) ?? null);
+  const addIgnoreRule = useApp((s) => s.addIgnoreRule);
+  const add = async ({ hosts: _hosts, ...rule }: NonNullable<typeof suggestions>[number]) => {
+    if (await addIgnoreRule(rule)) setSuggestions((list) => list?.filter((r) => r.key !== rule.key || r.scope.role !== rule.scope.role) ?? null);
   };
   if (!suggestions) {
     return (

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { client } from '../api/client';
 import type { CallOutput } from '../../../core/contract/index';
 import { useApp, useSelectedService } from '../store/index';
-import { asWireError } from '../store/task';
+import { attempt } from '../store/task';
 import { Dialog } from './Dialog';
 
 type SeverityRule = CallOutput<'severity.get'>['rules'][number];
@@ -11,21 +11,15 @@ type WatchList = CallOutput<'roles.watch'>[number];
 const CATEGORIES = ['os', 'packages', 'services', 'ports', 'sysctl', 'users', 'groups', 'mounts', 'cron', 'files'] as const;
 
 /** Runs a call; a failure goes to the app's error banner. */
-async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await work();
-  } catch (error) {
-    useApp.setState({ error: asWireError(error) });
-    return undefined;
-  }
-}
+/** Calls from this dialog report failures to the app's banner. */
+const orBanner = <T,>(work: () => Promise<T>) => attempt((partial) => useApp.setState(partial), work);
 
 function SeverityRules() {
   const [rules, setRules] = useState<SeverityRule[]>([]);
   const [isDefault, setIsDefault] = useState(true);
   const [dirty, setDirty] = useState(false);
   const load = async () => {
-    const result = await attempt(() => client.call('severity.get', {}));
+    const result = await orBanner(() => client.call('severity.get', {}));
     if (result) {
       setRules(result.rules);
       setIsDefault(result.isDefault);
@@ -45,7 +39,7 @@ function SeverityRules() {
     setDirty(true);
   };
   const save = async (next: SeverityRule[] | null) => {
-    const result = await attempt(() => client.call('severity.set', { rules: next }));
+    const result = await orBanner(() => client.call('severity.set', { rules: next }));
     if (result) {
       setRules(result.rules);
       setIsDefault(result.isDefault);
@@ -115,9 +109,9 @@ function SeverityRules() {
 
 function IgnoreRules() {
   const [rules, setRules] = useState<IgnoreRule[] | null>(null);
-  useEffect(() => void attempt(() => client.call('ignore.list', {})).then((r) => r && setRules(r)), []);
+  useEffect(() => void orBanner(() => client.call('ignore.list', {})).then((r) => r && setRules(r)), []);
   const remove = async (id: number) => {
-    if (await attempt(() => client.call('ignore.remove', { id }))) setRules((list) => list?.filter((r) => r.id !== id) ?? null);
+    if (await orBanner(() => client.call('ignore.remove', { id }))) setRules((list) => list?.filter((r) => r.id !== id) ?? null);
   };
   return (
     <section aria-label="Ignore rules">
@@ -148,12 +142,12 @@ function WatchedFiles() {
   const [lists, setLists] = useState<WatchList[]>([]);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   useEffect(() => {
-    if (service) void attempt(() => client.call('roles.watch', { serviceId: service.id })).then((r) => r && (setLists(r), setDrafts({})));
+    if (service) void orBanner(() => client.call('roles.watch', { serviceId: service.id })).then((r) => r && (setLists(r), setDrafts({})));
   }, [service]);
   if (!service) return null;
   const save = async (role: string, text: string) => {
     const globs = text.split('\n').map((l) => l.trim()).filter(Boolean);
-    const saved = await attempt(() => client.call('roles.setWatch', { serviceId: service.id, role, globs }));
+    const saved = await orBanner(() => client.call('roles.setWatch', { serviceId: service.id, role, globs }));
     if (saved) {
       setLists(lists.map((l) => (l.role === role ? saved : l)));
       setDrafts(({ [role]: _, ...rest }) => rest);

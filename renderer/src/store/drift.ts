@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import { client } from '../api/client';
+import type { CallInput } from '../../../core/contract/index';
 import type { AppState } from './index';
 import { task } from './task';
 import type { FileDiff, ParityPoint, ServiceDrift, Severity, StageDriftDetail } from './types';
@@ -23,7 +24,9 @@ export interface DriftSlice {
   setHostFilter(host: string | null): void;
   openFileDiff(path: string, host: string): Promise<void>;
   closeFileDiff(): void;
-  ignore(rule: { category: StageDriftDetail['production']['items'][number]['category']; key: string; role?: string; reason: string }): Promise<void>;
+  /** Ignores one drifted fact of the selected service (in one role when given). */
+  ignore(fact: { category: StageDriftDetail['production']['items'][number]['category']; key: string; role?: string; reason: string }): Promise<boolean>;
+  addIgnoreRule(rule: CallInput<'ignore.add'>): Promise<boolean>;
 }
 
 /** Glob metacharacters in a fact key are literal when ignoring that one fact. */
@@ -72,9 +75,8 @@ export const driftSlice: StateCreator<AppState, [], [], DriftSlice> = (set, get)
   closeFileDiff: () => set({ fileDiff: null }),
   ignore: async ({ category, key, role, reason }) => {
     const service = get().services.find((s) => s.id === get().selectedServiceId);
-    if (!service) return;
-    await task(set, 'Adding an ignore rule', async () => {
-      await client.call('ignore.add', { scope: { service: service.name, ...(role ? { role } : {}) }, category, key: literalGlob(key), reason });
-    });
+    if (!service) return false;
+    return get().addIgnoreRule({ scope: { service: service.name, ...(role ? { role } : {}) }, category, key: literalGlob(key), reason });
   },
+  addIgnoreRule: (rule) => task(set, 'Adding an ignore rule', async () => void (await client.call('ignore.add', rule))),
 });

@@ -4,6 +4,7 @@ import { imageCalls } from './images';
 import { importCalls } from './imports';
 import { inventoryCalls } from './inventory';
 import { promotionCalls } from './promotion';
+import { reportCalls } from './reports';
 import { scanCalls } from './scan';
 import { workspaceCalls } from './workspace';
 
@@ -17,6 +18,7 @@ export const contract = {
   ...scanCalls,
   ...promotionCalls,
   ...importCalls,
+  ...reportCalls,
 };
 
 export type Contract = typeof contract;

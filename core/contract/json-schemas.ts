@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cabPackSchema, driftReportSchema } from './reports';
 import { imageSchema, snapshotSchema } from './snapshot';
 
 /** The documented file formats, as JSON Schema (draft 2020-12), keyed by their file name under resources/schemas. */
@@ -11,5 +12,7 @@ export function jsonSchemas(): Record<string, unknown> {
   return {
     'snapshot.schema.json': withId('snapshot.schema.json', 'Stagecraft host snapshot, format version 1', snapshotSchema),
     'image.schema.json': withId('image.schema.json', 'Stagecraft configuration image, format version 1', imageSchema),
+    'cab-pack.schema.json': withId('cab-pack.schema.json', 'Stagecraft CAB pack (JSON report), format version 1', cabPackSchema),
+    'drift-report.schema.json': withId('drift-report.schema.json', 'Stagecraft drift report (JSON), format version 1', driftReportSchema),
   };
 }

@@ -19,4 +19,10 @@ export interface ServiceContext {
   ssh?: { identityFiles?: string[]; knownHostsFiles?: string[]; sshConfigFile?: string | null; agentSocket?: string | null; connectTimeoutMs?: number };
   /** Native file dialogs, where the shell has them. */
   chooseWorkspace?: (mode: 'open' | 'create') => Promise<string | null>;
+  /** A native save dialog (desktop): the path chosen, and whether the user confirmed replacing an existing file. */
+  chooseSavePath?: (suggestedName: string) => Promise<{ path: string; overwriteConfirmed: boolean } | null>;
+  /** The shell's own HTML-to-PDF printer (Electron's printToPDF); headless Chromium is used without it. */
+  printToPdf?: (html: string) => Promise<Uint8Array>;
+  /** Offers bytes to the browser as a one-time download (browser shell): returns the URL to fetch them. */
+  offerDownload?: (file: { fileName: string; contentType: string; bytes: Uint8Array }) => string;
 }

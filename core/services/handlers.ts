@@ -8,6 +8,7 @@ import { driftHandlers } from './drift-handlers';
 import { imageHandlers } from './image-handlers';
 import { importHandlers } from './import-handlers';
 import { promotionHandlers } from './promotion-handlers';
+import { reportHandlers } from './reports';
 import { scanHandlers } from './scan-handlers';
 import { Session } from './session';
 
@@ -47,6 +48,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     ...scanHandlers(ctx, session),
     ...promotionHandlers(ctx, session),
     ...importHandlers(ctx, session),
+    ...reportHandlers(ctx, session),
   };
 }
 

@@ -1,0 +1,40 @@
+/** Words and escapes every report format shares. */
+import type { ChangeWindow, SummaryRow } from './cab-model';
+
+/** Text for HTML (content and attributes): nothing a title can contain becomes markup. */
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** A CSS string literal (quotes included) that cannot end the string or the style element. */
+export const cssString = (text: string): string => `"${text.replace(/[\\"<>\n\r]/g, (c) => `\\${c.charCodeAt(0).toString(16).toUpperCase()} `)}"`;
+
+/** An ISO instant as `2026-12-01 14:00` in a time zone (UTC by default), with the zone named. */
+export function formatInstant(iso: string, timeZone = 'UTC'): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(date);
+  } catch {
+    return formatInstant(iso);
+  }
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timeZone}`;
+}
+
+/** A change window in the time zone it was planned in, and in UTC when that differs. */
+export function formatWindow(window: ChangeWindow): string {
+  const local = `${formatInstant(window.start, window.timeZone)} → ${formatInstant(window.end, window.timeZone)}`;
+  return window.timeZone === 'UTC' ? local : `${local} (${formatInstant(window.start)} → ${formatInstant(window.end)})`;
+}
+
+/** When a summary row happens: its window, else the earliest it may, else that it is not scheduled. */
+export const whenWords = (row: Pick<SummaryRow, 'window' | 'earliestAt'>): string =>
+  row.window ? formatWindow(row.window) : row.earliestAt ? `unscheduled, earliest ${formatInstant(row.earliestAt)}` : 'unscheduled';
+
+export const approvalsWords = (approvals: SummaryRow['approvals']): string => (approvals ? `${approvals.given} of ${approvals.required}` : 'not recorded');
+
+export const NOT_RECORDED = 'not recorded';
+export const orNotRecorded = (value: string | null | undefined): string => (value === null || value === undefined || value.trim() === '' ? NOT_RECORDED : value);
+
+/** A plural noun with its count: `1 host`, `3 hosts`. */
+export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`;

@@ -4,6 +4,7 @@ import { IMPORT_FORMATS } from '../contract/imports';
 import { CallFailed, type CallName, type CallOutput, type EventPayload } from '../contract/index';
 import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
+import { runReport } from './report';
 import { buildDemoWorkspace } from '../services/demo';
 import { diffFiles } from '../services/diff';
 import { addHypervisor, cachedInventory, matchHypervisorDomains, refreshInventory } from '../services/hypervisors';
@@ -46,6 +47,11 @@ Usage:
                                                    snapshots (read-only), match VMs to hosts
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
                                                    the first altered, removed or reordered entry
+  stagecraft report WORKSPACE (--changes ID,ID | --from DATE --to DATE | --drift [--service S])
+                  [--format pdf|html|md|csv|json] --out FILE [--overwrite]
+                                                   a CAB pack of changes (by id, or due in a date
+                                                   range) or a drift report; an existing FILE is
+                                                   replaced only with --overwrite
   stagecraft --version | --help
 
 Exit codes: 0 success (diff: no drift), 1 drift found (diff), 2 error (bad arguments, unreadable
@@ -55,7 +61,7 @@ or refused file), 3 promotion refused by the policy (promote).
 export class UsageError extends Error {}
 
 /** Options that take no value. */
-const FLAGS = new Set(['accept-new', 'dry-run', 'plan']);
+const FLAGS = new Set(['accept-new', 'dry-run', 'plan', 'drift', 'overwrite']);
 
 /** Options of the form --name VALUE (or a flag such as --accept-new); anything else is positional. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string> } {
@@ -194,6 +200,10 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         } else throw new UsageError(`Unknown hypervisor command "${sub}".`);
       }
       return 0;
+    }
+    if (command === 'report') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      return await runReport(positional, options, invoke, out);
     }
     if (command === 'audit' && sub === 'verify') {
       const { positional } = parseArgs(rest);

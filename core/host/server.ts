@@ -6,6 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { eventNames, type EventName, type EventPayload } from '../contract/index';
 import type { Dispatch } from '../contract/dispatch';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { attachmentHeader, type DownloadShelf } from './downloads';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,6 +28,8 @@ export interface HostOptions {
   staticDir: string;
   port?: number;
   token?: string;
+  /** Files prepared by contract calls for the browser to download (GET /download/ID). */
+  downloads?: DownloadShelf;
 }
 
 export interface RunningHost {
@@ -132,6 +135,19 @@ export function startHost(options: HostOptions): Promise<RunningHost> {
         const result = await options.dispatch(decodeURIComponent(url.pathname.slice('/api/call/'.length)), input);
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         return res.end(JSON.stringify(result));
+      }
+      if (url.pathname.startsWith('/download/') && req.method === 'GET' && options.downloads) {
+        const file = options.downloads.take(url.pathname.slice('/download/'.length));
+        if (!file) return refuse(res, 404, 'This download has expired or was fetched already: export the report again.');
+        res.writeHead(200, {
+          'content-type': file.contentType,
+          'content-length': file.bytes.length,
+          'content-disposition': attachmentHeader(file.fileName),
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-store',
+        });
+        return res.end(file.bytes);
       }
       if (url.pathname.startsWith('/api/')) return refuse(res, 404, 'No such endpoint.');
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, findResourcesDir } from '../services/app';
+import { DownloadShelf } from './downloads';
 import { startHost } from './server';
 
 function parsePort(argv: string[]): number | undefined {
@@ -19,8 +20,10 @@ const pathsFromEnv = (name: string) => process.env[name]?.split(',').filter(Bool
 const identityFiles = pathsFromEnv('STAGECRAFT_SSH_IDENTITY');
 const knownHostsFiles = pathsFromEnv('STAGECRAFT_SSH_KNOWN_HOSTS');
 
+const downloads = new DownloadShelf();
 const app = createApp({
   shell: 'browser',
+  offerDownload: (file) => downloads.offer(file),
   resourcesDir: findResourcesDir(import.meta.url),
   ...((identityFiles || knownHostsFiles) && { ssh: { ...(identityFiles && { identityFiles }), ...(knownHostsFiles && { knownHostsFiles }) } }),
 });
@@ -29,6 +32,7 @@ const host = await startHost({
   staticDir: join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'),
   port: parsePort(process.argv.slice(2)),
   token: process.env['STAGECRAFT_TOKEN'],
+  downloads,
 });
 app.onEvent(host.publish);
 if (process.env['STAGECRAFT_WORKSPACE']) app.session.open(process.env['STAGECRAFT_WORKSPACE']);

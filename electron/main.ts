@@ -1,12 +1,13 @@
 // The desktop shell: a window, menus, native dialogs, and the IPC transport of the contract. Thin.
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { existsSync } from 'node:fs';
-import { join, normalize, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { callNames } from '../core/contract/index';
 import { CONTENT_SECURITY_POLICY } from '../core/host/csp';
 import { createApp } from '../core/services/app';
 import { EVENT_CHANNEL } from './channels';
+import { printToPdf } from './print';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAllowedNavigation, isTrustedSender, secureWebPreferences } from './security';
 
 // Chromium's sandbox for every renderer, whatever its webPreferences say (must precede 'ready').
@@ -35,6 +36,19 @@ const stagecraft = createApp({
     const result = await dialog.showSaveDialog(mainWindow!, { title: 'New workspace', filters, properties: ['createDirectory', 'showOverwriteConfirmation'] });
     return result.canceled ? null : (result.filePath ?? null);
   },
+  chooseSavePath: async (suggestedName) => {
+    const extension = extname(suggestedName).slice(1);
+    const result = await dialog.showSaveDialog(mainWindow!, {
+      title: 'Export report',
+      defaultPath: join(app.getPath('documents'), suggestedName),
+      filters: [{ name: `${extension.toUpperCase()} file`, extensions: [extension] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    });
+    if (result.canceled || !result.filePath) return null;
+    // The dialog itself asked before choosing an existing file (showOverwriteConfirmation).
+    return { path: result.filePath, overwriteConfirmed: existsSync(result.filePath) };
+  },
+  printToPdf,
 });
 stagecraft.onEvent((name, payload) => mainWindow?.webContents.send(EVENT_CHANNEL, name, payload));
 

@@ -63,8 +63,8 @@ table.fields th { width: 32%; background: var(--soft); font-weight: 600; }
   body { padding: 0; max-width: none; }
   a { color: inherit; text-decoration: none; }
 }
-@media screen and (prefers-color-scheme: dark) {
-  html { background: #fff; }
+@media screen {
+  .change, .service { margin-top: 10mm; padding-top: 6mm; border-top: 1px dashed var(--line); }
 }
 `;
 

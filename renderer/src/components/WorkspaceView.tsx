@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApp } from '../store/index';
+import { ExportDialog } from './ExportDialog';
 import { FileDiffDialog } from './FileDiffDialog';
 import { ImportDialog } from './ImportDialog';
 import { Inspector } from './Inspector';
@@ -88,6 +89,7 @@ export function WorkspaceView() {
       <CredentialDialog />
       {rulesOpen && <RulesDialog onClose={() => setRulesOpen(false)} />}
       {importOpen && <ImportDialog onClose={() => setImportOpen(false)} />}
+      <ExportDialog />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { historySlice, type HistorySlice } from './history';
 import { imagesSlice, type ImagesSlice } from './images';
 import { inventorySlice, type InventorySlice } from './inventory';
 import { promotionSlice, type PromotionSlice } from './promotion';
+import { reportsSlice, type ReportsSlice } from './reports';
 import { scanSlice, type ScanSlice } from './scan';
 import { sessionSlice, type SessionSlice } from './session';
 
@@ -21,7 +22,7 @@ export interface UiSlice {
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -32,6 +33,7 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...scanSlice(set, get, api),
   ...promotionSlice(set, get, api),
   ...historySlice(set, get, api),
+  ...reportsSlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
   promoteMenuOpen: false,

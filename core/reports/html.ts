@@ -265,9 +265,9 @@ ${auditLine(meta)}
 export function renderCabHtml(pack: CabPack): string {
   const agenda = table(
     [
-      ['#', '6%'],
-      ['When', '38%'],
-      ['Change', '56%'],
+      ['#', '5%'],
+      ['When', '44%'],
+      ['Change', '51%'],
     ],
     pack.summary.map((row, i) => `<tr>${cell(String(i + 1), 'num')}${cell(whenWords(row))}<td><a href="#change-${row.id}">#${row.id}</a> ${esc(row.title)}</td></tr>`),
     'No change in this selection.',
@@ -275,13 +275,13 @@ export function renderCabHtml(pack: CabPack): string {
   const summary = table(
     [
       ['ID', '5%'],
-      ['Title', '24%'],
+      ['Title', '23%'],
       ['Service', '12%'],
       ['Target', '11%'],
       ['Risk', '11%'],
       ['Window', '17%'],
       ['State', '9%'],
-      ['Approvals', '11%'],
+      ['Approvals', '12%'],
     ],
     pack.summary.map(
       (row) =>

@@ -3,6 +3,7 @@ import { severityCounts } from '../../../core/domain/parity';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
 import type { DriftItem, Severity, StageDriftDetail } from '../store/types';
+import { ReportButton } from './ExportDialog';
 import { ParityBadge } from './Parity';
 import { ParityTrend } from './ParityTrend';
 
@@ -124,7 +125,7 @@ export function DriftPanel() {
   const comparison = useApp((s) => s.comparison);
   const severityFilter = useApp((s) => s.severityFilter);
   const hostFilter = useApp((s) => s.hostFilter);
-  const { setComparison, toggleSeverity, setHostFilter, acceptDrift, openDriftReport } = useApp.getState();
+  const { setComparison, toggleSeverity, setHostFilter, acceptDrift } = useApp.getState();
 
   const all = useMemo(() => (detail ? itemsOf(detail, comparison) : []), [detail, comparison]);
   const shown = all.filter((item) => severityFilter.includes(item.severity) && (hostFilter === null || item.hosts.includes(hostFilter)));
@@ -145,9 +146,7 @@ export function DriftPanel() {
           Between peers
         </button>
       </div>
-      <button type="button" className="report-button" onClick={() => openDriftReport(environment.serviceId)} title="Export the drift report of this service: PDF, HTML, Markdown, CSV or JSON">
-        Report…
-      </button>
+      <ReportButton selection={{ kind: 'drift', serviceId: environment.serviceId }} />
       {report && (
         <p className="parity-line">
           <ParityBadge summary={{ ...report, severity: severityCounts(report.items) }} /> {report.matching} of {report.compared} facts match

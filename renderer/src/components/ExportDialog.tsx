@@ -26,6 +26,17 @@ function useSelectionTitle(selection: ReportSelection): string {
   return `CAB pack: ${selection.changeIds.length === 1 ? 'change' : 'changes'} ${selection.changeIds.map((id) => `#${id}`).join(', ')}`;
 }
 
+/** Opens the export dialog for a report: a drift report, or a CAB pack of changes (by id or date range). */
+export function ReportButton({ selection, label = 'Report…' }: { selection: ReportSelection; label?: string }) {
+  const openReport = useApp((s) => s.openReport);
+  const title = useSelectionTitle(selection);
+  return (
+    <button type="button" onClick={() => openReport(selection)} title={`Export the ${title.replace(/:.*/, '').toLowerCase()}: PDF, HTML, Markdown, CSV or JSON`}>
+      {label}
+    </button>
+  );
+}
+
 /** Export a report: choose a format, see the report as it will print, then save (desktop) or download (browser). */
 export function ExportDialog() {
   const selection = useApp((s) => s.reportSelection);

@@ -3,12 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dispatchBenchmark } from './dispatch.bench';
 import { driftBenchmark } from './drift.bench';
 import { overviewBenchmark } from './overview.bench';
+import { reportsBenchmark } from './reports.bench';
 import type { Comparison } from './harness';
 
 const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
   dispatch: dispatchBenchmark,
   drift: driftBenchmark,
   overview: overviewBenchmark,
+  reports: reportsBenchmark,
 };
 
 const wanted = process.argv.slice(2);

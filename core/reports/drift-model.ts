@@ -3,6 +3,12 @@ import type { DriftItem } from '../domain/drift';
 import type { ParitySummary } from '../domain/parity';
 import type { ReportMeta } from './cab-model';
 
+/** Differing facts printed per stage (HTML, PDF, Markdown); CSV and JSON carry every one. */
+export const DRIFT_ITEMS_PRINTED = 300;
+
+/** The facts of a stage a printed report lists, and how many it leaves to the CSV and JSON. */
+export const printedItems = (stage: DriftReportStage) => ({ items: stage.items.slice(0, DRIFT_ITEMS_PRINTED), more: Math.max(0, stage.items.length - DRIFT_ITEMS_PRINTED) });
+
 export interface DriftReportStage {
   name: string;
   isProduction: boolean;

@@ -7,7 +7,7 @@ import type { DriftItem } from '../domain/drift';
 import { formatParity, type ParitySummary } from '../domain/parity';
 import type { Severity } from '../domain/severity';
 import type { CabChange, CabPack, FoldedDiff, PlanGroup, ReportMeta } from './cab-model';
-import type { DriftReportModel, DriftReportStage } from './drift-model';
+import { printedItems, type DriftReportModel, type DriftReportStage } from './drift-model';
 import { driftValues, severityWords } from './drift-text';
 import { approvalsWords, count, cssString, escapeHtml as esc, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, whenWords } from './format';
 
@@ -300,6 +300,7 @@ ${auditLine(pack.meta)}
 }
 
 function stageBlock(stage: DriftReportStage): string {
+  const printed = printedItems(stage);
   const fields = fieldsTable([
     ['Hosts scanned', esc(`${stage.snapshotted} of ${stage.hosts}`)],
     ['Parity with production', esc(stage.isProduction ? 'production is the reference' : parityText(stage.againstProduction))],
@@ -307,7 +308,7 @@ function stageBlock(stage: DriftReportStage): string {
   ]);
   const compared = stage.comparedWith === 'image' ? `against image ${stage.image}` : 'against production';
   const empty = stage.snapshotted === 0 ? 'No host of this stage was ever scanned: nothing to compare.' : `No drift ${compared}.`;
-  return `<div class="stage"><h3>${esc(stage.name)}${stage.isProduction ? ' (production)' : ''} — ${esc(stage.isProduction ? (stage.againstImage ? formatParity(stage.againstImage.parity) : 'reference') : formatParity(stage.againstProduction.parity))}</h3>${fields}<h4>${esc(`${count(stage.items.length, 'differing fact')} ${compared}`)}</h4>${table(DRIFT_HEADERS, driftRows(stage.items), empty)}</div>`;
+  return `<div class="stage"><h3>${esc(stage.name)}${stage.isProduction ? ' (production)' : ''} — ${esc(stage.isProduction ? (stage.againstImage ? formatParity(stage.againstImage.parity) : 'reference') : formatParity(stage.againstProduction.parity))}</h3>${fields}<h4>${esc(`${count(stage.items.length, 'differing fact')} ${compared}`)}</h4>${table(DRIFT_HEADERS, driftRows(printed.items), empty)}${printed.more ? `<p class="muted">… and ${esc(count(printed.more, 'more differing fact'))}: the CSV and JSON exports list every one.</p>` : ''}</div>`;
 }
 
 export function renderDriftHtml(report: DriftReportModel): string {

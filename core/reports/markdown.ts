@@ -2,7 +2,7 @@
 import type { DriftItem } from '../domain/drift';
 import { formatParity, type ParitySummary } from '../domain/parity';
 import type { CabChange, CabPack, FoldedDiff, ReportMeta } from './cab-model';
-import type { DriftReportModel } from './drift-model';
+import { printedItems, type DriftReportModel } from './drift-model';
 import { driftValues, driftWhere, severityWords } from './drift-text';
 import { approvalsWords, count, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, whenWords } from './format';
 
@@ -112,8 +112,9 @@ export function renderDriftMarkdown(report: DriftReportModel): string {
     out.push(`## ${escapeMarkdown(service.name)}: preproduction parity ${formatParity(service.parity.parity)}\n`);
     for (const stage of service.stages) {
       const compared = stage.comparedWith === 'image' ? `against image ${stage.image}` : 'against production';
+      const printed = printedItems(stage);
       out.push(
-        `### ${escapeMarkdown(stage.name)}${stage.isProduction ? ' (production)' : ''}\n\n- Hosts scanned: ${stage.snapshotted} of ${stage.hosts}\n- Parity with production: ${stage.isProduction ? 'production is the reference' : parityText(stage.againstProduction)}\n- Image: ${stage.image ? `${escapeMarkdown(stage.image)}${stage.againstImage ? `: ${parityText(stage.againstImage)}` : ''}` : 'none assigned'}\n\n${driftTable(stage.items, stage.snapshotted === 0 ? 'Never scanned: nothing to compare.' : `No drift ${compared}.`)}`,
+        `### ${escapeMarkdown(stage.name)}${stage.isProduction ? ' (production)' : ''}\n\n- Hosts scanned: ${stage.snapshotted} of ${stage.hosts}\n- Parity with production: ${stage.isProduction ? 'production is the reference' : parityText(stage.againstProduction)}\n- Image: ${stage.image ? `${escapeMarkdown(stage.image)}${stage.againstImage ? `: ${parityText(stage.againstImage)}` : ''}` : 'none assigned'}\n\n${driftTable(printed.items, stage.snapshotted === 0 ? 'Never scanned: nothing to compare.' : `No drift ${compared}.`)}${printed.more ? `\n… and ${count(printed.more, 'more differing fact')}: the CSV and JSON exports list every one.\n` : ''}`,
       );
     }
   }

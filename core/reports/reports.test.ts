@@ -2,10 +2,11 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { PromotionPlan } from '../domain/promotion-plan';
 import { buildCabPack, DIFF_LINES_SHOWN, foldDiff, planView, TARGET_ITEMS_SHOWN, type CabChangeInput, type ReportMeta } from './cab-model';
-import { csvField, renderCabCsv } from './csv';
+import { csvField, renderCabCsv, renderDriftCsv } from './csv';
+import { DRIFT_ITEMS_PRINTED, type DriftReportModel } from './drift-model';
 import { cssString, escapeHtml } from './format';
-import { renderCabHtml } from './html';
-import { escapeMarkdown, renderCabMarkdown } from './markdown';
+import { renderCabHtml, renderDriftHtml } from './html';
+import { escapeMarkdown, renderCabMarkdown, renderDriftMarkdown } from './markdown';
 
 const HOSTILE = `Fix "payments", then <script>alert('x')</script> & =HYPERLINK("http://evil.invalid")\nsecond line, with comma`;
 
@@ -147,5 +148,25 @@ describe('report renderers', () => {
 
   it('escapes HTML special characters', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('drift reports', () => {
+  const parity = { compared: 1000, matching: 690, parity: 0.69, severity: { high: 0, medium: 310, low: 0 } };
+  const items = Array.from({ length: DRIFT_ITEMS_PRINTED + 10 }, (_, i) => ({ category: 'sysctl' as const, key: `net.k${i}`, kind: 'changed' as const, expected: '1', actual: '2', severity: 'medium' as const, hosts: ['web-01', 'web-02'], role: 'web' }));
+  const report: DriftReportModel = {
+    format: 'stagecraft-drift-report',
+    version: 1,
+    meta,
+    scope: 'Every service, every stage',
+    services: [{ name: 'shop', parity, stages: [{ name: 'staging', isProduction: false, hosts: 2, snapshotted: 2, image: null, againstProduction: parity, againstImage: null, comparedWith: 'production', items }] }],
+  };
+
+  it('prints a bounded number of facts per stage and says where the rest are; CSV keeps every one', () => {
+    expect(renderDriftHtml(report)).toContain('… and 10 more differing facts: the CSV and JSON exports list every one.');
+    expect(renderDriftMarkdown(report)).toContain('… and 10 more differing facts');
+    const rows = parse(renderDriftCsv(report), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(DRIFT_ITEMS_PRINTED + 10);
+    expect(rows[0]).toMatchObject({ service: 'shop', stage: 'staging', parity: '69.0 %', fact: 'net.k0', expected: '1', actual: '2', hosts_affected: 'web: web-01, web-02' });
   });
 });

@@ -74,7 +74,7 @@ describe('stagecraft report', () => {
     writeFileSync(out, '{}');
     const refused = await run('report', workspace, '--drift', '--out', out);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/already exists[\s\S]*Confirm/);
+    expect(refused.stderr).toMatch(/already exists\. Add --overwrite to replace it/);
     expect(readFileSync(out, 'utf8')).toBe('{}');
     expect((await run('report', workspace, '--drift', '--out', out, '--overwrite')).code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ format: 'stagecraft-drift-report' });

@@ -1,5 +1,5 @@
 import { extname, resolve } from 'node:path';
-import type { CallInput, CallName, CallOutput } from '../contract/index';
+import { CallFailed, type CallInput, type CallName, type CallOutput } from '../contract/index';
 import { REPORT_FORMAT_NAMES, type ReportSelection } from '../contract/reports';
 import { UsageError } from './main';
 
@@ -47,7 +47,10 @@ export async function runReport(positional: string[], options: Map<string, strin
   const format = formatOf(options, outFile);
   await invoke('workspace.open', { path: resolve(workspace) });
   const selection = await selectionOf(options, invoke);
-  const written = await invoke('reports.export', { selection, format, path: resolve(outFile), overwrite: options.has('overwrite') });
+  const written = await invoke('reports.export', { selection, format, path: resolve(outFile), overwrite: options.has('overwrite') }).catch((error: unknown) => {
+    if (error instanceof CallFailed && error.error.code === 'conflict') throw new UsageError(`${error.message} Add --overwrite to replace it, or choose another --out file.`);
+    throw error;
+  });
   out(`Wrote the ${selection.kind === 'drift' ? 'drift report' : 'CAB pack'} (${format.toUpperCase()}, ${written.bytes} bytes) to ${written.path}.`);
   return 0;
 }

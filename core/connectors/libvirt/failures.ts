@@ -1,4 +1,4 @@
-import { StagecraftError, type ErrorCode } from '../../domain/errors';
+import { ClassifiedFailure, remediesOf, type FailureCatalogue } from '../../domain/classified-failure';
 
 /** Why a libvirt call failed, in terms a user can act on. */
 export type LibvirtFailureKind =
@@ -13,42 +13,44 @@ export type LibvirtFailureKind =
   | 'plan-stale'
   | 'invalid-input';
 
-export const LIBVIRT_REMEDIES: Readonly<Record<LibvirtFailureKind, string>> = {
-  'virsh-missing': 'Install the libvirt client (Debian/Ubuntu: apt-get install libvirt-clients; RHEL: dnf install libvirt-client) on the machine that runs virsh.',
-  unreachable:
-    'The hypervisor did not answer: check that libvirtd (or virtqemud) runs there, the URI (qemu:///system, qemu+ssh://user@host/system, socket path) and, for a remote one, the SSH route.',
-  'not-found': 'The domain, snapshot, pool, volume or network does not exist (any more): refresh the inventory and choose again.',
-  permission: 'The account has no right to do this: use a URI and account with write access (e.g. qemu:///system as a member of the libvirt group), or ask the hypervisor\'s administrator.',
-  'operation-failed': 'libvirt refused or failed the operation: read its message (state of the domain, disk format, free space) and fix the cause before trying again.',
-  timeout: 'virsh did not finish in time: the hypervisor is slow or hung; check it, or raise the timeout.',
-  'invalid-output': 'virsh printed something Stagecraft does not understand: report it with the libvirt version.',
-  'not-confirmed': 'Review the planned commands and confirm them to run the operation.',
-  'plan-stale': 'The hypervisor changed since the plan was made: plan the operation again and review the new commands.',
-  'invalid-input': 'Check the names given: they must not be empty or contain control characters.',
+/** What each kind of failure means: its error code and what the user should do. */
+const LIBVIRT_FAILURES: FailureCatalogue<LibvirtFailureKind> = {
+  'virsh-missing': {
+    code: 'unsupported',
+    remedy: 'Install the libvirt client (Debian/Ubuntu: apt-get install libvirt-clients; RHEL: dnf install libvirt-client) on the machine that runs virsh.',
+  },
+  unreachable: {
+    code: 'io',
+    remedy:
+      'The hypervisor did not answer: check that libvirtd (or virtqemud) runs there, the URI (qemu:///system, qemu+ssh://user@host/system, socket path) and, for a remote one, the SSH route.',
+  },
+  'not-found': { code: 'not-found', remedy: 'The domain, snapshot, pool, volume or network does not exist (any more): refresh the inventory and choose again.' },
+  permission: {
+    code: 'refused',
+    remedy: 'The account has no right to do this: use a URI and account with write access (e.g. qemu:///system as a member of the libvirt group), or ask the hypervisor\'s administrator.',
+  },
+  'operation-failed': {
+    code: 'io',
+    remedy: 'libvirt refused or failed the operation: read its message (state of the domain, disk format, free space) and fix the cause before trying again.',
+  },
+  timeout: { code: 'io', remedy: 'virsh did not finish in time: the hypervisor is slow or hung; check it, or raise the timeout.' },
+  'invalid-output': { code: 'internal', remedy: 'virsh printed something Stagecraft does not understand: report it with the libvirt version.' },
+  'not-confirmed': { code: 'refused', remedy: 'Review the planned commands and confirm them to run the operation.' },
+  'plan-stale': { code: 'conflict', remedy: 'The hypervisor changed since the plan was made: plan the operation again and review the new commands.' },
+  'invalid-input': { code: 'invalid-input', remedy: 'Check the names given: they must not be empty or contain control characters.' },
 };
 
-const ERROR_CODES: Readonly<Record<LibvirtFailureKind, ErrorCode>> = {
-  'virsh-missing': 'unsupported',
-  unreachable: 'io',
-  'not-found': 'not-found',
-  permission: 'refused',
-  'operation-failed': 'io',
-  timeout: 'io',
-  'invalid-output': 'internal',
-  'not-confirmed': 'refused',
-  'plan-stale': 'conflict',
-  'invalid-input': 'invalid-input',
-};
+export const LIBVIRT_REMEDIES = remediesOf(LIBVIRT_FAILURES);
 
 /** A classified libvirt failure: `kind` for programs, the message for people, `hint` is the remedy. */
-export class LibvirtFailure extends StagecraftError {
+export class LibvirtFailure extends ClassifiedFailure<LibvirtFailureKind> {
   constructor(
-    readonly kind: LibvirtFailureKind,
+    kind: LibvirtFailureKind,
     message: string,
     /** virsh's own error output, when there is one. */
     readonly detail?: string,
   ) {
-    super(ERROR_CODES[kind], message, LIBVIRT_REMEDIES[kind]);
+    super(kind, LIBVIRT_FAILURES, message);
     this.name = 'LibvirtFailure';
   }
 }

@@ -1,4 +1,4 @@
-import { StagecraftError, type ErrorCode } from '../../domain/errors';
+import { ClassifiedFailure, remediesOf, type FailureCatalogue } from '../../domain/classified-failure';
 
 /** Why a collection did not give a complete snapshot, in terms a user can act on. */
 export type SshFailureKind =
@@ -13,42 +13,34 @@ export type SshFailureKind =
   | 'partial'
   | 'cancelled';
 
-/** One line telling the user what to do about each kind of failure. */
-export const SSH_REMEDIES: Readonly<Record<SshFailureKind, string>> = {
-  unreachable: 'Check the address or name, and that this workstation has a route to the host (VPN, jump host).',
-  refused: 'Nothing listens on that port: check that sshd runs on the host and the port is right.',
-  timeout: 'The host or the network is too slow or drops packets: check the host is up, or raise the timeout.',
-  'auth-failed': 'Check the user name, load the key into ssh-agent or name it with --identity, and that the key is in the host\'s authorized_keys.',
-  'host-key-unknown': 'Compare the fingerprint with the host\'s own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on its console), then accept it.',
-  'host-key-changed': 'The host presented a different key than the one trusted: this may be an attack. Verify with the host\'s administrator before replacing the trusted key.',
-  'host-key-revoked': 'The host presented a key marked @revoked in known_hosts: do not connect; ask the host\'s administrator.',
-  'command-failed': 'The collector did not run: check that the account has a POSIX shell (sh) and read access, and see the error output.',
-  partial: 'Some facts are missing: see the warnings (missing tools, unreadable files, output limit) and scan again.',
-  cancelled: 'The scan was cancelled; start it again when needed.',
+/** What each kind of failure means: its error code and one line telling the user what to do. */
+const SSH_FAILURES: FailureCatalogue<SshFailureKind> = {
+  unreachable: { code: 'io', remedy: 'Check the address or name, and that this workstation has a route to the host (VPN, jump host).' },
+  refused: { code: 'io', remedy: 'Nothing listens on that port: check that sshd runs on the host and the port is right.' },
+  timeout: { code: 'io', remedy: 'The host or the network is too slow or drops packets: check the host is up, or raise the timeout.' },
+  'auth-failed': { code: 'refused', remedy: 'Check the user name, load the key into ssh-agent or name it with --identity, and that the key is in the host\'s authorized_keys.' },
+  'host-key-unknown': { code: 'refused', remedy: 'Compare the fingerprint with the host\'s own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub on its console), then accept it.' },
+  'host-key-changed': {
+    code: 'refused',
+    remedy: 'The host presented a different key than the one trusted: this may be an attack. Verify with the host\'s administrator before replacing the trusted key.',
+  },
+  'host-key-revoked': { code: 'refused', remedy: 'The host presented a key marked @revoked in known_hosts: do not connect; ask the host\'s administrator.' },
+  'command-failed': { code: 'io', remedy: 'The collector did not run: check that the account has a POSIX shell (sh) and read access, and see the error output.' },
+  partial: { code: 'io', remedy: 'Some facts are missing: see the warnings (missing tools, unreadable files, output limit) and scan again.' },
+  cancelled: { code: 'cancelled', remedy: 'The scan was cancelled; start it again when needed.' },
 };
 
-const ERROR_CODES: Readonly<Record<SshFailureKind, ErrorCode>> = {
-  unreachable: 'io',
-  refused: 'io',
-  timeout: 'io',
-  'auth-failed': 'refused',
-  'host-key-unknown': 'refused',
-  'host-key-changed': 'refused',
-  'host-key-revoked': 'refused',
-  'command-failed': 'io',
-  partial: 'io',
-  cancelled: 'cancelled',
-};
+export const SSH_REMEDIES = remediesOf(SSH_FAILURES);
 
 /** A classified SSH failure: `kind` for programs, the message for people, `hint` is the remedy. */
-export class SshFailure extends StagecraftError {
+export class SshFailure extends ClassifiedFailure<SshFailureKind> {
   constructor(
-    readonly kind: SshFailureKind,
+    kind: SshFailureKind,
     message: string,
     /** SHA256:… of the key the host presented, for host-key failures. */
     readonly fingerprint?: string,
   ) {
-    super(ERROR_CODES[kind], message, SSH_REMEDIES[kind]);
+    super(kind, SSH_FAILURES, message);
     this.name = 'SshFailure';
   }
 }

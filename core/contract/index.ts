@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { driftCalls, watchCalls } from './drift';
+import { hypervisorCalls } from './hypervisors';
 import { imageCalls } from './images';
 import { importCalls } from './imports';
 import { inventoryCalls } from './inventory';
@@ -19,6 +20,7 @@ export const contract = {
   ...promotionCalls,
   ...importCalls,
   ...reportCalls,
+  ...hypervisorCalls,
 };
 
 export type Contract = typeof contract;

@@ -5,14 +5,18 @@ import { StagecraftError } from '../domain/errors';
 import type { ServiceContext } from './context';
 import { buildDemoWorkspace } from './demo';
 import { driftHandlers } from './drift-handlers';
+import { hypervisorHandlers } from './hypervisor-handlers';
 import { imageHandlers } from './image-handlers';
 import { importHandlers } from './import-handlers';
+import { Jobs } from './jobs';
 import { promotionHandlers } from './promotion-handlers';
 import { reportHandlers } from './reports';
 import { scanHandlers } from './scan-handlers';
 import { Session } from './session';
 
 export function createHandlers(ctx: ServiceContext, session = new Session(ctx)): Handlers {
+  // One job list, so job.cancel reaches scans and hypervisor jobs alike.
+  const jobs = new Jobs(ctx);
   return {
     'app.info': () => ({
       version: ctx.version,
@@ -45,10 +49,11 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     'inventory.search': ({ query, limit }) => session.require().inventory.search(query, limit),
     ...driftHandlers(ctx, session),
     ...imageHandlers(ctx, session),
-    ...scanHandlers(ctx, session),
+    ...scanHandlers(ctx, session, jobs),
     ...promotionHandlers(ctx, session),
     ...importHandlers(ctx, session),
     ...reportHandlers(ctx, session),
+    ...hypervisorHandlers(ctx, session, jobs),
   };
 }
 

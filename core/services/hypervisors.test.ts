@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MOCK_INVENTORY_URI, virshAvailable } from '../connectors/libvirt/test-support/mock-driver';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { buildDemoWorkspace } from './demo';
 import {
@@ -18,22 +18,13 @@ import {
   updateHypervisor,
 } from './hypervisors';
 
-const FIXTURE_URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
-const hasVirsh = (() => {
-  try {
-    execFileSync('virsh', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasVirsh) console.log('SKIP hypervisor service tests: virsh is not installed (apt-get install libvirt-clients)');
+const hasVirsh = virshAvailable('hypervisor service tests');
 
 let store: WorkspaceStore;
 let hypervisorId: number;
 beforeAll(() => {
   store = buildDemoWorkspace(join(mkdtempSync(join(tmpdir(), 'stagecraft-hv-')), 'demo.stagecraft'), join(process.cwd(), 'resources'));
-  hypervisorId = addHypervisor(store, 'alice', { name: 'kvm-int', uri: FIXTURE_URI }).id;
+  hypervisorId = addHypervisor(store, 'alice', { name: 'kvm-int', uri: MOCK_INVENTORY_URI }).id;
 });
 afterAll(() => store.close());
 

@@ -12,6 +12,7 @@ import {
   OperationFailure,
   SshVirshRunner,
   type DomainInfo,
+  type ExecuteOptions,
   type Hypervisor,
   type HypervisorInventory,
   type HypervisorOperation,
@@ -85,12 +86,14 @@ export function describeHypervisorFailure(error: unknown): HypervisorFailure {
   return { kind: 'internal', message: error instanceof Error ? error.message : String(error), remedy: 'This is a bug in Stagecraft: report it with the message.' };
 }
 
-/** Reads the hypervisor's inventory and replaces the cached one; on failure the cache is left as it was. */
-export async function refreshInventory(store: WorkspaceStore, id: number, options: ConnectOptions = {}): Promise<CachedInventory<HypervisorInventory>> {
+/** Reads the hypervisor's inventory and replaces the cached one; on failure or cancellation the cache is left as it was. */
+export async function refreshInventory(store: WorkspaceStore, id: number, options: ConnectOptions & { signal?: AbortSignal } = {}): Promise<CachedInventory<HypervisorInventory>> {
   const record = store.hypervisors.get(id);
-  const hypervisor = connectHypervisor(store, record, options);
+  const { signal, ...connect } = options;
+  const hypervisor = connectHypervisor(store, record, connect);
   try {
     const inventory = await hypervisor.inventory();
+    if (signal?.aborted) throw new StagecraftError('cancelled', `Reading ${record.name} was cancelled: the last inventory is kept.`);
     store.hypervisors.saveInventory(id, inventory, inventory.fetchedAt);
     return { hypervisorId: id, fetchedAt: inventory.fetchedAt, inventory };
   } finally {
@@ -126,14 +129,14 @@ export async function executeHypervisorOperation(
   actor: string,
   id: number,
   plan: OperationPlan,
-  options: ConnectOptions & { confirmed: boolean },
+  options: ConnectOptions & ExecuteOptions,
 ): Promise<OperationResult> {
   const record = store.hypervisors.get(id);
-  const { confirmed, ...connect } = options;
+  const { confirmed, onCommand, ...connect } = options;
   const hypervisor = connectHypervisor(store, record, { ...connect, actor });
   const action = `hypervisor.${plan.op.kind}`;
   try {
-    const result = await hypervisor.execute(plan, { confirmed });
+    const result = await hypervisor.execute(plan, { confirmed, ...(onCommand && { onCommand }) });
     store.write({ actor, action, subject: subjectOf(record, result.op), after: () => ({ uri: record.uri, op: result.op, commands: result.commands, outcome: 'done', durationMs: result.durationMs }) }, () => undefined);
     return result;
   } catch (error) {

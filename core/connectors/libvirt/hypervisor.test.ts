@@ -3,7 +3,6 @@
  * process starts again from the file, so state changes are checked against the real daemon
  * (real-daemon.test.ts); here: parsing, plans, confirmation, staleness and failure kinds.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,18 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { LibvirtHypervisor, type OperationPlan } from './hypervisor';
 import { LocalVirshRunner } from './runner';
 import { isLibvirtFailure, type LibvirtFailure } from './failures';
+import { MOCK_INVENTORY_URI, virshAvailable } from './test-support/mock-driver';
 
-const FIXTURE = join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml');
-const URI = `test://${FIXTURE}`;
-const hasVirsh = (() => {
-  try {
-    execFileSync('virsh', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasVirsh) console.log('SKIP libvirt mock-driver tests: virsh is not installed (apt-get install libvirt-clients)');
+const URI = MOCK_INVENTORY_URI;
+const hasVirsh = virshAvailable('libvirt mock-driver tests');
 
 const hypervisor = () => new LibvirtHypervisor(new LocalVirshRunner(URI));
 const failureOf = async (promise: Promise<unknown>): Promise<LibvirtFailure> => {

@@ -76,7 +76,7 @@ export interface Hypervisor {
   inventory(): Promise<HypervisorInventory>;
   snapshots(domain: string): Promise<DomainSnapshotInfo[]>;
   planOperation(op: HypervisorOperation): Promise<OperationPlan>;
-  execute(plan: OperationPlan, options: { confirmed: boolean }): Promise<OperationResult>;
+  execute(plan: OperationPlan, options: ExecuteOptions): Promise<OperationResult>;
   createSnapshot(domain: string, name: string, description: string, approval: Approval): Promise<OperationResult>;
   revertSnapshot(domain: string, name: string, approval: Approval): Promise<OperationResult>;
   deleteSnapshot(domain: string, name: string, approval: Approval): Promise<OperationResult>;
@@ -84,6 +84,12 @@ export interface Hypervisor {
   shutdown(domain: string, options: { force: boolean }, approval: Approval): Promise<OperationResult>;
   clone(template: string, newName: string, options: { macs?: string[] }, approval: Approval): Promise<OperationResult>;
   close(): void;
+}
+
+export interface ExecuteOptions {
+  confirmed: boolean;
+  /** Called after each command ran (progress of a long clone or revert). */
+  onCommand?: (done: number, command: string) => void;
 }
 
 export interface LibvirtHypervisorOptions {
@@ -409,7 +415,7 @@ export class LibvirtHypervisor implements Hypervisor {
 
   // ---- executing --------------------------------------------------------------------------
 
-  async execute(plan: OperationPlan, options: { confirmed: boolean }): Promise<OperationResult> {
+  async execute(plan: OperationPlan, options: ExecuteOptions): Promise<OperationResult> {
     if (options.confirmed !== true) throw new LibvirtFailure('not-confirmed', `${plan.description}: not run, the plan was not confirmed`);
     const again = await this.plan(plan.op);
     const same =
@@ -430,6 +436,7 @@ export class LibvirtHypervisor implements Hypervisor {
         throw error;
       }
       completed.push(command);
+      options.onCommand?.(completed.length, command);
     }
     return { op: again.plan.op, hypervisor: again.plan.hypervisor, commands: again.plan.commands, durationMs: Math.round(performance.now() - started), output: output.filter(Boolean).join('\n') };
   }

@@ -1,4 +1,5 @@
 import type { WorkspaceSummary } from '../domain/inventory';
+import { AssetRepository } from './asset-repository';
 import { AuditLog, type AuditInput } from './audit';
 import { BlobStore } from './blobs';
 import { createWorkspaceFile, openWorkspaceFile, schemaVersion, type Db, type OpenOptions } from './database';
@@ -21,6 +22,7 @@ export class WorkspaceStore {
   readonly promotion: PromotionRepository;
   readonly hostKeys: HostKeyRepository;
   readonly hypervisors: HypervisorRepository;
+  readonly assets: AssetRepository;
 
   private constructor(
     readonly path: string,
@@ -35,6 +37,7 @@ export class WorkspaceStore {
     this.promotion = new PromotionRepository(db, this.blobs);
     this.hostKeys = new HostKeyRepository(db);
     this.hypervisors = new HypervisorRepository(db);
+    this.assets = new AssetRepository(db);
   }
 
   static create(path: string, name: string, options?: OpenOptions): WorkspaceStore {

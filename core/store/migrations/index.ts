@@ -3,6 +3,7 @@ import { sql as drift } from './0002_drift';
 import { sql as hostKeys } from './0003_host_keys';
 import { sql as promotion } from './0004_promotion';
 import { sql as hypervisors } from './0005_hypervisors';
+import { sql as assets } from './0006_assets';
 
 /** Numbered, applied in order; the schema version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
@@ -11,6 +12,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
   { version: 3, name: 'host-keys', sql: hostKeys },
   { version: 4, name: 'promotion', sql: promotion },
   { version: 5, name: 'hypervisors', sql: hypervisors },
+  { version: 6, name: 'assets', sql: assets },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

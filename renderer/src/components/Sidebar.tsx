@@ -5,6 +5,7 @@ export function Sidebar() {
   const selected = useApp((s) => s.selectedServiceId);
   const view = useApp((s) => s.view);
   const selectService = useApp((s) => s.selectService);
+  const setView = useApp((s) => s.setView);
   return (
     <nav className="sidebar" aria-label="Services">
       <h2>Services</h2>
@@ -24,6 +25,14 @@ export function Sidebar() {
         ))}
       </ul>
       {services.length === 0 && <p className="muted">No services yet.</p>}
+      <h2>Infrastructure</h2>
+      <ul>
+        <li>
+          <button type="button" aria-current={view === 'hypervisors' ? 'page' : undefined} onClick={() => setView('hypervisors')} title="Ctrl+3">
+            <span className="name">Hypervisors</span>
+          </button>
+        </li>
+      </ul>
     </nav>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useApp } from '../store/index';
 import { ExportDialog } from './ExportDialog';
 import { FileDiffDialog } from './FileDiffDialog';
+import { HypervisorsPanel } from './HypervisorsPanel';
 import { ImportDialog } from './ImportDialog';
 import { Inspector } from './Inspector';
 import { RulesDialog } from './RulesDialog';
@@ -23,7 +24,7 @@ export function WorkspaceView() {
   const promoteOpen = useApp((s) => s.promoteMenuOpen);
   const setPromoteOpen = useApp((s) => s.setPromoteMenuOpen);
 
-  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, P promotes the selected stage's image.
+  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, Ctrl/Cmd+3 hypervisors, P promotes the selected stage's image.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
@@ -40,6 +41,7 @@ export function WorkspaceView() {
       }
       if (e.key === '1') setView('lifecycle');
       else if (e.key === '2') setView('overview');
+      else if (e.key === '3') setView('hypervisors');
       else return;
       e.preventDefault();
     };
@@ -64,6 +66,9 @@ export function WorkspaceView() {
           <button type="button" aria-pressed={view === 'overview'} onClick={() => setView('overview')} title="Ctrl+2">
             All services
           </button>
+          <button type="button" aria-pressed={view === 'hypervisors'} onClick={() => setView('hypervisors')} title="Ctrl+3">
+            Hypervisors
+          </button>
         </nav>
         <button type="button" onClick={() => setImportOpen(true)}>
           Import…
@@ -76,10 +81,16 @@ export function WorkspaceView() {
         </button>
       </header>
       <Sidebar />
-      <main className="canvas" aria-label={view === 'lifecycle' ? 'Lifecycle canvas' : 'Overview of all services'}>
-        {view === 'lifecycle' ? <LifecycleCanvas /> : <OverviewCanvas />}
-      </main>
-      <Inspector />
+      {view === 'hypervisors' ? (
+        <HypervisorsPanel />
+      ) : (
+        <>
+          <main className="canvas" aria-label={view === 'lifecycle' ? 'Lifecycle canvas' : 'Overview of all services'}>
+            {view === 'lifecycle' ? <LifecycleCanvas /> : <OverviewCanvas />}
+          </main>
+          <Inspector />
+        </>
+      )}
       <FileDiffDialog />
       <ScanPanel />
       <DragLayer />

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { driftSlice, type DriftSlice } from './drift';
 import { historySlice, type HistorySlice } from './history';
+import { hypervisorsSlice, type HypervisorsSlice } from './hypervisors';
 import { imagesSlice, type ImagesSlice } from './images';
 import { inventorySlice, type InventorySlice } from './inventory';
 import { promotionSlice, type PromotionSlice } from './promotion';
@@ -8,7 +9,7 @@ import { reportsSlice, type ReportsSlice } from './reports';
 import { scanSlice, type ScanSlice } from './scan';
 import { sessionSlice, type SessionSlice } from './session';
 
-export type View = 'lifecycle' | 'overview';
+export type View = 'lifecycle' | 'overview' | 'hypervisors';
 export type InspectorTab = 'environment' | 'drift' | 'images';
 
 export interface UiSlice {
@@ -22,7 +23,7 @@ export interface UiSlice {
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & HypervisorsSlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -34,6 +35,7 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...promotionSlice(set, get, api),
   ...historySlice(set, get, api),
   ...reportsSlice(set, get, api),
+  ...hypervisorsSlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
   promoteMenuOpen: false,

@@ -9,6 +9,9 @@ import { StagecraftError } from './errors';
 export const CHANGE_STATES = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'implemented', 'closed', 'cancelled', 'rolled-back', 'failed'] as const;
 export type ChangeState = (typeof CHANGE_STATES)[number];
 
+/** States in which a change still intends to touch its target. */
+export const OPEN_STATES: readonly ChangeState[] = ['draft', 'submitted', 'approved', 'scheduled'];
+
 export const PERSON_ROLES = ['requester', 'approver', 'cab', 'release-manager'] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
 

@@ -1,4 +1,5 @@
 import type { EventName, EventPayload } from '../contract/index';
+import type { KeyProtector } from './signing';
 
 /** What a shell (Electron, the browser host, the CLI) gives the use cases. */
 export interface ServiceContext {
@@ -12,8 +13,10 @@ export interface ServiceContext {
   defaultWorkspaceDir: string;
   /** better-sqlite3 binary for the running runtime, when it is not Node's (Electron). */
   nativeBinding?: string;
-  /** Who is acting: recorded in the audit log. */
+  /** Who is acting: recorded in the audit log (the workspace's current person once one is chosen). */
   actor: () => string;
+  /** Wraps approvers' private keys at rest (Electron: safeStorage); file permissions alone without it. */
+  keyProtector?: KeyProtector;
   emit: <N extends EventName>(name: N, payload: EventPayload<N>) => void;
   /** SSH settings that override the user's (~/.ssh/config, agent, default keys): from CLI flags, or tests. */
   ssh?: { identityFiles?: string[]; knownHostsFiles?: string[]; sshConfigFile?: string | null; agentSocket?: string | null; connectTimeoutMs?: number };

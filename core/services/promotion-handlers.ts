@@ -9,6 +9,7 @@ import { assessRisk } from '../domain/promotion-risk';
 import { defaultPolicy, evaluatePromotion, simulatePath, type StagePolicy } from '../domain/release-policy';
 import { defaultSeverityRules } from '../domain/severity';
 import type { WorkspaceStore } from '../store/workspace-store';
+import { recordDraft } from './change-control';
 import type { ServiceContext } from './context';
 import { driftServiceFor } from './drift-service';
 import type { Session } from './session';
@@ -164,7 +165,7 @@ export function promotionHandlers(ctx: ServiceContext, session: Session): Promot
       const row = store.write({ actor: ctx.actor(), action: 'change.draft', subject: title, after: (r) => ({ id: r.id, to: r.toStageId, image: r.imageId }) }, () => {
         const proposal = proposePromotion(store, request);
         if (proposal.verdict.refusedOutright) throw new StagecraftError('refused', proposal.verdict.rules.find((r) => r.status === 'failed')?.reason ?? 'The lifecycle does not allow this promotion.');
-        return store.promotion.createChange({
+        const created = store.promotion.createChange({
           title,
           serviceId: proposal.serviceId,
           imageId: proposal.image.id,
@@ -177,6 +178,8 @@ export function promotionHandlers(ctx: ServiceContext, session: Session): Promot
           createdAt: new Date().toISOString(),
           createdBy: ctx.actor(),
         });
+        recordDraft(store, created.id, created.createdBy, created.createdAt);
+        return created;
       });
       changed();
       return summarise(row);

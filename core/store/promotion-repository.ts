@@ -1,11 +1,9 @@
+import { OPEN_STATES } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import type { BlobStore } from './blobs';
 import type { Db } from './database';
 
 export type ChangeState = 'draft' | 'submitted' | 'approved' | 'rejected' | 'scheduled' | 'implemented' | 'closed' | 'cancelled' | 'rolled-back' | 'failed';
-
-/** States in which a change still intends to touch its target. */
-export const OPEN_CHANGE_STATES: readonly ChangeState[] = ['draft', 'submitted', 'approved', 'scheduled'];
 
 export interface ChangeRequestRow<Verdict = unknown, Risk = unknown> {
   id: number;
@@ -94,11 +92,11 @@ export class PromotionRepository {
 
   /** Changes that still intend to touch a stage: a stage with any cannot be removed. */
   openChangesTouching(stageId: number): number {
-    const placeholders = OPEN_CHANGE_STATES.map(() => '?').join(', ');
+    const placeholders = OPEN_STATES.map(() => '?').join(', ');
     return (
       this.db
         .prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM change_requests WHERE (to_stage_id = ? OR from_stage_id = ?) AND state IN (${placeholders})`)
-        .get(stageId, stageId, ...OPEN_CHANGE_STATES)?.n ?? 0
+        .get(stageId, stageId, ...OPEN_STATES)?.n ?? 0
     );
   }
 }

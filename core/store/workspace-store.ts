@@ -2,6 +2,7 @@ import type { WorkspaceSummary } from '../domain/inventory';
 import { AssetRepository } from './asset-repository';
 import { AuditLog, type AuditInput } from './audit';
 import { BlobStore } from './blobs';
+import { ChangeRepository } from './change-repository';
 import { createWorkspaceFile, openWorkspaceFile, schemaVersion, type Db, type OpenOptions } from './database';
 import { DriftRepository } from './drift-repository';
 import { HostKeyRepository } from './host-key-repository';
@@ -22,6 +23,7 @@ export class WorkspaceStore {
   readonly promotion: PromotionRepository;
   readonly hostKeys: HostKeyRepository;
   readonly hypervisors: HypervisorRepository;
+  readonly changes: ChangeRepository;
   readonly assets: AssetRepository;
 
   private constructor(
@@ -37,6 +39,7 @@ export class WorkspaceStore {
     this.promotion = new PromotionRepository(db, this.blobs);
     this.hostKeys = new HostKeyRepository(db);
     this.hypervisors = new HypervisorRepository(db);
+    this.changes = new ChangeRepository(db);
     this.assets = new AssetRepository(db);
   }
 

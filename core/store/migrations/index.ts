@@ -4,6 +4,7 @@ import { sql as hostKeys } from './0003_host_keys';
 import { sql as promotion } from './0004_promotion';
 import { sql as hypervisors } from './0005_hypervisors';
 import { sql as assets } from './0006_assets';
+import { sql as changeControl } from './0007_change_control';
 
 /** Numbered, applied in order; the schema version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
@@ -13,6 +14,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
   { version: 4, name: 'promotion', sql: promotion },
   { version: 5, name: 'hypervisors', sql: hypervisors },
   { version: 6, name: 'assets', sql: assets },
+  { version: 7, name: 'change-control', sql: changeControl },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

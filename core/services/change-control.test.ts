@@ -1,0 +1,139 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zonedInstant } from '../domain/freeze-windows';
+import type { StagePolicy } from '../domain/release-policy';
+import type { PersonRecord } from '../store/change-repository';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { createApp } from './app';
+import { addPerson, changeDetail, transitionChange, updateChange } from './change-control';
+import { KeyRing } from './signing';
+
+let dir: string;
+let app: ReturnType<typeof createApp>;
+let store: WorkspaceStore;
+let keys: KeyRing;
+const acting = 'Alice Requester';
+const people: Record<string, PersonRecord> = {};
+type Service = { id: number; name: string; stages: { id: number; name: string; image: { id: number; label: string } | null }[] };
+let payments: Service;
+const stage = (name: string) => payments.stages.find((s) => s.name === name)!;
+
+const call = async <T>(name: Parameters<typeof app.dispatch>[0], input: unknown): Promise<T> => {
+  const result = await app.dispatch(name, input);
+  if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
+  return result.value as T;
+};
+
+/** A draft promoting v2 from testing to staging, saved by Alice through the real handler. */
+const draftToStaging = async (title: string) =>
+  (await call<{ id: number }>('promotion.saveDraft', { serviceId: payments.id, imageId: stage('testing').image!.id, fromStageId: stage('testing').id, toStageId: stage('staging').id, title })).id;
+
+const move = (changeId: number, action: Parameters<typeof transitionChange>[1]['action'], who: string, extra: Partial<Parameters<typeof transitionChange>[1]> = {}) =>
+  transitionChange(store, { changeId, action, actorId: people[who]!.id, ...extra }, { keys });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stagecraft-changes-'));
+  app = createApp({ shell: 'cli', resourcesDir: join(process.cwd(), 'resources'), dataDir: dir, defaultWorkspaceDir: dir, actor: () => acting });
+  await call('workspace.openDemo', {});
+  store = app.session.require();
+  keys = new KeyRing(dir);
+  payments = (await call<Service[]>('services.list', {})).find((s) => s.name === 'payments-api')!;
+  const releaseManager = () => store.changes.people().find((p) => p.roles.includes('release-manager')) ?? null;
+  for (const [name, roles] of [
+    ['Dan Release', ['release-manager']],
+    ['Alice Requester', ['requester']],
+    ['Bob Approver', ['approver']],
+    ['Carol CAB', ['cab']],
+    ['Erin CAB', ['cab', 'approver']],
+  ] as const) {
+    people[name] = addPerson(store, releaseManager(), { name, roles }, keys);
+  }
+});
+afterAll(() => app.session.close());
+
+describe('the change workflow through the real service', () => {
+  it('records a draft with generated plans and its requester', async () => {
+    const id = await draftToStaging('Harden sshd on staging');
+    const detail = changeDetail(store, id);
+    expect(detail.requester?.name).toBe('Alice Requester');
+    expect(detail.details.implementationPlan).toMatch(/write \/etc\/ssh\/sshd_config/);
+    expect(detail.details.backoutPlan).toMatch(/previous image of staging, v1/);
+    expect(detail.details.testPlan).toMatch(/expect zero drift against image v2/);
+    expect(detail.history.map((h) => h.action)).toEqual(['draft']);
+  });
+
+  it('submits, refuses self-approval and unqualified approvers, approves with a valid signature, schedules around a freeze, implements in its window', async () => {
+    const id = await draftToStaging('Promote v2 to staging');
+    expect(() => move(id, 'submit', 'Bob Approver')).toThrow(/Only the requester or a release manager may submit/);
+    expect(move(id, 'submit', 'Alice Requester')).toMatchObject({ from: 'draft', to: 'submitted' });
+    // Alice is no approver; make her one: the policy still forbids approving her own change.
+    store.write({ actor: 'test', action: 'test', subject: 'roles' }, () => store.changes.updatePerson(people['Alice Requester']!.id, { roles: ['requester', 'approver'] }));
+    expect(() => move(id, 'approve', 'Alice Requester')).toThrow(/separation of duties/);
+    expect(() => move(id, 'approve', 'Carol CAB')).toThrow(/Carol CAB cannot decide on this change/);
+    const approved = move(id, 'approve', 'Bob Approver', { reason: 'looks right' });
+    expect(approved).toMatchObject({ to: 'approved', approvals: { given: 1, required: 1 } });
+    expect(changeDetail(store, id).decisions[0]).toMatchObject({ approver: 'Bob Approver', signatureStatus: 'valid', counted: true, comment: 'looks right' });
+
+    // A weekly freeze on staging: Saturdays 00:00–24:00 in Berlin.
+    const policy = store.promotion.policy<StagePolicy>(stage('staging').id);
+    const freeze: StagePolicy = { requiredPredecessors: null, minSoakHours: 0, approvals: { count: 1, roles: ['approver'] }, allowSelfApproval: false, parityThreshold: 0.95, ...policy, freezeWindows: [{ kind: 'weekly', days: ['sat'], startTime: '00:00', durationMinutes: 1440, timeZone: 'Europe/Berlin', reason: 'weekend freeze' }] };
+    store.write({ actor: 'test', action: 'policy.set', subject: 'staging' }, () => store.promotion.setPolicy(stage('staging').id, freeze));
+    const saturday = { start: new Date(zonedInstant(2030, 3, 2, 10, 0, 'Europe/Berlin')).toISOString(), end: new Date(zonedInstant(2030, 3, 2, 12, 0, 'Europe/Berlin')).toISOString(), timeZone: 'Europe/Berlin' };
+    expect(() => move(id, 'schedule', 'Dan Release', { window: saturday })).toThrow(/falls in a freeze: weekend freeze/);
+    const monday = { start: new Date(zonedInstant(2030, 3, 4, 22, 0, 'Europe/Berlin')).toISOString(), end: new Date(zonedInstant(2030, 3, 4, 23, 30, 'Europe/Berlin')).toISOString(), timeZone: 'Europe/Berlin' };
+    expect(() => move(id, 'schedule', 'Bob Approver', { window: monday })).toThrow(/Only a release manager/);
+    expect(move(id, 'schedule', 'Dan Release', { window: monday })).toMatchObject({ to: 'scheduled' });
+    expect(() => move(id, 'implement', 'Dan Release')).toThrow(/only within its window/);
+    expect(move(id, 'implement', 'Dan Release', { now: new Date(Date.parse(monday.start) + 60_000).toISOString() })).toMatchObject({ to: 'implemented' });
+    expect(move(id, 'close', 'Alice Requester')).toMatchObject({ to: 'closed' });
+    expect(changeDetail(store, id).history.map((h) => `${h.action}:${h.toState}`)).toEqual(['draft:draft', 'submit:submitted', 'approve:approved', 'schedule:scheduled', 'implement:implemented', 'close:closed']);
+    store.write({ actor: 'test', action: 'policy.set', subject: 'staging' }, () => store.promotion.setPolicy(stage('staging').id, { ...freeze, freezeWindows: [] }));
+    expect(store.audit.verify()).toMatchObject({ ok: true });
+    expect(store.audit.entries(20).filter((e) => e.subject === `change ${id}`).map((e) => e.actor)).toEqual(expect.arrayContaining(['Alice Requester', 'Bob Approver', 'Dan Release']));
+  });
+
+  it('keeps private keys outside the workspace, readable by their owner only', () => {
+    const bob = store.changes.person(people['Bob Approver']!.id);
+    expect(keys.has(bob.publicKeyPem!)).toBe(true);
+    const files = store.path;
+    expect(keys.dir.startsWith(dir) && !keys.dir.startsWith(files)).toBe(true);
+    expect(statSync(keys.dir).mode & 0o077).toBe(0);
+  });
+
+  it('flags a change stale when a target host is rescanned, and refuses to approve it until re-planned', async () => {
+    const id = await draftToStaging('Stale after rescan');
+    move(id, 'submit', 'Alice Requester');
+    expect(changeDetail(store, id).stale).toBeNull();
+    const host = store.inventory.environment(stage('staging').id).hosts[0]!;
+    const latest = store.snapshots.latestByHost('9999', [host.id]).get(host.id)!;
+    store.write({ actor: 'test', action: 'scan', subject: host.name }, () => store.snapshots.save(host.id, { ...store.snapshots.load(latest.id), capturedAt: new Date().toISOString() }));
+    expect(changeDetail(store, id).stale).toBe(`host ${host.name} was rescanned`);
+    expect(() => move(id, 'approve', 'Bob Approver')).toThrow(new RegExp(`re-plan the change first. Why: host ${host.name} was rescanned`));
+    expect(move(id, 'cancel', 'Alice Requester', { reason: 'superseded by a new plan' })).toMatchObject({ to: 'cancelled' });
+  });
+
+  it('editing a submitted change returns it to draft and drops its approvals; a risk override needs a reason', async () => {
+    const id = await draftToStaging('Edited after submission');
+    move(id, 'submit', 'Alice Requester');
+    expect(() => updateChange(store, { changeId: id, actorId: people['Alice Requester']!.id, edit: { riskOverride: { level: 'high', reason: ' ' } } })).toThrow(/needs a reason/);
+    const edited = updateChange(store, { changeId: id, actorId: people['Alice Requester']!.id, edit: { justification: 'Audit finding 42', riskOverride: { level: 'high', reason: 'first sshd change this quarter' } } });
+    expect(edited).toEqual({ changeId: id, state: 'draft', returnedToDraft: true, approvalsDropped: 0 });
+    const detail = changeDetail(store, id);
+    expect(detail.risk).toMatchObject({ level: 'high', override: { reason: 'first sshd change this quarter', by: 'Alice Requester' } });
+    expect(detail.details.justification).toBe('Audit finding 42');
+  });
+
+  it('a signed approval breaks when a signed field is altered directly in SQLite', async () => {
+    const id = await draftToStaging('Tamper target');
+    move(id, 'submit', 'Alice Requester');
+    move(id, 'approve', 'Bob Approver');
+    expect(changeDetail(store, id).decisions[0]!.signatureStatus).toBe('valid');
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(store.path);
+    db.prepare("UPDATE change_details SET category = 'emergency' WHERE change_id = ?").run(id);
+    db.close();
+    expect(changeDetail(store, id).decisions[0]!.signatureStatus).toBe('invalid');
+  });
+});

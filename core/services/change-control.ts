@@ -1,0 +1,469 @@
+/**
+ * Change control as use cases. `transitionChange` is the one way any caller (the app, the CLI,
+ * applying a promotion) moves a change request from state to state: it checks the workflow rules
+ * (core/domain/change-workflow), the target stage's policy (approvals, separation of duties, freeze
+ * windows) and whether the plan still matches its target, then records the new state, the history
+ * entry and the signed decision in one audited transaction.
+ */
+import { approvalsCounted, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis } from '../domain/change-workflow';
+import { conflictsOf, describeWindow, type CalendarEvent, type Conflict, type ScheduledChange } from '../domain/change-conflicts';
+import { backoutPlanOf, canonicalJson, implementationPlanOf, testPlanOf, type ApprovalPayload, type VmOfHost } from '../domain/change-record';
+import { StagecraftError } from '../domain/errors';
+import { frozenAt, frozenDuring } from '../domain/freeze-windows';
+import type { ServiceSummary } from '../domain/inventory';
+import type { PromotionPlan } from '../domain/promotion-plan';
+import type { Risk, RiskLevel } from '../domain/promotion-risk';
+import { defaultPolicy, type StagePolicy, type Verdict } from '../domain/release-policy';
+import type { ChangeCategory, ChangeDetails, DecisionRecord, PersonRecord } from '../store/change-repository';
+import type { ChangeRequestRow } from '../store/promotion-repository';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { cachedInventory, matchCandidates, matchDomains } from './hypervisors';
+import { keyFingerprint, verifySignature, type KeyRing } from './signing';
+
+/** What promotion.saveDraft stores as a change's plan blob. */
+export interface StoredPlan {
+  plan: PromotionPlan;
+  basis?: PlanBasis;
+  acknowledgedDrift: boolean;
+  targetParity: number;
+}
+
+type Row = ChangeRequestRow<Verdict, Risk>;
+
+const changeRow = (store: WorkspaceStore, changeId: number) => store.promotion.change<Verdict, Risk>(changeId);
+
+function targetOf(store: WorkspaceStore, row: Row): { service: ServiceSummary; stage: ServiceSummary['stages'][number] } {
+  const service = store.inventory.getService(row.serviceId);
+  const stage = service.stages.find((s) => s.id === row.toStageId);
+  if (!stage) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
+  return { service, stage };
+}
+
+export function stagePolicy(store: WorkspaceStore, stage: { id: number; isProduction: boolean }): StagePolicy {
+  return store.promotion.policy<StagePolicy>(stage.id) ?? defaultPolicy(stage);
+}
+
+// ---- people ---------------------------------------------------------------------------------------
+
+export const asPerson = (record: PersonRecord): Person => ({ id: record.id, name: record.name, roles: record.roles });
+
+export function personNamed(store: WorkspaceStore, nameOrId: string | number): PersonRecord {
+  const found = typeof nameOrId === 'number' ? store.changes.person(nameOrId) : store.changes.personByName(nameOrId);
+  if (!found) {
+    const known = store.changes.people().map((p) => p.name);
+    throw new StagecraftError('not-found', `No one named "${nameOrId}" is a person of this workspace.`, known.length > 0 ? `People: ${known.join(', ')}.` : 'Add a person first.');
+  }
+  return found;
+}
+
+function checkRoles(roles: readonly string[]): PersonRole[] {
+  const unknown = roles.filter((r) => !(PERSON_ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) throw new StagecraftError('invalid-input', `Unknown role ${unknown.join(', ')}.`, `Roles: ${PERSON_ROLES.join(', ')}.`);
+  if (roles.length === 0) throw new StagecraftError('invalid-input', 'A person needs at least one role.', `Roles: ${PERSON_ROLES.join(', ')}.`);
+  return roles as PersonRole[];
+}
+
+/** Only a release manager manages people, except for the very first person of a workspace. */
+function mayManagePeople(store: WorkspaceStore, actor: PersonRecord | null): void {
+  if (store.changes.people().length === 0) return;
+  if (!actor?.roles.includes('release-manager')) throw new StagecraftError('refused', `${actor?.name ?? 'Someone not chosen'} cannot manage people: only a release manager can.`, 'Act as a release manager.');
+}
+
+/** Adds a person; with a key ring, the person gets a key pair whose private half stays on this computer. */
+export function addPerson(store: WorkspaceStore, actor: PersonRecord | null, person: { name: string; roles: readonly string[] }, keys?: KeyRing): PersonRecord {
+  mayManagePeople(store, actor);
+  const roles = checkRoles(person.roles);
+  const publicKeyPem = keys ? keys.generate().publicKeyPem : null;
+  return store.write(
+    { actor: actor?.name ?? person.name, action: 'person.add', subject: `person ${person.name}`, after: (p) => ({ id: p.id, name: p.name, roles: p.roles, key: p.publicKeyPem ? keyFingerprint(p.publicKeyPem) : null }) },
+    () => store.changes.addPerson({ name: person.name, roles, publicKeyPem }),
+  );
+}
+
+export function updatePerson(store: WorkspaceStore, actor: PersonRecord | null, id: number, changes: { name?: string; roles?: readonly string[]; newKey?: boolean }, keys?: KeyRing): PersonRecord {
+  const before = store.changes.person(id);
+  // A person may give themselves a new key (a lost computer); names and roles are a release manager's call.
+  if (!(changes.newKey && changes.name === undefined && changes.roles === undefined && actor?.id === id)) mayManagePeople(store, actor);
+  if (changes.newKey && !keys) throw new StagecraftError('unsupported', 'This shell cannot keep private keys.');
+  const roles = changes.roles ? checkRoles(changes.roles) : undefined;
+  const publicKeyPem = changes.newKey ? keys!.generate().publicKeyPem : undefined;
+  return store.write(
+    { actor: actor?.name ?? before.name, action: 'person.update', subject: `person ${before.name}`, before: { name: before.name, roles: before.roles }, after: (p) => ({ name: p.name, roles: p.roles, newKey: changes.newKey === true }) },
+    () => store.changes.updatePerson(id, { ...(changes.name !== undefined && { name: changes.name }), ...(roles && { roles }), ...(publicKeyPem && { publicKeyPem }) }),
+  );
+}
+
+/** First run: a workspace without people makes its user a person with every role, so changes can be made at once. */
+export function ensureFirstPerson(store: WorkspaceStore, name: string, keys?: KeyRing): PersonRecord | null {
+  if (store.changes.people().length > 0) return null;
+  return addPerson(store, null, { name, roles: [...PERSON_ROLES] }, keys);
+}
+
+// ---- change records ---------------------------------------------------------------------------------
+
+/** VMs among the target's hosts, from the hypervisors' cached inventories (offline). */
+function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): VmOfHost[] {
+  const hypervisors = store.hypervisors.list();
+  if (hypervisors.length === 0 || hostNames.length === 0) return [];
+  const candidates = matchCandidates(store);
+  return hypervisors.flatMap((hypervisor) => {
+    const cached = cachedInventory(store, hypervisor.id);
+    if (!cached) return [];
+    return matchDomains(cached.inventory, candidates)
+      .matched.filter((m) => hostNames.includes(m.hostName))
+      .map((m) => ({ host: m.hostName, hypervisor: hypervisor.name, domain: m.domain }));
+  });
+}
+
+/** The change-control fields a draft starts with: plans generated from the promotion plan, the requester, no window. */
+export function generatedDetails(store: WorkspaceStore, row: Row, requesterId: number | null): ChangeDetails {
+  const { plan } = store.promotion.plan<StoredPlan>(row.id);
+  const { service, stage } = targetOf(store, row);
+  const previousImage = stage.image && stage.image.id !== row.imageId ? stage.image.label : null;
+  return {
+    changeId: row.id,
+    description: `Promote image ${plan.image} of ${service.name} to ${stage.name}: ${plan.summary.steps} steps on ${plan.summary.hostsAffected} hosts.`,
+    justification: '',
+    category: 'normal',
+    impact: '',
+    window: null,
+    implementationPlan: implementationPlanOf(plan, stage.name),
+    backoutPlan: backoutPlanOf(plan, { changeId: row.id, targetStage: stage.name, previousImage, vms: vmsOf(store, plan.hosts.map((h) => h.host)) }),
+    testPlan: testPlanOf(plan, stage.name),
+    riskOverride: null,
+    requesterId,
+    requiredApproverIds: [],
+    revision: 1,
+  };
+}
+
+/** The requester of a change: its recorded person, else the person named as its creator. */
+function requesterOf(store: WorkspaceStore, row: Row, details: ChangeDetails | null): PersonRecord | null {
+  if (details?.requesterId != null) return store.changes.person(details.requesterId);
+  return store.changes.personByName(row.createdBy) ?? null;
+}
+
+/** The change's details, written on first need for drafts saved before change control existed. Call inside a write. */
+function detailsFor(store: WorkspaceStore, row: Row): ChangeDetails {
+  const stored = store.changes.details(row.id);
+  if (stored) return stored;
+  const details = generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
+  store.changes.saveDetails(details);
+  return details;
+}
+
+/** Records a freshly saved draft: its generated fields and the first history entry. Call inside the draft's write. */
+export function recordDraft(store: WorkspaceStore, changeId: number, requester: string, at = new Date().toISOString()): void {
+  const row = changeRow(store, changeId);
+  store.changes.saveDetails(generatedDetails(store, row, store.changes.personByName(requester)?.id ?? null));
+  store.changes.appendHistory({ changeId, at, actor: requester, action: 'draft', fromState: null, toState: 'draft', detail: `Planned image ${store.images.get(row.imageId).label} onto ${targetOf(store, row).stage.name}.` });
+}
+
+// ---- stale detection ----------------------------------------------------------------------------------
+
+/** What the plan would be made against now: the target's assigned image and each host's latest snapshot. */
+export function currentBasis(store: WorkspaceStore, row: Pick<Row, 'imageId' | 'toStageId'>): PlanBasis {
+  const environment = store.inventory.environment(row.toStageId);
+  const latest = store.snapshots.latestByHost('9999', environment.hosts.map((h) => h.id));
+  return { imageId: row.imageId, targetImageId: environment.image?.id ?? null, snapshots: Object.fromEntries(environment.hosts.map((h) => [h.name, latest.get(h.id)?.id ?? 0])) };
+}
+
+/** Why an open change's plan no longer matches its target, or null. Finished changes are never stale. */
+export function staleReason(store: WorkspaceStore, row: Row): string | null {
+  if (!OPEN_STATES.includes(row.state)) return null;
+  const { basis } = store.promotion.plan<StoredPlan>(row.id);
+  return basis ? staleness(basis, currentBasis(store, row)) : null;
+}
+
+// ---- signatures ---------------------------------------------------------------------------------------
+
+export function effectiveRisk(row: Row, details: ChangeDetails): { level: RiskLevel; score: number } {
+  return { level: details.riskOverride?.level ?? row.risk.level, score: row.risk.score };
+}
+
+export function approvalPayload(row: Row, details: ChangeDetails, decision: { decision: 'approve' | 'reject'; approver: PersonRecord; at: string }): ApprovalPayload {
+  return {
+    kind: 'stagecraft-change-decision',
+    changeId: row.id,
+    title: row.title,
+    planHash: row.planHash,
+    targetStageId: row.toStageId,
+    imageId: row.imageId,
+    window: details.window,
+    category: details.category,
+    risk: effectiveRisk(row, details),
+    decision: decision.decision,
+    approver: { id: decision.approver.id, name: decision.approver.name },
+    at: decision.at,
+  };
+}
+
+export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'unknown-key';
+
+/**
+ * A decision's signature checked against the change: the payload is rebuilt from the workspace's
+ * rows, so altering any signed field (or the decision itself) makes it invalid.
+ */
+export function signatureStatus(store: WorkspaceStore, row: Row, details: ChangeDetails, decision: DecisionRecord): SignatureStatus {
+  if (!decision.signature) return 'unsigned';
+  const approver = store.changes.person(decision.personId);
+  if (!approver.publicKeyPem || (decision.keyFingerprint !== null && keyFingerprint(approver.publicKeyPem) !== decision.keyFingerprint)) return 'unknown-key';
+  // A decision an edit dropped is checked against what was decided then; a live one against the change as it is now.
+  const payload = decision.droppedAt !== null ? decision.payloadJson : canonicalJson(approvalPayload(row, details, { decision: decision.decision, approver, at: decision.at }));
+  return payload === decision.payloadJson && verifySignature(approver.publicKeyPem, payload, decision.signature) ? 'valid' : 'invalid';
+}
+
+// ---- the transition service ----------------------------------------------------------------------------
+
+export interface TransitionRequest {
+  changeId: number;
+  action: ChangeAction;
+  /** The person acting (people.id). */
+  actorId: number;
+  /** Required for reject and cancel; recorded for every action. */
+  reason?: string;
+  /** For schedule: the window (instants and the IANA zone it was planned in); defaults to the change's window. */
+  window?: ChangeWindow;
+  /** ISO instant; defaults to the current time. */
+  now?: string;
+}
+
+export interface TransitionOutcome {
+  changeId: number;
+  action: ChangeAction;
+  from: ChangeState;
+  to: ChangeState;
+  /** Approvals counted after the action, and how many the target stage's policy requires. */
+  approvals: { given: number; required: number };
+  /** Present when the action recorded an approval or a rejection. */
+  decision?: { id: number; decision: 'approve' | 'reject'; keyFingerprint: string };
+}
+
+/** Decisions that count for the change as it is (not dropped by an edit). */
+const liveDecisions = (store: WorkspaceStore, changeId: number) => store.changes.decisions(changeId).filter((d) => d.droppedAt === null);
+
+/**
+ * Moves a change: the single entry point for submit, approve, reject, schedule, implement, fail,
+ * close, cancel, roll-back and reopen. Refused with a StagecraftError('refused') that says why;
+ * otherwise state, history and (for approve/reject) the signed decision are written in one audited
+ * transaction. Approving and rejecting need `keys`, holding the actor's private key.
+ */
+export function transitionChange(store: WorkspaceStore, request: TransitionRequest, options: { keys?: KeyRing } = {}): TransitionOutcome {
+  const now = request.now ?? new Date().toISOString();
+  const actor = store.changes.person(request.actorId);
+  return store.write(
+    { actor: actor.name, action: `change.${request.action}`, subject: `change ${request.changeId}`, after: (o) => ({ from: o.from, to: o.to, approvals: o.approvals, ...(request.reason && { reason: request.reason }), ...(o.decision && { decision: o.decision }) }) },
+    () => {
+      const row = changeRow(store, request.changeId);
+      const details = detailsFor(store, row);
+      const { service, stage } = targetOf(store, row);
+      const policy = stagePolicy(store, stage);
+      const decisions = liveDecisions(store, row.id);
+      const requester = requesterOf(store, row, details);
+      const stale = staleReason(store, row);
+      const window = request.window ?? details.window;
+      const frozen = request.action === 'schedule' && window ? frozenDuring(policy.freezeWindows, Date.parse(window.start), Date.parse(window.end)) : null;
+      const result = transition({
+        change: {
+          state: row.state,
+          requesterId: requester?.id ?? -1,
+          decisions: decisions.map((d) => ({ personId: d.personId, decision: d.decision, at: d.at })),
+          window: details.window,
+          requirement: { count: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
+          stale: stale !== null,
+        },
+        action: request.action,
+        actor: asPerson(actor),
+        now,
+        ...(request.window && { window: request.window }),
+        frozen: frozen ? { reason: `${frozen.reason} (${describeWindow({ start: new Date(frozen.start).toISOString(), end: new Date(frozen.end).toISOString(), timeZone: window!.timeZone })})` } : null,
+        ...(request.reason !== undefined && { reason: request.reason }),
+      });
+      if (!result.ok) throw new StagecraftError('refused', stale && result.reason.startsWith('The plan no longer') ? `${result.reason} Why: ${stale}.` : result.reason);
+      if (request.action === 'implement') {
+        const freeze = frozenAt(policy.freezeWindows, Date.parse(now));
+        if (freeze) throw new StagecraftError('refused', `${service.name} ${stage.name} is frozen now: ${freeze.reason}, until ${new Date(freeze.end).toISOString()}.`, 'Reschedule the change after the freeze.');
+      }
+
+      let to = result.state;
+      let recorded: TransitionOutcome['decision'];
+      if (result.decision) {
+        if (!actor.publicKeyPem) throw new StagecraftError('refused', `${actor.name} has no signing key, so the decision cannot be signed.`, `Give ${actor.name} a key (people.update with newKey) on their computer.`);
+        if (!options.keys) throw new StagecraftError('unsupported', 'This shell cannot sign decisions.');
+        const payload = canonicalJson(approvalPayload(row, details, { decision: result.decision.decision, approver: actor, at: now }));
+        const fingerprint = keyFingerprint(actor.publicKeyPem);
+        const signature = options.keys.sign(actor.publicKeyPem, payload, actor.name);
+        const saved = store.changes.addDecision({ changeId: row.id, personId: actor.id, decision: result.decision.decision, at: now, comment: request.reason ?? null, revision: details.revision, payloadJson: payload, signature, keyFingerprint: fingerprint });
+        recorded = { id: saved.id, decision: saved.decision, keyFingerprint: fingerprint };
+        // Named approvers must all have approved too, beyond the policy's count.
+        if (to === 'approved') {
+          const approvedBy = new Set(approvalsCounted({ decisions: [...decisions, saved] }).map((d) => d.personId));
+          if (details.requiredApproverIds.some((id) => !approvedBy.has(id))) to = 'submitted';
+        }
+      }
+      if (request.action === 'schedule' && window) store.changes.saveDetails({ ...details, window });
+      if (request.action === 'reopen') store.changes.dropDecisions(row.id, now);
+      store.changes.setState(row.id, to);
+      const detail = [request.reason, request.action === 'schedule' && window ? describeWindow(window) : null, recorded ? `signed with ${recorded.keyFingerprint}` : null].filter(Boolean).join('; ');
+      store.changes.appendHistory({ changeId: row.id, at: now, actor: actor.name, action: request.action, fromState: row.state, toState: to, detail });
+      const given = approvalsCounted({ decisions: liveDecisions(store, row.id) }).length;
+      return { changeId: row.id, action: request.action, from: row.state, to, approvals: { given, required: policy.approvals.count }, ...(recorded && { decision: recorded }) };
+    },
+  );
+}
+
+// ---- editing ------------------------------------------------------------------------------------------
+
+export interface ChangeEdit {
+  title?: string;
+  description?: string;
+  justification?: string;
+  category?: ChangeCategory;
+  impact?: string;
+  implementationPlan?: string;
+  backoutPlan?: string;
+  testPlan?: string;
+  /** null removes an override; a level needs a reason. */
+  riskOverride?: { level: RiskLevel; reason: string } | null;
+  requiredApproverIds?: number[];
+}
+
+export interface EditOutcome {
+  changeId: number;
+  state: ChangeState;
+  /** True when the change had been submitted: it is a draft again and its approvals were dropped. */
+  returnedToDraft: boolean;
+  approvalsDropped: number;
+}
+
+/** Edits a draft or submitted change; editing a submitted change returns it to draft and drops its approvals. */
+export function updateChange(store: WorkspaceStore, request: { changeId: number; actorId: number; edit: ChangeEdit; now?: string }): EditOutcome {
+  const now = request.now ?? new Date().toISOString();
+  const actor = store.changes.person(request.actorId);
+  return store.write(
+    { actor: actor.name, action: 'change.update', subject: `change ${request.changeId}`, after: (o) => ({ fields: Object.keys(request.edit), ...o }) },
+    () => {
+      const row = changeRow(store, request.changeId);
+      if (row.state !== 'draft' && row.state !== 'submitted') throw new StagecraftError('refused', `A ${row.state} change cannot be edited; only drafts and submitted changes can.`, row.state === 'rejected' ? 'Reopen it first.' : undefined);
+      const details = detailsFor(store, row);
+      const requester = requesterOf(store, row, details);
+      if (actor.id !== requester?.id && !actor.roles.includes('release-manager')) throw new StagecraftError('refused', `Only the requester or a release manager may edit change ${row.id}.`);
+      const { edit } = request;
+      if (edit.riskOverride && !edit.riskOverride.reason.trim()) throw new StagecraftError('invalid-input', 'Overriding the computed risk needs a reason.', 'Say why the risk differs from the computed one.');
+      if (edit.title !== undefined && !edit.title.trim()) throw new StagecraftError('invalid-input', 'A change needs a title.');
+      for (const id of edit.requiredApproverIds ?? []) store.changes.person(id);
+      const { title, riskOverride, ...fields } = edit;
+      const next: ChangeDetails = {
+        ...details,
+        ...fields,
+        ...(riskOverride !== undefined && { riskOverride: riskOverride && { ...riskOverride, byPersonId: actor.id } }),
+        revision: details.revision + 1,
+      };
+      store.changes.saveDetails(next);
+      if (title !== undefined) store.changes.setTitle(row.id, title.trim());
+      const returnedToDraft = row.state === 'submitted';
+      const approvalsDropped = returnedToDraft ? store.changes.dropDecisions(row.id, now) : 0;
+      if (returnedToDraft) store.changes.setState(row.id, 'draft');
+      store.changes.appendHistory({
+        changeId: row.id,
+        at: now,
+        actor: actor.name,
+        action: 'edit',
+        fromState: row.state,
+        toState: returnedToDraft ? 'draft' : row.state,
+        detail: `Edited ${Object.keys(edit).join(', ')}${returnedToDraft ? `; returned to draft, ${approvalsDropped} decision${approvalsDropped === 1 ? '' : 's'} dropped` : ''}.`,
+      });
+      return { changeId: row.id, state: returnedToDraft ? 'draft' : row.state, returnedToDraft, approvalsDropped };
+    },
+  );
+}
+
+// ---- reading ------------------------------------------------------------------------------------------
+
+/** Every change as the conflict rules see it (target hosts by stage, looked up once per stage). */
+export function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
+  const services = new Map(store.inventory.listServices().map((s) => [s.id, s]));
+  const hostsByStage = new Map<number, string[]>();
+  const hostsOf = (stageId: number) => hostsByStage.get(stageId) ?? hostsByStage.set(stageId, store.inventory.environment(stageId).hosts.map((h) => h.name)).get(stageId)!;
+  return store.promotion.changes().map((row) => {
+    const service = services.get(row.serviceId);
+    return {
+      id: row.id,
+      title: row.title,
+      serviceId: row.serviceId,
+      serviceName: service?.name ?? `service ${row.serviceId}`,
+      toStageId: row.toStageId,
+      stageName: service?.stages.find((s) => s.id === row.toStageId)?.name ?? `stage ${row.toStageId}`,
+      state: row.state,
+      hosts: hostsOf(row.toStageId),
+      window: store.changes.details(row.id)?.window ?? null,
+    };
+  });
+}
+
+export const calendarEventsOf = (store: WorkspaceStore, from?: string, to?: string): CalendarEvent[] =>
+  store.changes.externalEvents(from, to).map((e) => ({ uid: e.uid, summary: e.summary, start: e.startsAt, end: e.endsAt }));
+
+export function changeConflicts(store: WorkspaceStore, changeId: number, all = scheduledChanges(store)): Conflict[] {
+  const change = all.find((c) => c.id === changeId);
+  if (!change) throw new StagecraftError('not-found', `Change ${changeId} does not exist.`);
+  const stage = store.inventory.getService(change.serviceId).stages.find((s) => s.id === change.toStageId)!;
+  return conflictsOf(change, all, { freezeWindows: stagePolicy(store, stage).freezeWindows, events: change.window ? calendarEventsOf(store, change.window.start, change.window.end) : [] });
+}
+
+export interface ChangeDetail {
+  row: Row;
+  details: ChangeDetails;
+  service: string;
+  targetStage: string;
+  targetIsProduction: boolean;
+  image: string;
+  plan: StoredPlan;
+  requester: PersonRecord | null;
+  requiredApprovers: PersonRecord[];
+  risk: { level: RiskLevel; score: number; computed: Risk; override: { level: RiskLevel; reason: string; by: string | null } | null };
+  stale: string | null;
+  conflicts: Conflict[];
+  approvals: { given: number; required: number; roles: PersonRole[]; allowSelfApproval: boolean };
+  decisions: (DecisionRecord & { approver: string; signatureStatus: SignatureStatus; counted: boolean })[];
+  history: ReturnType<WorkspaceStore['changes']['history']>;
+}
+
+/** Everything known about one change, with its stale reason, conflicts and signature checks computed now. */
+export function changeDetail(store: WorkspaceStore, changeId: number): ChangeDetail {
+  return store.read(() => {
+    const row = changeRow(store, changeId);
+    const details = store.changes.details(row.id) ?? generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
+    const { service, stage } = targetOf(store, row);
+    const policy = stagePolicy(store, stage);
+    const counted = new Set(approvalsCounted({ decisions: liveDecisions(store, row.id) }).map((d) => d.personId));
+    const decisions = store.changes.decisions(row.id);
+    const latestLive = new Map(decisions.filter((d) => d.droppedAt === null).map((d) => [d.personId, d.id]));
+    return {
+      row,
+      details,
+      service: service.name,
+      targetStage: stage.name,
+      targetIsProduction: stage.isProduction,
+      image: store.images.get(row.imageId).label,
+      plan: store.promotion.plan<StoredPlan>(row.id),
+      requester: requesterOf(store, row, details),
+      requiredApprovers: details.requiredApproverIds.map((id) => store.changes.person(id)),
+      risk: {
+        ...effectiveRisk(row, details),
+        computed: row.risk,
+        override: details.riskOverride && { level: details.riskOverride.level, reason: details.riskOverride.reason, by: details.riskOverride.byPersonId === null ? null : store.changes.person(details.riskOverride.byPersonId).name },
+      },
+      stale: staleReason(store, row),
+      conflicts: changeConflicts(store, row.id),
+      approvals: { given: counted.size, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
+      decisions: decisions.map((d) => ({
+        ...d,
+        approver: store.changes.person(d.personId).name,
+        signatureStatus: signatureStatus(store, row, details, d),
+        counted: d.decision === 'approve' && d.droppedAt === null && latestLive.get(d.personId) === d.id && counted.has(d.personId),
+      })),
+      history: store.changes.history(row.id),
+    };
+  });
+}

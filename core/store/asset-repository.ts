@@ -296,6 +296,19 @@ export class AssetRepository {
 
   // ---- archives -------------------------------------------------------------------------------
 
+  /** Takes every host out of the stage's environment and out of its pool: the hosts and their snapshots stay in the inventory. */
+  releaseEnvironment(stageId: number, hostIds: readonly number[]): void {
+    const environment = this.db.prepare<[number], { id: number }>('SELECT id FROM environments WHERE stage_id = ?').get(stageId);
+    if (!environment) throw new StagecraftError('not-found', `Stage ${stageId} has no environment.`);
+    const unplace = this.db.prepare('DELETE FROM environment_hosts WHERE environment_id = ? AND host_id = ?');
+    const unpool = this.db.prepare('DELETE FROM pool_members WHERE host_id = ?');
+    for (const hostId of hostIds) {
+      unplace.run(environment.id, hostId);
+      unpool.run(hostId);
+    }
+  }
+
+
   addArchive(archive: Omit<ArchiveRecord, 'id'>): number {
     return Number(
       this.db

@@ -1,0 +1,270 @@
+/**
+ * Clone production (or an image) into another stage: for each role, copy production's VM (shut
+ * off) or a template through the hypervisor, under names and addresses from a naming rule and
+ * with new MACs, register the clones as the target stage's hosts, then scan them where reachable
+ * and show their parity against production. The dry run lists every hypervisor operation, the
+ * pool that takes the new environment (or why none can), and every NIC that would sit on
+ * production's network. Rebuild is the same with the stage's current environment archived first.
+ */
+import type { DomainInfo, HypervisorInventory, OperationPlan } from '../connectors/libvirt/index';
+import type { Capacity, Placement } from '../domain/assets';
+import { DEFAULT_NAMING_RULE, isolationWarnings, nameClone, nameCollisions, type NamingRule } from '../domain/clone';
+import { StagecraftError } from '../domain/errors';
+import type { ParitySummary } from '../domain/parity';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { archiveEnvironment, placeNewEnvironment } from './assets';
+import { driftServiceFor } from './drift-service';
+import { describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
+import { readCollectorScript, scanHosts, type HostScanResult, type ScanHostsOptions } from './scan';
+
+export interface CloneRequest {
+  serviceId: number;
+  toStageId: number;
+  hypervisorId: number;
+  /** Clone production's environment (its VMs, or the templates given per role), or build an image's roles from templates. */
+  from: { kind: 'production' } | { kind: 'image'; imageId: number };
+  /** Role → a shut-off template VM to clone instead of production's VM (required per role when cloning an image). */
+  templates?: Record<string, string>;
+  naming?: NamingRule;
+  /** Rebuild: archive the stage's current environment and replace it. */
+  replace?: boolean;
+}
+
+export interface CloneVmPlan {
+  role: string;
+  /** The VM copied: production's VM or a template. */
+  source: string;
+  /** The production host it stands in for (none when built from an image). */
+  productionHost: string | null;
+  newName: string;
+  address: string;
+  size: Capacity;
+  operation: OperationPlan;
+  isolation: string[];
+}
+
+export interface ClonePlan {
+  request: CloneRequest;
+  serviceName: string;
+  fromStage: string | null;
+  toStage: string;
+  hypervisorName: string;
+  vms: CloneVmPlan[];
+  placement: Placement;
+  /** Hosts the rebuild archives (release from the stage). */
+  replaces: string[];
+  /** Why the clone cannot run: each with what to do. Empty when it can. */
+  blockers: string[];
+  warnings: string[];
+}
+
+export interface CloneResult {
+  runId: number;
+  archiveId: number | null;
+  hosts: { hostId: number; name: string; address: string; role: string; domain: string }[];
+  /** Clones not made or not registered, with the error: nothing else is left behind untracked. */
+  failed: { name: string; error: string }[];
+  scans: { host: string; status: 'saved' | 'failed'; message: string }[];
+  /** The target stage against production after the clone (and scan). */
+  parity: ParitySummary | null;
+}
+
+const sizeOf = (domain: DomainInfo): Capacity => ({
+  vcpus: domain.vcpus,
+  memoryMb: domain.memoryMb,
+  diskGb: Math.round(domain.disks.filter((d) => d.device === 'disk').reduce((sum, d) => sum + (d.capacityBytes ?? 0), 0) / 1024 ** 3),
+});
+
+function productionStage(store: WorkspaceStore, serviceId: number) {
+  const service = store.inventory.getService(serviceId);
+  const production = service.stages.find((s) => s.isProduction);
+  if (!production) throw new StagecraftError('conflict', `${service.name} has no production stage to clone.`, 'Mark a stage as production in its lifecycle.');
+  return { service, production };
+}
+
+/** The dry run: every hypervisor operation, names, placement and isolation, and what blocks it. Changes nothing but the cached inventory. */
+export async function planClone(store: WorkspaceStore, request: CloneRequest, connect: ConnectOptions = {}): Promise<ClonePlan> {
+  const { service, production } = productionStage(store, request.serviceId);
+  const target = service.stages.find((s) => s.id === request.toStageId);
+  if (!target) throw new StagecraftError('not-found', `${service.name} has no stage ${request.toStageId}.`);
+  if (target.isProduction) throw new StagecraftError('refused', `${target.name} is production: clones go into preproduction stages only.`);
+  const hypervisor = store.hypervisors.get(request.hypervisorId);
+  const inventory: HypervisorInventory = (await refreshInventory(store, hypervisor.id, connect)).inventory;
+  const blockers: string[] = [];
+  const warnings = [...inventory.warnings];
+  const templates = request.templates ?? {};
+  const naming = request.naming ?? DEFAULT_NAMING_RULE;
+  const domainNamed = (name: string) => inventory.domains.find((d) => d.name === name);
+
+  const productionEnv = store.inventory.environment(production.id);
+  const productionIds = new Set(productionEnv.hosts.map((h) => h.id));
+  const matched = matchDomains(inventory, matchCandidates(store).filter((c) => productionIds.has(c.id))).matched;
+  const productionDomains = matched.map((m) => domainNamed(m.domain)!);
+
+  // What to copy, role by role: [role, source VM name, production host].
+  const sources: [string, string | null, string | null][] = [];
+  if (request.from.kind === 'production') {
+    if (productionEnv.hosts.length === 0) blockers.push(`${service.name} production holds no hosts: there is nothing to clone.`);
+    for (const host of productionEnv.hosts) {
+      for (const role of host.roles) {
+        const vm = templates[role] ?? matched.find((m) => m.hostId === host.id)?.domain ?? null;
+        if (vm === null) blockers.push(`${host.name} (${role}) is not a VM of ${hypervisor.name}: give a template VM for role ${role}.`);
+        sources.push([role, vm, host.name]);
+      }
+    }
+  } else {
+    const image = store.images.get(request.from.imageId);
+    if (image.serviceId !== service.id) throw new StagecraftError('invalid-input', `Image ${image.label} belongs to another service.`);
+    for (const role of Object.keys(store.images.content(image.id).roles)) {
+      const vm = templates[role] ?? null;
+      if (vm === null) blockers.push(`Role ${role} of image ${image.label} needs a template VM to clone.`);
+      sources.push([role, vm, null]);
+    }
+  }
+
+  const existingNames = new Set([...inventory.domains.map((d) => d.name.toLowerCase()), ...[...store.assets.sizedHosts().map((h) => h.name.toLowerCase())]]);
+  const perRole = new Map<string, number>();
+  const vms: CloneVmPlan[] = [];
+  for (const [role, source, productionHost] of sources) {
+    const n = (perRole.get(role) ?? 0) + 1;
+    perRole.set(role, n);
+    if (source === null) continue;
+    const domain = domainNamed(source);
+    if (!domain) {
+      blockers.push(`${hypervisor.name} has no VM "${source}" (role ${role}).`);
+      continue;
+    }
+    if (domain.state !== 'shutoff') {
+      blockers.push(`${source} (role ${role}) is ${domain.state}: a VM is cloned shut off. Shut it down in a maintenance window, or give a shut-off template for role ${role} (for example one built from a snapshot).`);
+      continue;
+    }
+    const { name, address } = nameClone(naming, { service: service.name, stage: target.name, role, n, source });
+    if (store.inventory.findHostByName(name)) existingNames.add(name);
+    let operation: OperationPlan;
+    try {
+      operation = await planHypervisorOperation(store, hypervisor.id, { kind: 'clone', template: source, newName: name }, connect);
+    } catch (error) {
+      blockers.push(`${name}: ${describeHypervisorFailure(error).message}`);
+      continue;
+    }
+    const macs = operation.op.kind === 'clone' ? (operation.op.macs ?? []) : [];
+    const nics = domain.nics.map((nic, i) => ({ ...nic, mac: macs[i] ?? nic.mac }));
+    vms.push({ role, source, productionHost, newName: name, address, size: sizeOf(domain), operation, isolation: isolationWarnings(name, nics, productionDomains.flatMap((d) => d.nics)) });
+  }
+  const collisions = nameCollisions(
+    vms.map((vm) => vm.newName),
+    existingNames,
+  );
+  for (const name of collisions) blockers.push(`The name ${name} is already taken (a host or a VM): change the naming rule.`);
+
+  const current = store.inventory.environment(target.id);
+  if (current.hosts.length > 0 && !request.replace) blockers.push(`${service.name} ${target.name} already holds ${current.hosts.length} host(s): rebuild it (replace) to archive them first.`);
+  const required = vms.reduce<Capacity>((sum, vm) => ({ vcpus: sum.vcpus + vm.size.vcpus, memoryMb: sum.memoryMb + vm.size.memoryMb, diskGb: sum.diskGb + vm.size.diskGb }), { vcpus: 0, memoryMb: 0, diskGb: 0 });
+  const placement = placeNewEnvironment(store, target.name, required, request.replace ? current.hosts.map((h) => h.id) : []);
+  if (placement.chosen === null) {
+    if (placement.candidates.length === 0) warnings.push(`${placement.reason} The clones are not counted against any capacity.`);
+    else blockers.push(placement.reason ?? 'No pool has room.');
+  }
+  return {
+    request,
+    serviceName: service.name,
+    fromStage: request.from.kind === 'production' ? production.name : null,
+    toStage: target.name,
+    hypervisorName: hypervisor.name,
+    vms,
+    placement,
+    replaces: request.replace ? current.hosts.map((h) => h.name) : [],
+    blockers,
+    warnings,
+  };
+}
+
+const operationsOf = (plan: ClonePlan) => JSON.stringify(plan.vms.map((vm) => [vm.newName, vm.address, vm.role, vm.operation.commands.filter((c) => !c.includes('define'))]));
+
+export interface CloneRunOptions {
+  /** The dry run the user confirmed; each clone runs with exactly its operation (and MACs). */
+  plan: ClonePlan;
+  confirmed: boolean;
+  /** Scan the clones once registered (they must answer SSH; failures are reported, not fatal). */
+  scan?: boolean;
+  ssh?: Omit<ScanHostsOptions, 'actor' | 'collectorScript'>;
+  onStep?: (vm: { name: string; step: string }) => void;
+}
+
+/** Runs a confirmed clone: archive (rebuild), clone each VM, register it, refresh, scan, parity. */
+export async function runClone(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneRunOptions, connect: ConnectOptions = {}): Promise<CloneResult> {
+  if (options.confirmed !== true) throw new StagecraftError('refused', 'The clone was not confirmed: nothing was done.', 'Review the dry run and confirm it.');
+  const shown = options.plan;
+  if (shown.blockers.length > 0) throw new StagecraftError('refused', `The clone cannot run: ${shown.blockers.join(' ')}`);
+  const again = await planClone(store, shown.request, connect);
+  if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the clone became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
+  if (operationsOf(again) !== operationsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the inventory changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
+  const request = shown.request;
+  const at = () => new Date().toISOString();
+  const archiveId = request.replace && shown.replaces.length > 0 ? archiveEnvironment(store, actor, request.toStageId, `rebuilt by fresh clones of ${shown.fromStage ?? 'an image'}`).archiveId : null;
+  const poolId = shown.placement.chosen?.poolId ?? null;
+  const run = store.write({ actor, action: 'clone.start', subject: `${shown.serviceName} ${shown.toStage}`, after: (r) => ({ run: r.id, from: shown.fromStage, vms: shown.vms.map((vm) => `${vm.source} → ${vm.newName}`), pool: shown.placement.chosen?.poolName ?? null, isolation: shown.vms.flatMap((vm) => vm.isolation) }) }, () =>
+    store.assets.createCloneRun(
+      { serviceId: request.serviceId, fromStageId: request.from.kind === 'production' ? (store.inventory.getService(request.serviceId).stages.find((s) => s.isProduction)?.id ?? null) : null, imageId: request.from.kind === 'image' ? request.from.imageId : null, toStageId: request.toStageId, hypervisorId: request.hypervisorId, archiveId, createdAt: at(), createdBy: actor },
+      shown.vms.map((vm) => ({ role: vm.role, sourceDomain: vm.source, newName: vm.newName, address: vm.address, macs: vm.operation.op.kind === 'clone' ? (vm.operation.op.macs ?? []) : [], poolId })),
+    ),
+  );
+  const hosts: CloneResult['hosts'] = [];
+  const failed: CloneResult['failed'] = [];
+  const step = (name: string, changes: Parameters<WorkspaceStore['assets']['updateCloneVm']>[2]) => {
+    store.assets.updateCloneVm(run.id, name, changes, at());
+    if (changes.step) options.onStep?.({ name, step: changes.step });
+  };
+  for (const vm of shown.vms) {
+    step(vm.newName, { step: 'cloning' });
+    try {
+      await executeHypervisorOperation(store, actor, request.hypervisorId, vm.operation, { ...connect, confirmed: true });
+    } catch (error) {
+      const message = describeHypervisorFailure(error).message;
+      step(vm.newName, { lastError: message });
+      failed.push({ name: vm.newName, error: message });
+      continue;
+    }
+    step(vm.newName, { step: 'cloned' });
+    const hostId = store.write({ actor, action: 'clone.register', subject: `host ${vm.newName}`, after: (id) => ({ hostId: id, stageId: request.toStageId, role: vm.role, domain: vm.newName, pool: poolId }) }, () => {
+      const id = store.inventory.addHost({
+        name: vm.newName,
+        address: vm.address,
+        kind: 'vm',
+        vcpus: vm.size.vcpus,
+        memoryMb: vm.size.memoryMb,
+        diskGb: vm.size.diskGb,
+        notes: `Cloned from ${vm.source}${vm.productionHost ? ` (production host ${vm.productionHost})` : ''} on hypervisor ${shown.hypervisorName} by clone run ${run.id}.`,
+      });
+      store.inventory.placeHost(request.toStageId, id, vm.role);
+      if (poolId !== null) store.assets.setMember(id, poolId);
+      store.assets.updateCloneVm(run.id, vm.newName, { step: 'registered', hostId: id }, at());
+      return id;
+    });
+    options.onStep?.({ name: vm.newName, step: 'registered' });
+    hosts.push({ hostId, name: vm.newName, address: vm.address, role: vm.role, domain: vm.newName });
+  }
+  if (request.from.kind === 'image' && hosts.length > 0) {
+    const imageId = request.from.imageId;
+    store.write({ actor, action: 'image.assign', subject: `stage ${request.toStageId}`, after: (previous) => ({ imageId, previous }) }, () => store.images.assign(request.toStageId, imageId, actor));
+  }
+  store.write({ actor, action: 'clone.finish', subject: `${shown.serviceName} ${shown.toStage}`, after: () => ({ run: run.id, cloned: hosts.map((h) => h.name), failed }) }, () =>
+    store.assets.updateCloneRun(run.id, failed.length === 0 ? 'done' : 'failed', at()),
+  );
+  try {
+    await refreshInventory(store, request.hypervisorId, connect);
+  } catch {
+    // The clones are registered either way; the cached inventory catches up on the next refresh.
+  }
+  const scans: CloneResult['scans'] = [];
+  if (options.scan && hosts.length > 0) {
+    const results: HostScanResult[] = await scanHosts(
+      store,
+      hosts.map((h) => ({ ...store.inventory.host(h.hostId) })),
+      { ...options.ssh, actor, collectorScript: readCollectorScript(resourcesDir) },
+    );
+    for (const result of results) scans.push({ host: result.hostName, status: result.status, message: result.status === 'saved' ? `snapshot ${result.snapshotId}` : `${result.failure.message} ${result.failure.remedy}` });
+  }
+  const parity = driftServiceFor(store).serviceDrift(request.serviceId).stages.find((s) => s.stageId === request.toStageId)?.production ?? null;
+  return { runId: run.id, archiveId, hosts, failed, scans, parity };
+}

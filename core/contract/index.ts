@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { assetCalls } from './assets';
 import { driftCalls, watchCalls } from './drift';
 import { hypervisorCalls } from './hypervisors';
 import { imageCalls } from './images';
@@ -21,6 +22,7 @@ export const contract = {
   ...importCalls,
   ...reportCalls,
   ...hypervisorCalls,
+  ...assetCalls,
 };
 
 export type Contract = typeof contract;

@@ -9,9 +9,10 @@ import { deriveImage, type ImageEdit } from '../domain/image';
 import { DEFAULT_GOVERNANCE } from '../domain/image-defaults';
 import { driftServiceFor } from './drift-service';
 import { captureFromStage } from './images';
+import { addDemoAssets, type DemoAssets } from './demo-assets';
 
 /** The shape of resources/demo/demo.json. */
-interface DemoDefinition {
+interface DemoDefinition extends DemoAssets {
   name: string;
   stages: string[];
   stageCodes: Record<string, string>;
@@ -191,6 +192,7 @@ export function buildDemoWorkspace(path: string, resourcesDir: string, options: 
         }
       }
       for (const image of definition.images) addImages(store, definition, image, now);
+      addDemoAssets(store, definition, now);
       const drift = driftServiceFor(store);
       for (const service of store.inventory.listServices()) {
         for (const day of definition.snapshotDays) drift.recordParity(service.id, new Date(now + day * DAY_MS).toISOString());

@@ -6,6 +6,7 @@ import type { ServiceContext } from './context';
 import { buildDemoWorkspace } from './demo';
 import { driftHandlers } from './drift-handlers';
 import { hypervisorHandlers } from './hypervisor-handlers';
+import { assetHandlers } from './asset-handlers';
 import { imageHandlers } from './image-handlers';
 import { importHandlers } from './import-handlers';
 import { Jobs } from './jobs';
@@ -54,6 +55,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     ...importHandlers(ctx, session),
     ...reportHandlers(ctx, session),
     ...hypervisorHandlers(ctx, session, jobs),
+    ...assetHandlers(ctx, session),
   };
 }
 

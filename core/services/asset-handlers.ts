@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { Handlers } from '../contract/dispatch';
+import { StagecraftError } from '../domain/errors';
+import type { WorkspaceStore } from '../store/workspace-store';
+import {
+  addPool,
+  archiveEnvironment,
+  assetsReport,
+  extendLease,
+  leaseViews,
+  placeNewEnvironment,
+  planReclaim,
+  reclaimStatus,
+  removePool,
+  runReclaim,
+  setLease,
+  setPoolMembers,
+  updatePool,
+  type ReclaimPlan,
+} from './assets';
+import { planClone, runClone, type ClonePlan } from './clone';
+import type { ServiceContext } from './context';
+import { describeHypervisorFailure } from './hypervisors';
+import type { Session } from './session';
+
+type AssetHandlers = Pick<
+  Handlers,
+  | 'assets.report'
+  | 'pools.list'
+  | 'pools.add'
+  | 'pools.update'
+  | 'pools.remove'
+  | 'pools.members'
+  | 'pools.place'
+  | 'leases.list'
+  | 'leases.set'
+  | 'leases.extend'
+  | 'leases.archive'
+  | 'leases.history'
+  | 'reclaim.plan'
+  | 'reclaim.run'
+  | 'reclaim.status'
+  | 'clone.plan'
+  | 'clone.run'
+>;
+
+/** A dry run waiting for its confirmation: it runs at most once, within this time, in the workspace it was planned in. */
+const PLAN_LIFETIME_MS = 15 * 60_000;
+
+interface Pending<P> {
+  store: WorkspaceStore;
+  plan: P;
+  expiresAt: number;
+}
+
+/** Dry runs kept here by token: the renderer confirms one, it cannot alter what runs. */
+class PendingPlans<P> {
+  private readonly plans = new Map<string, Pending<P>>();
+
+  constructor(private readonly now: () => number) {}
+
+  keep(store: WorkspaceStore, plan: P): { token: string; expiresAt: string } {
+    const token = randomUUID();
+    const expiresAt = this.now() + PLAN_LIFETIME_MS;
+    this.plans.set(token, { store, plan, expiresAt });
+    return { token, expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  take(token: string, store: WorkspaceStore): P {
+    const entry = this.plans.get(token);
+    this.plans.delete(token);
+    if (!entry || entry.store !== store) throw new StagecraftError('not-found', 'That dry run is unknown or was already used.', 'Make the dry run again and confirm it.');
+    if (this.now() > entry.expiresAt) throw new StagecraftError('refused', 'That dry run has expired: the hypervisors may have changed since.', 'Make the dry run again and confirm it.');
+    return entry.plan;
+  }
+}
+
+/** Hypervisor failures (unreachable daemon, refused command) cross the contract with their remedy. */
+async function hypervisorCall<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof StagecraftError) throw error;
+    const failure = describeHypervisorFailure(error);
+    if (failure.kind === 'internal') throw error;
+    throw new StagecraftError('io', failure.message, failure.remedy);
+  }
+}
+
+const showOperation = (op: { op: { kind: string }; description: string; commands: string[]; warnings: string[] }) => ({ kind: op.op.kind, description: op.description, commands: op.commands, warnings: op.warnings });
+
+export function assetHandlers(ctx: ServiceContext, session: Session, now = () => Date.now()): AssetHandlers {
+  const reclaims = new PendingPlans<ReclaimPlan>(now);
+  const clones = new PendingPlans<ClonePlan>(now);
+  const connect = () => ({ actor: ctx.actor(), ...(ctx.ssh && { ssh: ctx.ssh }) });
+  const changed = () => ctx.emit('workspace.changed', { reason: 'updated' });
+  const leaseView = (store: WorkspaceStore, stageId: number) => leaseViews(store, now()).find((l) => l.stageId === stageId)!;
+
+  return {
+    'assets.report': ({ stageName, horizonDays }) => assetsReport(session.require(), { now: now(), horizonDays, ...(stageName !== undefined && { stageName }) }),
+    'pools.list': () => session.require().assets.listPools(),
+    'pools.add': (pool) => {
+      const record = addPool(session.require(), ctx.actor(), pool);
+      changed();
+      return record;
+    },
+    'pools.update': ({ id, changes }) => {
+      const record = updatePool(session.require(), ctx.actor(), id, changes);
+      changed();
+      return record;
+    },
+    'pools.remove': ({ id }) => {
+      removePool(session.require(), ctx.actor(), id);
+      changed();
+      return { removed: true };
+    },
+    'pools.members': ({ poolId, hostIds }) => {
+      setPoolMembers(session.require(), ctx.actor(), poolId, hostIds);
+      changed();
+      return { hosts: hostIds.length };
+    },
+    'pools.place': ({ stageName, required }) => placeNewEnvironment(session.require(), stageName, required),
+    'leases.list': ({ horizonDays }) => leaseViews(session.require(), now(), horizonDays),
+    'leases.set': (lease) => {
+      const store = session.require();
+      setLease(store, ctx.actor(), lease, new Date(now()).toISOString());
+      changed();
+      return leaseView(store, lease.stageId);
+    },
+    'leases.extend': ({ stageId, expiresOn, reason }) => {
+      const store = session.require();
+      extendLease(store, ctx.actor(), stageId, expiresOn, reason, now());
+      changed();
+      return leaseView(store, stageId);
+    },
+    'leases.archive': ({ stageId, reason }) => {
+      const result = archiveEnvironment(session.require(), ctx.actor(), stageId, reason, new Date(now()).toISOString());
+      changed();
+      return result;
+    },
+    'leases.history': ({ stageId }) => session.require().assets.leaseHistory(stageId),
+    'reclaim.plan': ({ stageId, keep, graceHours, force }) =>
+      hypervisorCall(async () => {
+        const store = session.require();
+        const plan = await planReclaim(store, ctx.actor(), stageId, { keep, graceHours, force }, connect(), now());
+        return { ...plan, vms: plan.vms.map((vm) => ({ ...vm, operations: vm.operations.map(showOperation) })), ...reclaims.keep(store, plan) };
+      }),
+    'reclaim.run': ({ token }) =>
+      hypervisorCall(async () => {
+        const store = session.require();
+        const plan = reclaims.take(token, store);
+        try {
+          return await runReclaim(store, ctx.actor(), plan.stageId, { plan, confirmed: true, now }, connect());
+        } finally {
+          changed();
+        }
+      }),
+    'reclaim.status': ({ stageId }) => reclaimStatus(session.require(), stageId),
+    'clone.plan': (request) =>
+      hypervisorCall(async () => {
+        const store = session.require();
+        const plan = await planClone(store, request, connect());
+        return { ...plan, vms: plan.vms.map((vm) => ({ ...vm, operation: showOperation(vm.operation) })), ...clones.keep(store, plan) };
+      }),
+    'clone.run': ({ token, scan }) =>
+      hypervisorCall(async () => {
+        const store = session.require();
+        const plan = clones.take(token, store);
+        try {
+          return await runClone(store, ctx.actor(), ctx.resourcesDir, { plan, confirmed: true, scan, ...(ctx.ssh && { ssh: ctx.ssh }) }, connect());
+        } finally {
+          changed();
+        }
+      }),
+  };
+}

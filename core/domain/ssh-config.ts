@@ -8,6 +8,7 @@
  * Not supported (reported as warnings, never silently misread): Match other than `Match all`,
  * Include, ProxyCommand.
  */
+import { splitWords } from './words';
 
 export interface SshConfigOption {
   keyword: string; // lower case
@@ -86,32 +87,7 @@ export function parseSshConfig(text: string): SshConfig {
 
 /** Words of one line: `Keyword value…` or `Keyword=value`, double quotes group, `#` starts a comment. */
 function splitConfigLine(raw: string): string[] | null {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quoted = false;
-  const text = raw.trim().replace(/^(\S+?)\s*=\s*/, '$1 ');
-  for (const ch of text) {
-    if (quoted) {
-      if (ch === '"') quoted = false;
-      else word += ch;
-    } else if (ch === '"') {
-      quoted = true;
-      inWord = true;
-    } else if (ch === '#' && !inWord) {
-      break;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (quoted) return null;
-  if (inWord) words.push(word);
-  return words;
+  return splitWords(raw.trim().replace(/^(\S+?)\s*=\s*/, '$1 '), { quotes: ['"'], backslashEscapes: false });
 }
 
 /** OpenSSH wildcards: `*` any run, `?` one character; case-insensitive like host names. */

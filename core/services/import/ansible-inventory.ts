@@ -9,6 +9,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { ExplicitPlacement, ImportedGroup, ImportedHost, ImportOrigin, ParsedImport } from './model';
 import { invalidInput, isPlausibleHostName, parsePort } from './model';
+import { splitWords, type WordRules } from '../../domain/words';
 
 /** More hosts than this from one range is a typo, not an inventory. */
 export const MAX_RANGE_HOSTS = 10_000;
@@ -216,39 +217,8 @@ function groupDepths(groups: Map<string, ImportedGroup>): Map<string, number> {
 // ---------------------------------------------------------------------------------------------
 // INI
 
-/** shlex-like words: whitespace separates, quotes group, backslash escapes, `#` starts a comment. */
-function splitWords(line: string): string[] | null {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === quote) quote = null;
-      else if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
-      else word += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (ch === '#' && !inWord) {
-      break;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (quote) return null;
-  if (inWord) words.push(word);
-  return words;
-}
+/** shlex-like words: single and double quotes group, backslash escapes. */
+const INI_WORDS: WordRules = { quotes: ['"', "'"], backslashEscapes: true };
 
 const unquote = (value: string): string => {
   const v = value.trim();
@@ -289,7 +259,7 @@ export function parseAnsibleIni(text: string, file: string): ParsedImport {
       inventory.group(section.group, origin).vars[key] = /^["']/.test(value) ? unquote(value.replace(/(["'])\s*[#;].*$/, '$1')) : value.replace(/\s+[#;].*$/, '');
       return;
     }
-    const words = splitWords(line);
+    const words = splitWords(line, INI_WORDS);
     if (words === null) throw invalidInput(origin, `unbalanced quotes in "${line}".`, 'Close the quote, or escape it with a backslash.');
     const [first, ...rest] = words;
     if (first === undefined) return;

@@ -5,6 +5,7 @@ import { CallFailed, type CallName, type CallOutput, type EventPayload } from '.
 import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
 import { runReport } from './report';
+import { runAssets, runCloneCommand } from './assets';
 import { buildDemoWorkspace } from '../services/demo';
 import { diffFiles } from '../services/diff';
 import { addHypervisor, cachedInventory, matchHypervisorDomains, refreshInventory } from '../services/hypervisors';
@@ -45,6 +46,17 @@ Usage:
   stagecraft hypervisor list|refresh|match WORKSPACE [--name N]
                                                    libvirt hypervisors: read their VMs, pools and
                                                    snapshots (read-only), match VMs to hosts
+  stagecraft assets WORKSPACE [--stage T] [--horizon DAYS] [--format json|text]
+                                                   capacity, allocation, free room and monthly cost
+                                                   per stage, pool and service; leases expiring
+                                                   within DAYS (default 7) and expired
+  stagecraft clone WORKSPACE --from production|image:LABEL --to STAGE --service S [--hypervisor H]
+                  [--template ROLE=VM,...] [--name-rule R] [--address-rule R] [--replace] [--scan]
+                  [--dry-run]
+                                                   clone production's VMs (or templates) into STAGE
+                                                   as new hosts; --dry-run lists every hypervisor
+                                                   operation; without it the command confirms and
+                                                   runs them; exit 3 when something blocks it
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
                                                    the first altered, removed or reordered entry
   stagecraft report WORKSPACE (--changes ID,ID | --from DATE --to DATE | --drift [--service S])
@@ -61,7 +73,7 @@ or refused file), 3 promotion refused by the policy (promote).
 export class UsageError extends Error {}
 
 /** Options that take no value. */
-const FLAGS = new Set(['accept-new', 'dry-run', 'plan', 'drift', 'overwrite']);
+const FLAGS = new Set(['accept-new', 'dry-run', 'plan', 'drift', 'overwrite', 'replace', 'scan']);
 
 /** Options of the form --name VALUE (or a flag such as --accept-new); anything else is positional. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string> } {
@@ -200,6 +212,11 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
         } else throw new UsageError(`Unknown hypervisor command "${sub}".`);
       }
       return 0;
+    }
+    if (command === 'assets' || command === 'clone') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      return command === 'assets' ? await runAssets(options, format(options), invoke, out) : await runCloneCommand(options, invoke, out);
     }
     if (command === 'report') {
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));

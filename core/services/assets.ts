@@ -39,7 +39,12 @@ export function assetsReport(store: WorkspaceStore, options: { now?: number; hor
   const horizonDays = options.horizonDays ?? DEFAULT_LEASE_HORIZON_DAYS;
   return store.read(() => {
     const wanted = options.stageName?.toLowerCase();
-    const stages = stageUsage(store.assets.listPools(), store.assets.sizedHosts()).filter((s) => wanted === undefined || s.stageName.toLowerCase() === wanted);
+    // Stages in lifecycle order: by their earliest position in any service.
+    const position = new Map<string, number>();
+    for (const stage of store.inventory.listServices().flatMap((s) => s.stages)) position.set(stage.name.toLowerCase(), Math.min(stage.position, position.get(stage.name.toLowerCase()) ?? Infinity));
+    const stages = stageUsage(store.assets.listPools(), store.assets.sizedHosts())
+      .filter((s) => wanted === undefined || s.stageName.toLowerCase() === wanted)
+      .sort((a, b) => (position.get(a.stageName.toLowerCase()) ?? Infinity) - (position.get(b.stageName.toLowerCase()) ?? Infinity) || a.stageName.localeCompare(b.stageName));
     if (wanted !== undefined && stages.length === 0) {
       const names = [...new Set(store.inventory.listServices().flatMap((s) => s.stages.map((st) => st.name)))];
       if (!names.some((n) => n.toLowerCase() === wanted)) throw new StagecraftError('not-found', `No stage is named "${options.stageName}".`, `Stages: ${names.join(', ')}.`);

@@ -39,7 +39,7 @@ beforeAll(async () => {
     changeIds.push((await call<{ id: number }>('promotion.saveDraft', { serviceId: service.id, imageId: testing.image.id, fromStageId: testing.id, toStageId: staging.id, title: `Roll ${service.name}, "v2"`, acknowledgeDrift: true })).id);
   }
   app.session.close();
-});
+}, 120_000); // builds the demo workspace: slow on a loaded machine
 
 describe('stagecraft report', () => {
   it('writes a CAB pack of chosen changes as PDF, the format taken from --out', async () => {

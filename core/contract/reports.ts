@@ -82,6 +82,7 @@ const cabChange = z.object({
   testPlan: z.string().nullable(),
   requiredApprovers: z.array(z.string()),
   riskOverride: z.object({ level: riskLevel, reason: z.string(), by: z.string() }).nullable(),
+  staleReason: z.string().nullable(),
   stale: z.boolean().nullable(),
   conflicts: z.array(z.object({ kind: z.string(), detail: z.string(), otherChangeId: id.nullable() })).nullable(),
   approvals: z
@@ -97,6 +98,8 @@ const cabChange = z.object({
           comment: z.string().nullable(),
           signature: z.enum(['valid', 'invalid', 'unsigned', 'unknown-key']),
           keyFingerprint: z.string().nullable(),
+          counted: z.boolean(),
+          droppedAt: z.string().nullable(),
         }),
       ),
     })
@@ -155,7 +158,7 @@ export const driftReportSchema = z.object({
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-12-01');
 
-/** What a report covers: chosen changes, the changes of a date range (inclusive days, UTC), or drift. */
+/** What a report covers: chosen changes, the changes planned (window) or due (earliest date) in a range of days (UTC, both included), or drift. */
 export const reportSelection = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('changes'), changeIds: z.array(id).min(1).max(500) }),
   z.object({ kind: z.literal('range'), from: day, to: day }),

@@ -116,6 +116,10 @@ export interface ApprovalView {
   comment: string | null;
   signature: SignatureStatus;
   keyFingerprint: string | null;
+  /** Whether it counts towards the approvals required now. */
+  counted: boolean;
+  /** When an edit of the change set it aside (it was given for an earlier revision). */
+  droppedAt: string | null;
 }
 
 export interface ApprovalsView {
@@ -137,6 +141,8 @@ export interface ChangeControlFields {
   testPlan: string | null;
   requiredApprovers: string[];
   riskOverride: { level: Risk['level']; reason: string; by: string } | null;
+  /** Why the plan no longer matches its target (re-plan before approval); null when it still does or was not checked. */
+  staleReason: string | null;
   stale: boolean | null;
   conflicts: ConflictView[] | null;
   approvals: ApprovalsView | null;
@@ -203,6 +209,7 @@ const NOT_RECORDED: ChangeControlFields = {
   testPlan: null,
   requiredApprovers: [],
   riskOverride: null,
+  staleReason: null,
   stale: null,
   conflicts: null,
   approvals: null,

@@ -3,6 +3,7 @@ import { formatParity } from '../domain/parity';
 import type { CabPack } from './cab-model';
 import type { DriftReportModel } from './drift-model';
 import { driftWhere } from './drift-text';
+import { decisionWords, staleWords } from './format';
 
 /**
  * One field. A text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
@@ -35,11 +36,11 @@ export function renderCabCsv(pack: CabPack): string {
       c.risk.factors.map((f) => `${f.name} +${f.points}`).join('; '),
       c.window?.start ?? null, c.window?.end ?? null, c.window?.timeZone ?? null, c.earliestAt, c.requester, c.requiredApprovers.join('; '),
       c.approvals?.given ?? null, c.approvals?.required ?? null,
-      c.approvals?.decisions.map((d) => `${d.approver} ${d.decision} ${d.at} signature ${d.signature}`).join('; ') ?? null,
+      c.approvals?.decisions.map((d) => `${d.approver}: ${decisionWords(d)} at ${d.at}, signature ${d.signature}`).join('; ') ?? null,
       c.verdict.allowed ? 'allowed' : 'refused',
       c.verdict.rules.filter((r) => r.status === 'failed' || r.status === 'warning').map((r) => `${r.status}: ${r.reason}`).join('; '),
       c.conflicts === null ? null : c.conflicts.map((k) => `${k.kind}: ${k.detail}`).join('; '),
-      c.stale, c.affected.hosts.join('; '), c.plan.summary.steps, c.plan.summary.highSeverity, c.plan.summary.rebootNeeded,
+      c.stale === null ? null : staleWords(c), c.affected.hosts.join('; '), c.plan.summary.steps, c.plan.summary.highSeverity, c.plan.summary.rebootNeeded,
       formatParity(c.target.againstProduction.parity), c.target.againstProduction.severity.high, c.target.againstProduction.severity.medium, c.target.againstProduction.severity.low,
       c.description, c.justification, c.impact, c.implementationPlan, c.backoutPlan, c.testPlan, c.createdAt, pack.meta.audit.head,
     ]),

@@ -1,5 +1,5 @@
 /** Words and escapes every report format shares. */
-import type { ChangeWindow, SummaryRow } from './cab-model';
+import type { ApprovalView, ChangeWindow, SummaryRow } from './cab-model';
 
 /** Text for HTML (content and attributes): nothing a title can contain becomes markup. */
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -38,3 +38,11 @@ export const orNotRecorded = (value: string | null | undefined): string => (valu
 
 /** A plural noun with its count: `1 host`, `3 hosts`. */
 export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`;
+
+/** A decision in words: `approve (counts)`, `approve (set aside by an edit on …)`, `reject`. */
+export const decisionWords = (d: Pick<ApprovalView, 'decision' | 'counted' | 'droppedAt'>): string =>
+  d.droppedAt !== null ? `${d.decision} (set aside by an edit on ${formatInstant(d.droppedAt)})` : d.decision === 'approve' ? `approve${d.counted ? ' (counts)' : ' (does not count)'}` : d.decision;
+
+/** Whether a plan still matches its target, in words. */
+export const staleWords = (change: { stale: boolean | null; staleReason: string | null }): string =>
+  change.stale === null ? NOT_RECORDED : change.stale ? `STALE: ${change.staleReason ?? 'the target changed since planning'}; re-plan before approval` : 'yes';

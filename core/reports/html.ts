@@ -9,7 +9,7 @@ import type { Severity } from '../domain/severity';
 import type { CabChange, CabPack, FoldedDiff, PlanGroup, ReportMeta } from './cab-model';
 import { printedItems, type DriftReportModel, type DriftReportStage } from './drift-model';
 import { driftValues, severityWords } from './drift-text';
-import { approvalsWords, count, cssString, escapeHtml as esc, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, whenWords } from './format';
+import { approvalsWords, count, cssString, decisionWords, escapeHtml as esc, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, staleWords, whenWords } from './format';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -172,7 +172,7 @@ function changeSection(change: CabChange, meta: ReportMeta): string {
     ['Justification', text(change.justification)],
     ['Impact', text(change.impact)],
   ];
-  if (change.stale !== null) fields.push(['Plan still current', change.stale ? chip('sev-high', 'STALE: the target changed since planning; re-plan before approval') : chip('sev-low', 'yes')]);
+  if (change.stale !== null) fields.push(['Plan still current', chip(change.stale ? 'sev-high' : 'sev-low', staleWords(change))]);
 
   const risk = table(
     [
@@ -230,15 +230,15 @@ function changeSection(change: CabChange, meta: ReportMeta): string {
       ? `<p class="muted">Approvals ${NOT_RECORDED}.</p>`
       : `<p>${esc(`${change.approvals.given} of ${change.approvals.required} required approvals${change.approvals.roles.length ? ` (from ${change.approvals.roles.join(', ')})` : ''}.`)}</p>${table(
           [
-            ['Approver', '20%'],
-            ['Decision', '12%'],
-            ['When', '20%'],
+            ['Approver', '18%'],
+            ['Decision', '18%'],
+            ['When', '17%'],
             ['Signature', '22%'],
-            ['Comment', '26%'],
+            ['Comment', '25%'],
           ],
           change.approvals.decisions.map(
             (d) =>
-              `<tr>${cell(d.approver)}${cell(d.decision)}${cell(formatInstant(d.at))}<td>${chip(`sig-${d.signature}`, d.signature)}${d.keyFingerprint ? `<br><span class="mono">${esc(d.keyFingerprint)}</span>` : ''}</td>${cell(d.comment ?? '')}</tr>`,
+              `<tr>${cell(d.approver)}${cell(decisionWords(d))}${cell(formatInstant(d.at))}<td>${chip(`sig-${d.signature}`, d.signature)}${d.keyFingerprint ? `<br><span class="mono">${esc(d.keyFingerprint)}</span>` : ''}</td>${cell(d.comment ?? '')}</tr>`,
           ),
           'No decision yet.',
         )}`;

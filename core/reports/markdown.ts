@@ -4,7 +4,7 @@ import { formatParity, type ParitySummary } from '../domain/parity';
 import type { CabChange, CabPack, FoldedDiff, ReportMeta } from './cab-model';
 import { printedItems, type DriftReportModel } from './drift-model';
 import { driftValues, driftWhere, severityWords } from './drift-text';
-import { approvalsWords, count, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, whenWords } from './format';
+import { approvalsWords, count, decisionWords, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, staleWords, whenWords } from './format';
 
 /** Inline text that cannot start markup, links, HTML or break a table row. */
 export const escapeMarkdown = (text: string): string =>
@@ -58,7 +58,7 @@ function changeSection(c: CabChange, meta: ReportMeta): string {
         ['Drafted', formatInstant(c.createdAt)],
         ['Required approvers', c.requiredApprovers.length ? c.requiredApprovers.join(', ') : NOT_RECORDED],
         ['Risk', `${c.riskOverride?.level ?? c.risk.level} (${c.risk.score}/100)${c.riskOverride ? `, overridden by ${c.riskOverride.by}: ${c.riskOverride.reason}` : ''}`],
-        ['Plan still current', c.stale === null ? NOT_RECORDED : c.stale ? 'STALE: re-plan before approval' : 'yes'],
+        ['Plan still current', staleWords(c)],
       ],
       '',
     ),
@@ -75,7 +75,7 @@ function changeSection(c: CabChange, meta: ReportMeta): string {
   out.push(
     `### Approvals\n\n${
       c.approvals === null ? `_${NOT_RECORDED}_\n`
-      : `${c.approvals.given} of ${c.approvals.required} required approvals.\n\n${table(['Approver', 'Decision', 'When', 'Signature', 'Key', 'Comment'], c.approvals.decisions.map((d) => [d.approver, d.decision, formatInstant(d.at), d.signature, d.keyFingerprint ?? '', d.comment ?? '']), 'No decision yet.')}`
+      : `${c.approvals.given} of ${c.approvals.required} required approvals.\n\n${table(['Approver', 'Decision', 'When', 'Signature', 'Key', 'Comment'], c.approvals.decisions.map((d) => [d.approver, decisionWords(d), formatInstant(d.at), d.signature, d.keyFingerprint ?? '', d.comment ?? '']), 'No decision yet.')}`
     }`,
   );
   const t = c.target;

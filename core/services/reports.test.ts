@@ -6,12 +6,16 @@ import { Ajv2020 } from 'ajv/dist/2020';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app';
+import { addPerson, changeDetail, transitionChange } from './change-control';
+import { KeyRing } from './signing';
 
 const HOSTILE = 'Promote v2, "hardened" <script>alert(1)</script>\nsecond line';
 
 let app: ReturnType<typeof createApp>;
 let dir: string;
 const changeIds: number[] = [];
+type Transition = Parameters<typeof transitionChange>[1];
+let move: (action: Transition['action'], who: string, extra?: Partial<Transition>) => unknown;
 type Result = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string; hint?: string } };
 const call = async <T>(name: string, input: unknown): Promise<T> => {
   const result = (await app.dispatch(name, input)) as Result;
@@ -29,6 +33,17 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'out'));
   app = createApp({ shell: 'cli', resourcesDir: join(process.cwd(), 'resources'), dataDir: dir, defaultWorkspaceDir: dir, actor: () => 'alice' });
   await call('workspace.openDemo', {});
+  const store = app.session.require();
+  const keys = new KeyRing(dir);
+  const people = Object.fromEntries(
+    (
+      [
+        ['dan', ['release-manager']],
+        ['alice', ['requester']],
+        ['bob', ['approver']],
+      ] as const
+    ).map(([name, roles]) => [name, addPerson(store, store.changes.people().find((p) => p.roles.includes('release-manager')) ?? null, { name, roles }, keys)]),
+  );
   const payments = (await call<Service[]>('services.list', {})).find((s) => s.name === 'payments-api')!;
   const stage = (name: string) => payments.stages.find((s) => s.name === name)!;
   for (const [from, to, title] of [
@@ -38,7 +53,11 @@ beforeAll(async () => {
     const draft = await call<{ id: number }>('promotion.saveDraft', { serviceId: payments.id, imageId: stage(from).image!.id, fromStageId: stage(from).id, toStageId: stage(to).id, title, acknowledgeDrift: true });
     changeIds.push(draft.id);
   }
-});
+  // The staging change goes through the board: submitted by Alice, approved (signed) by Bob.
+  move = (action, who, extra = {}) => transitionChange(store, { changeId: changeIds[0]!, action, actorId: people[who]!.id, ...extra }, { keys });
+  move('submit', 'alice');
+  move('approve', 'bob', { reason: 'Checked the sshd diff, fine' });
+}, 120_000); // builds the demo workspace: slow on a loaded machine
 afterAll(() => app.session.close());
 
 describe('CAB packs from a workspace', () => {
@@ -60,6 +79,15 @@ describe('CAB packs from a workspace', () => {
       'pay-web-stg-01',
       'Requester',
       'alice',
+      'Category normal',
+      'approved',
+      '1 of 1 required approvals',
+      'bob approve (counts)',
+      'Checked the sshd diff, fine',
+      'Plan still current yes',
+      'Bring staging to image v2.',
+      'previous image of staging, v1',
+      'expect zero drift against image v2',
       'Risk',
       'high-severity changes',
       'Policy verdict: allowed',
@@ -79,6 +107,7 @@ describe('CAB packs from a workspace', () => {
       'Page 1 of',
     ])
       expect(text, required).toContain(required);
+    expect(text).toMatch(/bob approve \(counts\) \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC valid Checked the sshd diff, fine SHA256:/);
   });
 
   it('writes HTML that loads nothing from outside and shows hostile titles as text', async () => {
@@ -97,7 +126,9 @@ describe('CAB packs from a workspace', () => {
     const rows = parse(readFileSync(path, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => Number(r['id'])).sort()).toEqual([...changeIds].sort());
     const hostile = rows.find((r) => Number(r['id']) === changeIds[0])!;
-    expect(hostile).toMatchObject({ title: HOSTILE, service: 'payments-api', target_stage: 'staging', state: 'draft', requester: 'alice', verdict: 'allowed' });
+    expect(hostile).toMatchObject({ title: HOSTILE, service: 'payments-api', target_stage: 'staging', state: 'approved', requester: 'alice', verdict: 'allowed', category: 'normal', approvals_given: '1', approvals_required: '1', stale: 'yes' });
+    expect(hostile['approvers_and_signatures']).toMatch(/^bob: approve \(counts\) at .+, signature valid$/);
+    expect(hostile['implementation_plan']).toMatch(/^Bring staging to image v2\.\n1\. On /);
     expect(Number(hostile['plan_steps'])).toBeGreaterThan(0);
   });
 
@@ -122,6 +153,17 @@ describe('CAB packs from a workspace', () => {
     const md = readFileSync(path, 'utf8');
     expect(md).toContain('| ID | Title | Service | Target | Risk | Window | State | Approvals |');
     expect(md).toContain('\\<script\\>');
+  });
+
+  it('shows the window a change is scheduled in, and finds it by that window', async () => {
+    move('schedule', 'dan', { window: { start: '2030-03-04T21:00:00.000Z', end: '2030-03-04T22:30:00.000Z', timeZone: 'Europe/Paris' } });
+    const march = await call<{ html: string }>('reports.preview', { selection: { kind: 'range', from: '2030-03-04', to: '2030-03-04' } });
+    expect(march.html).toContain(`Change #${changeIds[0]}:`);
+    expect(march.html).not.toContain(`Change #${changeIds[1]}:`);
+    expect(march.html).toContain('2030-03-04 22:00 Europe/Paris → 2030-03-04 23:30 Europe/Paris (2030-03-04 21:00 UTC → 2030-03-04 22:30 UTC)');
+    // The pack shows each signature as change control checks it now.
+    const status = changeDetail(app.session.require(), changeIds[0]!).decisions[0]!.signatureStatus;
+    expect(march.html).toContain(`<span class="chip sig-${status}">${status}</span>`);
   });
 
   it('selects by date range, and says so when a range holds no change', async () => {

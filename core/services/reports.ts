@@ -6,28 +6,21 @@ import type { z } from 'zod';
 import type { Handlers } from '../contract/dispatch';
 import { cabPackSchema, driftReportSchema, type ReportSelection } from '../contract/reports';
 import { StagecraftError } from '../domain/errors';
-import type { PromotionPlan } from '../domain/promotion-plan';
 import type { Risk } from '../domain/promotion-risk';
 import type { Verdict } from '../domain/release-policy';
-import { buildCabPack, type CabChangeInput, type CabPack, type ReportFormat, type ReportMeta } from '../reports/cab-model';
+import { buildCabPack, type CabChangeInput, type CabPack, type ChangeControlFields, type ReportFormat, type ReportMeta } from '../reports/cab-model';
 import { renderCabCsv, renderDriftCsv } from '../reports/csv';
 import type { DriftReportModel } from '../reports/drift-model';
 import { renderCabHtml, renderDriftHtml } from '../reports/html';
 import { renderCabMarkdown, renderDriftMarkdown } from '../reports/markdown';
 import type { ChangeRequestRow } from '../store/promotion-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
+import { changeDetail, type ChangeDetail } from './change-control';
 import type { ServiceContext } from './context';
 import { driftServiceFor, type DriftService, type StageDrift } from './drift-service';
 import { exportTarget, writeExportFile } from './export-file';
 import { htmlToPdf } from './pdf';
 import type { Session } from './session';
-
-/** What promotion.saveDraft stores as a change's plan. */
-interface StoredPlan {
-  plan: PromotionPlan;
-  acknowledgedDrift: boolean;
-  targetParity: number;
-}
 
 export type ReportModel = { kind: 'cab'; pack: CabPack } | { kind: 'drift'; report: DriftReportModel };
 
@@ -54,8 +47,13 @@ function reportMeta(store: WorkspaceStore, ctx: ServiceContext, now: Date): Repo
   };
 }
 
-/** When a change is due, for date ranges: the earliest it may happen, else when it was drafted. */
-const dueAt = (row: Pick<ChangeRequestRow, 'earliestAt' | 'createdAt'>) => row.earliestAt ?? row.createdAt;
+/** When a change happens, for date ranges: its window, else from the earliest it may happen (or when it was drafted). */
+function spanOf(store: WorkspaceStore, row: Pick<ChangeRequestRow, 'id' | 'earliestAt' | 'createdAt'>): { start: number; end: number } {
+  const window = store.changes.details(row.id)?.window;
+  if (window) return { start: Date.parse(window.start), end: Date.parse(window.end) };
+  const at = Date.parse(row.earliestAt ?? row.createdAt);
+  return { start: at, end: at };
+}
 
 /** The changes a selection names, checked to exist; a range with none is an error the user can act on. */
 function selectedChanges(store: WorkspaceStore, selection: Extract<ReportSelection, { kind: 'changes' | 'range' }>): ChangeRequestRow[] {
@@ -65,10 +63,10 @@ function selectedChanges(store: WorkspaceStore, selection: Extract<ReportSelecti
   if (Number.isNaN(from) || Number.isNaN(to)) throw new StagecraftError('invalid-input', `${selection.from} to ${selection.to} is not a valid date range.`, 'Use dates such as 2026-12-01.');
   if (to <= from) throw new StagecraftError('invalid-input', `The range ends (${selection.to}) before it starts (${selection.from}).`, 'Swap the dates.');
   const rows = store.promotion.changes().filter((row) => {
-    const at = Date.parse(dueAt(row));
-    return at >= from && at < to;
+    const span = spanOf(store, row);
+    return span.start < to && span.end >= from;
   });
-  if (rows.length === 0) throw new StagecraftError('not-found', `No change is due between ${selection.from} and ${selection.to}.`, 'Widen the range or choose changes by id.');
+  if (rows.length === 0) throw new StagecraftError('not-found', `No change is planned or due between ${selection.from} and ${selection.to}.`, 'Widen the range or choose changes by id.');
   return rows;
 }
 
@@ -84,7 +82,8 @@ function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>
   const stageName = (id: number) => service.stages.find((s) => s.id === id)?.name ?? `stage ${id}`;
   const target = service.stages.find((s) => s.id === row.toStageId);
   if (!target) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
-  const stored = store.promotion.plan<StoredPlan>(row.id);
+  const detail = changeDetail(store, row.id);
+  const stored = detail.plan;
   const drift = driftServiceFor(store);
   const stage = drift.serviceDrift(service.id).stages.find((s) => s.stageId === target.id)!;
   const facts = differingFacts(drift, stage);
@@ -98,7 +97,7 @@ function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>
     targetIsProduction: target.isProduction,
     image: store.images.get(row.imageId).label,
     earliestAt: row.earliestAt,
-    requester: row.createdBy,
+    requester: detail.requester?.name ?? row.createdBy,
     createdAt: row.createdAt,
     risk: row.risk,
     verdict: row.verdict,
@@ -114,13 +113,48 @@ function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>
       comparedWith: facts.comparedWith,
       items: facts.items,
     },
-    control: null,
+    control: changeControlFields(detail),
+  };
+}
+
+/** What change control recorded about a change, as the pack shows it. */
+function changeControlFields(detail: ChangeDetail): ChangeControlFields {
+  const { details } = detail;
+  return {
+    category: details.category,
+    description: details.description,
+    justification: details.justification,
+    impact: details.impact,
+    window: details.window,
+    implementationPlan: details.implementationPlan,
+    backoutPlan: details.backoutPlan,
+    testPlan: details.testPlan,
+    requiredApprovers: detail.requiredApprovers.map((p) => `${p.name} (${p.roles.join(', ')})`),
+    riskOverride: detail.risk.override ? { level: detail.risk.override.level, reason: detail.risk.override.reason, by: detail.risk.override.by ?? 'unknown' } : null,
+    staleReason: detail.stale,
+    stale: detail.stale !== null,
+    conflicts: detail.conflicts.map((c) => ({ kind: c.kind, detail: c.detail, otherChangeId: c.otherChangeId })),
+    approvals: {
+      required: detail.approvals.required,
+      roles: detail.approvals.roles,
+      given: detail.approvals.given,
+      decisions: detail.decisions.map((d) => ({
+        approver: d.approver,
+        decision: d.decision,
+        at: d.at,
+        comment: d.comment,
+        signature: d.signatureStatus,
+        keyFingerprint: d.keyFingerprint,
+        counted: d.counted,
+        droppedAt: d.droppedAt,
+      })),
+    },
   };
 }
 
 export function cabPackOf(store: WorkspaceStore, ctx: ServiceContext, selection: Extract<ReportSelection, { kind: 'changes' | 'range' }>, now = new Date()): CabPack {
   const rows = selectedChanges(store, selection);
-  const described = selection.kind === 'range' ? `Changes due from ${selection.from} to ${selection.to}` : `${rows.length === 1 ? 'Change' : 'Changes'} ${rows.map((r) => `#${r.id}`).join(', ')}`;
+  const described = selection.kind === 'range' ? `Changes planned or due from ${selection.from} to ${selection.to}` : `${rows.length === 1 ? 'Change' : 'Changes'} ${rows.map((r) => `#${r.id}`).join(', ')}`;
   return buildCabPack(reportMeta(store, ctx, now), described, rows.map((row) => changeInput(store, row as ChangeRequestRow<Verdict, Risk>)));
 }
 

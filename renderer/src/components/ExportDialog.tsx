@@ -22,7 +22,7 @@ const size = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1024 
 function useSelectionTitle(selection: ReportSelection): string {
   const services = useApp((s) => s.services);
   if (selection.kind === 'drift') return selection.serviceId === undefined ? 'Drift report: every service' : `Drift report: ${services.find((s) => s.id === selection.serviceId)?.name ?? `service ${selection.serviceId}`}`;
-  if (selection.kind === 'range') return `CAB pack: changes due ${selection.from} to ${selection.to}`;
+  if (selection.kind === 'range') return `CAB pack: changes from ${selection.from} to ${selection.to}`;
   return `CAB pack: ${selection.changeIds.length === 1 ? 'change' : 'changes'} ${selection.changeIds.map((id) => `#${id}`).join(', ')}`;
 }
 

@@ -4,6 +4,7 @@ import { dispatchBenchmark } from './dispatch.bench';
 import { driftBenchmark } from './drift.bench';
 import { overviewBenchmark } from './overview.bench';
 import { reportsBenchmark } from './reports.bench';
+import { scanVsAnsibleBenchmark } from './scan-vs-ansible';
 import type { Comparison } from './harness';
 
 const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
@@ -11,6 +12,7 @@ const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
   drift: driftBenchmark,
   overview: overviewBenchmark,
   reports: reportsBenchmark,
+  scan: scanVsAnsibleBenchmark,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFarm } from '../connectors/ssh/test-support/farm';
 import { freePort, generateKey, makeTempDir, startLatencyProxy, startSilentServer, TestSshd, type KeyPair } from '../connectors/ssh/test-support/sshd';
 import { WorkspaceStore } from '../store/workspace-store';
 import { collectSnapshot, readCollectorScript, scanHosts, type ScanHost, type ScanHostsOptions, type ScanProgressEvent } from './scan';
@@ -147,7 +147,7 @@ describe('collectSnapshot (CLI)', () => {
  * The farm (scripts/farm) gives real hosts that differ. This test runs only when it is up:
  * `sudo scripts/farm/farm.sh up 6` before the tests.
  */
-const farm = readFarm();
+const farm = readFarm(6, 'scan of the test farm');
 describe('scan of the test farm', () => {
   it.skipIf(!farm)('sees the real differences between farm hosts', async () => {
     const { store } = workspaceWith([]);
@@ -181,20 +181,3 @@ describe('scan of the test farm', () => {
     }
   });
 });
-
-function readFarm(): { hosts: string[]; key: string; knownHosts: string } | null {
-  const script = new URL('../../scripts/farm/farm.sh', import.meta.url).pathname;
-  let env = '';
-  try {
-    env = execFileSync('bash', [script, 'env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    // Not there or not runnable: treated as not up.
-  }
-  const value = (name: string) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(env)?.[1] ?? '';
-  const hosts = value('FARM_HOSTS').split(' ').filter(Boolean);
-  if (hosts.length < 6 || !existsSync(value('FARM_KEY'))) {
-    console.log(`scan of the test farm: skipped, the farm is not up (${hosts.length} hosts running; needs 6: sudo scripts/farm/farm.sh up 6)`);
-    return null;
-  }
-  return { hosts, key: value('FARM_KEY'), knownHosts: value('FARM_KNOWN_HOSTS') };
-}

@@ -1,0 +1,35 @@
+/** The test farm (scripts/farm/farm.sh): real Debian hosts on 127.0.0.1:22000+N, for tests and benchmarks. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export interface Farm {
+  /** "127.0.0.1:22001"…, host N at index N-1. */
+  hosts: string[];
+  key: string;
+  knownHosts: string;
+}
+
+export const FARM_SCRIPT = new URL('../../../../scripts/farm/farm.sh', import.meta.url).pathname;
+
+/** The farm when at least `needed` hosts are up; otherwise null, after saying why `suite` is skipped. */
+export function readFarm(needed: number, suite: string): Farm | null {
+  let env = '';
+  try {
+    env = execFileSync('bash', [FARM_SCRIPT, 'env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    // Not there or not runnable: treated as not up.
+  }
+  const value = (name: string) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(env)?.[1] ?? '';
+  const hosts = value('FARM_HOSTS').split(' ').filter(Boolean);
+  if (hosts.length < needed || !existsSync(value('FARM_KEY'))) {
+    console.log(`${suite}: skipped, the farm is not up (${hosts.length} hosts running; needs ${needed}: sudo scripts/farm/farm.sh up ${needed})`);
+    return null;
+  }
+  return { hosts, key: value('FARM_KEY'), knownHosts: value('FARM_KNOWN_HOSTS') };
+}
+
+/** Address and port of "127.0.0.1:22001". */
+export function farmEndpoint(endpoint: string): { address: string; port: number } {
+  const [address, port] = endpoint.split(':');
+  return { address: address!, port: Number(port) };
+}

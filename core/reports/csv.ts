@@ -3,7 +3,7 @@ import { formatParity } from '../domain/parity';
 import type { CabPack } from './cab-model';
 import type { DriftReportModel } from './drift-model';
 import { driftWhere } from './drift-text';
-import { decisionWords, staleWords } from './format';
+import { decisionWords, requiredApproversWords, staleWords } from './format';
 
 /**
  * One field. A text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
@@ -34,7 +34,7 @@ export function renderCabCsv(pack: CabPack): string {
     pack.changes.map((c) => [
       c.id, c.title, c.state, c.category, c.service, c.fromStage, c.targetStage, c.image, c.riskOverride?.level ?? c.risk.level, c.risk.score,
       c.risk.factors.map((f) => `${f.name} +${f.points}`).join('; '),
-      c.window?.start ?? null, c.window?.end ?? null, c.window?.timeZone ?? null, c.earliestAt, c.requester, c.requiredApprovers.join('; '),
+      c.window?.start ?? null, c.window?.end ?? null, c.window?.timeZone ?? null, c.earliestAt, c.requester, requiredApproversWords(c),
       c.approvals?.given ?? null, c.approvals?.required ?? null,
       c.approvals?.decisions.map((d) => `${d.approver}: ${decisionWords(d)} at ${d.at}, signature ${d.signature}`).join('; ') ?? null,
       c.verdict.allowed ? 'allowed' : 'refused',

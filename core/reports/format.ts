@@ -1,5 +1,5 @@
 /** Words and escapes every report format shares. */
-import type { ApprovalView, ChangeWindow, SummaryRow } from './cab-model';
+import type { ApprovalView, CabChange, ChangeWindow, SummaryRow } from './cab-model';
 
 /** Text for HTML (content and attributes): nothing a title can contain becomes markup. */
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -46,3 +46,10 @@ export const decisionWords = (d: Pick<ApprovalView, 'decision' | 'counted' | 'dr
 /** Whether a plan still matches its target, in words. */
 export const staleWords = (change: { stale: boolean | null; staleReason: string | null }): string =>
   change.stale === null ? NOT_RECORDED : change.stale ? `STALE: ${change.staleReason ?? 'the target changed since planning'}; re-plan before approval` : 'yes';
+
+/** Who must approve: the stage policy's count and roles, and the people named on the change. */
+export function requiredApproversWords(change: Pick<CabChange, 'requiredApprovers' | 'approvals'>): string {
+  const policy = change.approvals ? `${count(change.approvals.required, 'approval')} from ${change.approvals.roles.join(' or ') || 'any approver'}` : null;
+  const named = change.requiredApprovers.length ? `also named: ${change.requiredApprovers.join(', ')}` : null;
+  return [policy, named].filter(Boolean).join('; ') || NOT_RECORDED;
+}

@@ -9,7 +9,7 @@ import type { Severity } from '../domain/severity';
 import type { CabChange, CabPack, FoldedDiff, PlanGroup, ReportMeta } from './cab-model';
 import { printedItems, type DriftReportModel, type DriftReportStage } from './drift-model';
 import { driftValues, severityWords } from './drift-text';
-import { approvalsWords, count, cssString, decisionWords, escapeHtml as esc, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, staleWords, whenWords } from './format';
+import { approvalsWords, count, cssString, decisionWords, escapeHtml as esc, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, requiredApproversWords, staleWords, whenWords } from './format';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -167,7 +167,7 @@ function changeSection(change: CabChange, meta: ReportMeta): string {
     ['Window', esc(change.window ? formatWindow(change.window) : whenWords({ window: null, earliestAt: change.earliestAt }))],
     ['Requester', esc(change.requester)],
     ['Drafted', esc(formatInstant(change.createdAt))],
-    ['Required approvers', esc(change.requiredApprovers.length ? change.requiredApprovers.join(', ') : change.approvals ? `${change.approvals.required} of ${change.approvals.roles.join(', ') || 'any approver'}` : NOT_RECORDED)],
+    ['Required approvers', esc(requiredApproversWords(change))],
     ['Description', text(change.description)],
     ['Justification', text(change.justification)],
     ['Impact', text(change.impact)],

@@ -4,7 +4,7 @@ import { formatParity, type ParitySummary } from '../domain/parity';
 import type { CabChange, CabPack, FoldedDiff, ReportMeta } from './cab-model';
 import { printedItems, type DriftReportModel } from './drift-model';
 import { driftValues, driftWhere, severityWords } from './drift-text';
-import { approvalsWords, count, decisionWords, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, staleWords, whenWords } from './format';
+import { approvalsWords, count, decisionWords, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, requiredApproversWords, staleWords, whenWords } from './format';
 
 /** Inline text that cannot start markup, links, HTML or break a table row. */
 export const escapeMarkdown = (text: string): string =>
@@ -56,7 +56,7 @@ function changeSection(c: CabChange, meta: ReportMeta): string {
         ['Window', c.window ? formatWindow(c.window) : whenWords({ window: null, earliestAt: c.earliestAt })],
         ['Requester', c.requester],
         ['Drafted', formatInstant(c.createdAt)],
-        ['Required approvers', c.requiredApprovers.length ? c.requiredApprovers.join(', ') : NOT_RECORDED],
+        ['Required approvers', requiredApproversWords(c)],
         ['Risk', `${c.riskOverride?.level ?? c.risk.level} (${c.risk.score}/100)${c.riskOverride ? `, overridden by ${c.riskOverride.by}: ${c.riskOverride.reason}` : ''}`],
         ['Plan still current', staleWords(c)],
       ],

@@ -78,6 +78,6 @@ test('hypervisor view: read a libvirt connection, see VMs matched to hosts, conf
   // Back to the services from the sidebar; the imported host is there.
   await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /payments-api/ }).click();
   await expect(page.getByRole('main', { name: 'Lifecycle canvas' })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: 'Hypervisors' }).click();
+  await page.getByRole('navigation', { name: 'Infrastructure' }).getByRole('button', { name: 'Hypervisors' }).click();
   await expect(row('ci-runner-07')).toContainText('by name');
 });

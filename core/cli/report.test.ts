@@ -53,12 +53,13 @@ describe('stagecraft report', () => {
     expect(text).not.toContain(`Change #${changeIds[2]}:`);
   });
 
-  it('writes the changes of a date range as CSV, one row each', async () => {
+  it('writes the changes of a date range as CSV, one row each (the demo may hold changes of its own)', async () => {
     const out = join(dir, 'range.csv');
     expect((await run('report', workspace, '--from', '2000-01-01', '--to', '2999-12-31', '--format', 'csv', '--out', out)).code).toBe(0);
     const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as { id: string; title: string }[];
-    expect(rows.map((r) => Number(r.id)).sort()).toEqual([...changeIds].sort());
-    expect(rows[0]!.title).toMatch(/^Roll .+, "v2"$/);
+    expect(rows.map((r) => Number(r.id))).toEqual(expect.arrayContaining(changeIds));
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    expect(rows.find((r) => Number(r.id) === changeIds[0])!.title).toMatch(/^Roll .+, "v2"$/);
   });
 
   it('writes a drift report of one service', async () => {

@@ -27,9 +27,18 @@ export function formatWindow(window: ChangeWindow): string {
   return window.timeZone === 'UTC' ? local : `${local} (${formatInstant(window.start)} → ${formatInstant(window.end)})`;
 }
 
+/** A window for a table cell: `2026-11-28 22:00–23:30 Europe/Berlin`, the end's date shown only when it differs. */
+export function formatWindowShort(window: ChangeWindow): string {
+  const local = (iso: string) => formatInstant(iso, window.timeZone).slice(0, -window.timeZone.length - 1);
+  const start = local(window.start);
+  const end = local(window.end);
+  const endShown = end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end.slice(0, 4) === start.slice(0, 4) ? end.slice(5) : end;
+  return `${start}–${endShown} ${window.timeZone}`;
+}
+
 /** When a summary row happens: its window, else the earliest it may, else that it is not scheduled. */
 export const whenWords = (row: Pick<SummaryRow, 'window' | 'earliestAt'>): string =>
-  row.window ? formatWindow(row.window) : row.earliestAt ? `unscheduled, earliest ${formatInstant(row.earliestAt)}` : 'unscheduled';
+  row.window ? formatWindowShort(row.window) : row.earliestAt ? `unscheduled, earliest ${formatInstant(row.earliestAt)}` : 'unscheduled';
 
 export const approvalsWords = (approvals: SummaryRow['approvals']): string => (approvals ? `${approvals.given} of ${approvals.required}` : 'not recorded');
 

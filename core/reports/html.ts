@@ -275,12 +275,12 @@ export function renderCabHtml(pack: CabPack): string {
   const summary = table(
     [
       ['ID', '5%'],
-      ['Title', '23%'],
+      ['Title', '21%'],
       ['Service', '12%'],
       ['Target', '11%'],
-      ['Risk', '11%'],
-      ['Window', '17%'],
-      ['State', '9%'],
+      ['Risk', '10%'],
+      ['Window', '18%'],
+      ['State', '11%'],
       ['Approvals', '12%'],
     ],
     pack.summary.map(

@@ -170,3 +170,15 @@ describe('drift reports', () => {
     expect(rows[0]).toMatchObject({ service: 'shop', stage: 'staging', parity: '69.0 %', fact: 'net.k0', expected: '1', actual: '2', hosts_affected: 'web: web-01, web-02' });
   });
 });
+
+describe('report wording', () => {
+  it('writes windows in the zone they were planned in, short in tables', async () => {
+    const { formatWindow, formatWindowShort } = await import('./format');
+    const evening = { start: '2026-11-28T21:00:00.000Z', end: '2026-11-28T22:30:00.000Z', timeZone: 'Europe/Berlin' };
+    expect(formatWindowShort(evening)).toBe('2026-11-28 22:00–23:30 Europe/Berlin');
+    expect(formatWindowShort({ ...evening, end: '2026-11-28T23:30:00.000Z' })).toBe('2026-11-28 22:00–11-29 00:30 Europe/Berlin');
+    expect(formatWindow(evening)).toBe('2026-11-28 22:00 Europe/Berlin → 2026-11-28 23:30 Europe/Berlin (2026-11-28 21:00 UTC → 2026-11-28 22:30 UTC)');
+    // across the autumn clock change: 01:30 CEST and 02:30 CET are two hours apart
+    expect(formatWindowShort({ start: '2026-10-24T23:30:00.000Z', end: '2026-10-25T01:30:00.000Z', timeZone: 'Europe/Berlin' })).toBe('2026-10-25 01:30–02:30 Europe/Berlin');
+  });
+});

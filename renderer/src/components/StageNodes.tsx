@@ -2,6 +2,7 @@ import { Handle, Position, useStore, type NodeProps, type NodeTypes, type ReactF
 import { memo } from 'react';
 import { useApp } from '../store/index';
 import { healthOf, type CompactStageNode, type ProductionOnlyNode, type ServiceLabelNode, type StageNode } from '../graph/layout';
+import { LeaseBadge } from './AssetsPanel';
 import { ParityBadge, SeverityCounts } from './Parity';
 
 /** While an image is dragged: is this stage a valid target, the one under the pointer? */
@@ -62,6 +63,7 @@ const StageCard = memo(function StageCard({ data }: NodeProps<StageNode>) {
         <ImageChip stage={stage} serviceId={data.serviceId} health={healthOf(drift?.image)} />
       </div>
       <WhatIfBadge stageId={stage.id} />
+      {!stage.isProduction && <LeaseBadge stageId={stage.id} />}
       <Handle type="source" id="forward" position={Position.Right} isConnectable={false} />
       {stage.isProduction && <Handle type="source" id="back" position={Position.Bottom} isConnectable={false} />}
     </div>

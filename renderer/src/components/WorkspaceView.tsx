@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApp } from '../store/index';
+import { AssetsPanel } from './AssetsPanel';
 import { ExportDialog } from './ExportDialog';
 import { FileDiffDialog } from './FileDiffDialog';
 import { HypervisorsPanel } from './HypervisorsPanel';
@@ -23,8 +24,11 @@ export function WorkspaceView() {
   const [importOpen, setImportOpen] = useState(false);
   const promoteOpen = useApp((s) => s.promoteMenuOpen);
   const setPromoteOpen = useApp((s) => s.setPromoteMenuOpen);
+  const loadAssets = useApp((s) => s.loadAssets);
+  // Leases show on the canvas too: reload them whenever the workspace changes.
+  useEffect(() => void loadAssets(), [workspace, loadAssets]);
 
-  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, Ctrl/Cmd+3 hypervisors, P promotes the selected stage's image.
+  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, Ctrl/Cmd+3 hypervisors, Ctrl/Cmd+4 assets, P promotes the selected stage's image.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
@@ -42,6 +46,7 @@ export function WorkspaceView() {
       if (e.key === '1') setView('lifecycle');
       else if (e.key === '2') setView('overview');
       else if (e.key === '3') setView('hypervisors');
+      else if (e.key === '4') setView('assets');
       else return;
       e.preventDefault();
     };
@@ -69,6 +74,9 @@ export function WorkspaceView() {
           <button type="button" aria-pressed={view === 'hypervisors'} onClick={() => setView('hypervisors')} title="Ctrl+3">
             Hypervisors
           </button>
+          <button type="button" aria-pressed={view === 'assets'} onClick={() => setView('assets')} title="Ctrl+4">
+            Assets
+          </button>
         </nav>
         <button type="button" onClick={() => setImportOpen(true)}>
           Import…
@@ -83,6 +91,8 @@ export function WorkspaceView() {
       <Sidebar />
       {view === 'hypervisors' ? (
         <HypervisorsPanel />
+      ) : view === 'assets' ? (
+        <AssetsPanel />
       ) : (
         <>
           <main className="canvas" aria-label={view === 'lifecycle' ? 'Lifecycle canvas' : 'Overview of all services'}>

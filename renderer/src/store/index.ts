@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { assetsSlice, type AssetsSlice } from './assets';
 import { driftSlice, type DriftSlice } from './drift';
 import { historySlice, type HistorySlice } from './history';
 import { hypervisorsSlice, type HypervisorsSlice } from './hypervisors';
@@ -9,7 +10,7 @@ import { reportsSlice, type ReportsSlice } from './reports';
 import { scanSlice, type ScanSlice } from './scan';
 import { sessionSlice, type SessionSlice } from './session';
 
-export type View = 'lifecycle' | 'overview' | 'hypervisors';
+export type View = 'lifecycle' | 'overview' | 'hypervisors' | 'assets';
 export type InspectorTab = 'environment' | 'drift' | 'images';
 
 export interface UiSlice {
@@ -23,7 +24,7 @@ export interface UiSlice {
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & HypervisorsSlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & HypervisorsSlice & AssetsSlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -36,6 +37,7 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...historySlice(set, get, api),
   ...reportsSlice(set, get, api),
   ...hypervisorsSlice(set, get, api),
+  ...assetsSlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
   promoteMenuOpen: false,

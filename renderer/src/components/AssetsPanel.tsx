@@ -1,0 +1,430 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useApp } from '../store/index';
+import type { LeaseView, ReclaimOptions, StageUsage } from '../store/assets';
+import { Dialog } from './Dialog';
+import './assets.css';
+
+type Amounts = StageUsage['capacity'];
+const DIMENSIONS: { key: keyof Amounts; label: string; unit: (n: number) => string }[] = [
+  { key: 'vcpus', label: 'vCPU', unit: (n) => `${n} vCPU` },
+  { key: 'memoryMb', label: 'Memory', unit: (n) => `${Math.round((n / 1024) * 10) / 10} GiB` },
+  { key: 'diskGb', label: 'Disk', unit: (n) => `${n} GB` },
+];
+const money = (costs: Record<string, number>) =>
+  Object.entries(costs)
+    .map(([currency, amount]) => new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount))
+    .join(' + ') || '—';
+/** Green up to 80 % used, amber to 100 %, red beyond: always with the percentage in text. */
+const levelOf = (used: number, capacity: number) => (capacity <= 0 ? (used > 0 ? 'bad' : 'unknown') : used / capacity > 1 ? 'bad' : used / capacity >= 0.8 ? 'warn' : 'ok');
+const percent = (used: number, capacity: number) => (capacity > 0 ? `${Math.round((used / capacity) * 100)} %` : 'no capacity');
+
+/** One bar per dimension: each service's share of the capacity stacked, the free room after it. */
+function UsageBars({ stage }: { stage: StageUsage }) {
+  const width = 420;
+  const row = 22;
+  const labelWidth = 64;
+  const barWidth = width - labelWidth - 70;
+  return (
+    <svg className="usage-bars" width={width} height={row * DIMENSIONS.length} role="img" aria-label={`Allocation of ${stage.stageName}`}>
+      {DIMENSIONS.map((d, i) => {
+        const capacity = Math.max(stage.capacity[d.key], 0);
+        const scale = Math.max(capacity, stage.allocated[d.key], 1);
+        let x = labelWidth;
+        const level = levelOf(stage.allocated[d.key], capacity);
+        return (
+          <g key={d.key} transform={`translate(0 ${i * row})`}>
+            <text x={0} y={15} className="bar-label">
+              {d.label}
+            </text>
+            <rect x={labelWidth} y={4} width={barWidth} height={14} className="bar-track" />
+            {stage.services.map((service, n) => {
+              const w = (service.allocated[d.key] / scale) * barWidth;
+              const segment = (
+                <rect key={service.serviceName} x={x} y={4} width={Math.max(w, 0)} height={14} className={`bar-fill level-${level} shade-${n % 4}`}>
+                  <title>{`${service.serviceName}: ${d.unit(service.allocated[d.key])}`}</title>
+                </rect>
+              );
+              x += w;
+              return segment;
+            })}
+            {capacity > 0 && <line x1={labelWidth + (capacity / scale) * barWidth} x2={labelWidth + (capacity / scale) * barWidth} y1={1} y2={21} className="bar-capacity" />}
+            <text x={labelWidth + barWidth + 6} y={15} className={`bar-value level-${level}`}>
+              {percent(stage.allocated[d.key], capacity)}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function StageCapacity({ stage }: { stage: StageUsage }) {
+  return (
+    <section className="asset-stage" aria-label={`Stage ${stage.stageName}`}>
+      <header>
+        <h3>{stage.stageName}</h3>
+        <span className="muted">
+          {stage.pools.length === 0 ? 'no pool' : stage.pools.map((p) => `${p.pool.name} (${p.pool.kind})`).join(', ')} · {money(stage.monthlyCost)} a month
+        </span>
+      </header>
+      <div className="asset-stage-body">
+        <UsageBars stage={stage} />
+        <table className="hosts asset-numbers" aria-label={`Capacity of ${stage.stageName}`}>
+          <thead>
+            <tr>
+              <th />
+              {DIMENSIONS.map((d) => (
+                <th key={d.key}>{d.label}</th>
+              ))}
+              <th>Cost a month</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(
+              [
+                ['Capacity', stage.capacity, stage.monthlyCost],
+                ['Allocated', stage.allocated, null],
+                ['Free', stage.free, null],
+              ] as const
+            ).map(([label, amounts, cost]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {DIMENSIONS.map((d) => (
+                  <td key={d.key} className={label === 'Free' && amounts[d.key] < 0 ? 'over' : undefined}>
+                    {d.unit(amounts[d.key])}
+                  </td>
+                ))}
+                <td>{cost ? money(cost) : ''}</td>
+              </tr>
+            ))}
+            {stage.services.map((service) => (
+              <tr key={service.serviceName} className="service-row">
+                <th scope="row">
+                  {service.serviceName} <span className="muted">({service.hosts} hosts)</span>
+                </th>
+                {DIMENSIONS.map((d) => (
+                  <td key={d.key}>{d.unit(service.allocated[d.key])}</td>
+                ))}
+                <td>{money(service.monthlyCost)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {stage.pools.some((p) => p.overcommitted) && <p className="note">Overcommitted: the environments hold more than the pool has.</p>}
+      {stage.outsidePools.length > 0 && <p className="muted small">Outside any pool (not counted against capacity): {stage.outsidePools.join(', ')}</p>}
+      {stage.services.some((s) => s.unsizedHosts.length > 0) && (
+        <p className="muted small">Size not recorded (counted as 0): {stage.services.flatMap((s) => s.unsizedHosts).join(', ')}</p>
+      )}
+    </section>
+  );
+}
+
+const statusText = (lease: LeaseView) =>
+  lease.state !== 'active' ? lease.state : lease.status === 'expired' ? 'expired' : lease.status === 'expiring' ? `expiring: ${lease.daysLeft === 0 ? 'last day' : `${lease.daysLeft} day${lease.daysLeft === 1 ? '' : 's'} left`}` : `${lease.daysLeft} days left`;
+const statusLevel = (lease: LeaseView) => (lease.state !== 'active' ? 'unknown' : lease.status === 'expired' ? 'bad' : lease.status === 'expiring' ? 'warn' : 'ok');
+
+/** On a stage node: whose the environment is and until when, in the colours of urgency. */
+export function LeaseBadge({ stageId }: { stageId: number }) {
+  const lease = useApp((s) => s.assets?.leases.find((l) => l.stageId === stageId && l.state === 'active'));
+  if (!lease) return null;
+  return (
+    <div className={`chip lease-badge health-${statusLevel(lease)}`} aria-label={`Lease of ${lease.owner}: ${statusText(lease)}`} title={`${lease.owner} until ${lease.expiresOn} (${lease.timeZone})${lease.reason ? `: ${lease.reason}` : ''}`}>
+      {lease.owner} · {lease.status === 'expired' ? 'expired' : lease.daysLeft === 0 ? 'last day' : `${lease.daysLeft} d left`}
+    </div>
+  );
+}
+
+function ExtendDialog({ lease, onClose }: { lease: LeaseView; onClose: () => void }) {
+  const extendLease = useApp((s) => s.extendLease);
+  const [expiresOn, setExpiresOn] = useState(() => {
+    const base = Math.max(Date.parse(`${lease.expiresOn}T00:00:00Z`), Date.now());
+    return new Date(base + 7 * 86_400_000).toISOString().slice(0, 10);
+  });
+  const [reason, setReason] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await extendLease(lease.stageId, expiresOn, reason)) onClose();
+  };
+  return (
+    <Dialog title={`Extend the lease of ${lease.serviceName} ${lease.stageName}`} onClose={onClose}>
+      <form className="asset-form" onSubmit={(e) => void submit(e)}>
+        <p className="muted">
+          Now until {lease.expiresOn}, the last day in {lease.timeZone} ({lease.owner}).
+        </p>
+        <label>
+          New last day
+          <input type="date" value={expiresOn} min={lease.expiresOn} onChange={(e) => setExpiresOn(e.target.value)} required />
+        </label>
+        <label>
+          Reason (goes into the audit log)
+          <textarea value={reason} onChange={(e) => setReason(e.target.value)} required rows={3} />
+        </label>
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={reason.trim() === ''}>
+            Extend
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function ArchiveDialog({ lease, onClose }: { lease: LeaseView; onClose: () => void }) {
+  const archiveEnvironment = useApp((s) => s.archiveEnvironment);
+  const [reason, setReason] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await archiveEnvironment(lease.stageId, reason)) onClose();
+  };
+  return (
+    <Dialog title={`Archive ${lease.serviceName} ${lease.stageName}`} onClose={onClose}>
+      <form className="asset-form" onSubmit={(e) => void submit(e)}>
+        <p>Its hosts leave the stage and their pools, so their capacity is free again. Their snapshots and the stage&apos;s image stay; nothing changes on any hypervisor.</p>
+        <label>
+          Reason
+          <textarea value={reason} onChange={(e) => setReason(e.target.value)} required rows={2} />
+        </label>
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={reason.trim() === ''}>
+            Archive
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+const PHASES: Record<string, string> = {
+  'power-off': 'Phase 1 of 2: power off, keep a way back',
+  wait: 'Waiting for the grace period',
+  delete: 'Phase 2 of 2: delete the VMs',
+  done: 'Done',
+};
+
+function ReclaimDialog() {
+  const reclaim = useApp((s) => s.reclaim);
+  const lease = useApp((s) => s.assets?.leases.find((l) => l.stageId === s.reclaim?.stageId));
+  const planReclaim = useApp((s) => s.planReclaim);
+  const confirmReclaim = useApp((s) => s.confirmReclaim);
+  const closeReclaim = useApp((s) => s.closeReclaim);
+  const busy = useApp((s) => s.busy);
+  const [options, setOptions] = useState<Required<ReclaimOptions>>({ keep: 'snapshot', graceHours: 24, force: false });
+  if (!reclaim) return null;
+  const { dryRun, outcome } = reclaim;
+  const title = `Reclaim ${lease ? `${lease.serviceName} ${lease.stageName}` : 'the environment'}`;
+  const operations = dryRun?.vms.reduce((n, vm) => n + vm.operations.length, 0) ?? 0;
+  return (
+    <Dialog title={title} onClose={closeReclaim} wide>
+      <div className="reclaim">
+        {outcome?.run && (
+          <section aria-label="Reclaim status" className="reclaim-status">
+            <strong>
+              Run {outcome.run.id}: {outcome.run.state === 'waiting' ? `VMs off; they may be deleted after the grace period (${outcome.run.graceHours} h)` : outcome.run.state}
+            </strong>
+            <ul>
+              {outcome.vms.map((vm) => (
+                <li key={`${vm.hypervisorId}:${vm.domain}`}>
+                  <span className="mono">{vm.domain}</span> — {vm.step}
+                  {vm.lastError && <span className="bad-text"> ({vm.lastError})</span>}
+                </li>
+              ))}
+            </ul>
+            {outcome.left.length > 0 && outcome.run.state !== 'waiting' && (
+              <p className="note" aria-label="What is left">
+                Left to do: {outcome.left.join('; ')}
+              </p>
+            )}
+          </section>
+        )}
+        {!dryRun && (
+          <form
+            className="asset-form"
+            aria-label="Reclaim options"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void planReclaim(options);
+            }}
+          >
+            {!outcome?.run && (
+              <>
+                <fieldset>
+                  <legend>Keep, so it can be rebuilt</legend>
+                  <label>
+                    <input type="radio" name="keep" checked={options.keep === 'snapshot'} onChange={() => setOptions({ ...options, keep: 'snapshot' })} /> a hypervisor snapshot in each VM&apos;s disks (disks stay)
+                  </label>
+                  <label>
+                    <input type="radio" name="keep" checked={options.keep === 'image'} onChange={() => setOptions({ ...options, keep: 'image' })} /> the stage&apos;s image (disks are deleted too)
+                  </label>
+                </fieldset>
+                <label>
+                  Grace period between power-off and delete (hours)
+                  <input type="number" min={0} step={1} value={options.graceHours} onChange={(e) => setOptions({ ...options, graceHours: Number(e.target.value) })} />
+                </label>
+                <label className="inline">
+                  <input type="checkbox" checked={options.force} onChange={(e) => setOptions({ ...options, force: e.target.checked })} /> power off at once (destroy) instead of asking the guests
+                </label>
+              </>
+            )}
+            <div className="actions">
+              <button type="button" onClick={closeReclaim}>
+                Close
+              </button>
+              <button type="submit" className="primary" disabled={busy !== null}>
+                {outcome?.run ? 'Dry run of the next step' : 'Dry run'}
+              </button>
+            </div>
+          </form>
+        )}
+        {dryRun && (
+          <section aria-label="Reclaim dry run">
+            <h3>{PHASES[dryRun.phase]}</h3>
+            {dryRun.deleteAfter && <p className="muted">Deletion allowed after {new Date(dryRun.deleteAfter).toLocaleString()}.</p>}
+            {dryRun.vms.map((vm) => (
+              <div key={vm.domain} className="reclaim-vm" aria-label={`VM ${vm.domain}`}>
+                <strong className="mono">{vm.domain}</strong> <span className="muted">host {vm.hostName} on {vm.hypervisorName} · {vm.step}</span>
+                {vm.operations.map((op, i) => (
+                  <div key={i}>
+                    <div>{op.description}</div>
+                    <pre className="commands" aria-label={`Commands for ${vm.domain}`}>
+                      {op.commands.join('\n')}
+                    </pre>
+                    {op.warnings.map((w) => (
+                      <div key={w} className="warn-text small">
+                        {w}
+                      </div>
+                    ))}
+                  </div>
+                ))}
+                {vm.operations.length === 0 && <div className="muted small">nothing to do in this phase</div>}
+              </div>
+            ))}
+            {dryRun.notVms.length > 0 && <p className="muted">Not VMs of a registered hypervisor, left as they are: {dryRun.notVms.join(', ')}</p>}
+            {dryRun.warnings.map((w) => (
+              <p key={w} className="note">
+                {w}
+              </p>
+            ))}
+            <div className="actions">
+              <button type="button" onClick={closeReclaim}>
+                Cancel
+              </button>
+              <button type="button" className="primary danger" disabled={busy !== null || operations === 0} onClick={() => void confirmReclaim()}>
+                Run these {operations} operation{operations === 1 ? '' : 's'}
+              </button>
+            </div>
+          </section>
+        )}
+      </div>
+    </Dialog>
+  );
+}
+
+function Leases() {
+  const leases = useApp((s) => s.assets?.leases ?? []);
+  const horizon = useApp((s) => s.leaseHorizonDays);
+  const setLeaseHorizon = useApp((s) => s.setLeaseHorizon);
+  const openReclaim = useApp((s) => s.openReclaim);
+  const [dialog, setDialog] = useState<{ kind: 'extend' | 'archive'; lease: LeaseView } | null>(null);
+  const order = { expired: 0, expiring: 1, active: 2 };
+  const sorted = [...leases].sort((a, b) => (a.state === 'active' ? 0 : 1) - (b.state === 'active' ? 0 : 1) || order[a.status] - order[b.status] || a.expiresOn.localeCompare(b.expiresOn));
+  return (
+    <section className="asset-leases" aria-label="Leases">
+      <header>
+        <h3>Leases</h3>
+        <label className="muted">
+          expiring within{' '}
+          <select value={horizon} onChange={(e) => void setLeaseHorizon(Number(e.target.value))} aria-label="Expiring within">
+            {[3, 7, 14, 30].map((d) => (
+              <option key={d} value={d}>
+                {d} days
+              </option>
+            ))}
+          </select>
+        </label>
+      </header>
+      {sorted.length === 0 ? (
+        <p className="muted">No environment has a lease.</p>
+      ) : (
+        <table className="hosts" aria-label="Leases of preproduction environments">
+          <thead>
+            <tr>
+              <th>Environment</th>
+              <th>Owner</th>
+              <th>Last day</th>
+              <th>Status</th>
+              <th>Reason</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((lease) => (
+              <tr key={lease.stageId} aria-label={`Lease ${lease.serviceName} ${lease.stageName}`}>
+                <td>
+                  {lease.serviceName} <strong>{lease.stageName}</strong>
+                </td>
+                <td>{lease.owner}</td>
+                <td>
+                  {lease.expiresOn} <span className="muted">{lease.timeZone}</span>
+                </td>
+                <td>
+                  <span className={`chip health-${statusLevel(lease)} lease-status`}>{statusText(lease)}</span>
+                </td>
+                <td className="reason">{lease.reason}</td>
+                <td className="lease-actions">
+                  {lease.state === 'active' && (
+                    <>
+                      <button type="button" onClick={() => setDialog({ kind: 'extend', lease })}>
+                        Extend…
+                      </button>
+                      <button type="button" onClick={() => setDialog({ kind: 'archive', lease })}>
+                        Archive…
+                      </button>
+                    </>
+                  )}
+                  {lease.state !== 'reclaimed' && (
+                    <button type="button" onClick={() => void openReclaim(lease.stageId)}>
+                      Reclaim…
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {dialog?.kind === 'extend' && <ExtendDialog lease={dialog.lease} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'archive' && <ArchiveDialog lease={dialog.lease} onClose={() => setDialog(null)} />}
+    </section>
+  );
+}
+
+/** Preproduction assets: capacity, allocation, free room and cost per stage and service; leases and their actions. */
+export function AssetsPanel() {
+  const assets = useApp((s) => s.assets);
+  const loadAssets = useApp((s) => s.loadAssets);
+  useEffect(() => void loadAssets(), [loadAssets]);
+  return (
+    <main className="assets-panel" aria-label="Assets">
+      <div className="assets-head">
+        <h2>Preproduction assets</h2>
+        {assets && <span className="muted">as of {new Date(assets.generatedAt).toLocaleString()}</span>}
+        <button type="button" onClick={() => void loadAssets()}>
+          Refresh
+        </button>
+      </div>
+      <Leases />
+      <section aria-label="Capacity per stage">
+        {assets?.stages.map((stage) => <StageCapacity key={stage.stageName} stage={stage} />)}
+        {assets && assets.stages.length === 0 && <p className="muted">No pools and no hosts in any stage yet.</p>}
+      </section>
+      <ReclaimDialog />
+    </main>
+  );
+}

@@ -1,0 +1,77 @@
+import type { StateCreator } from 'zustand';
+import type { CallInput, CallOutput } from '../../../core/contract/index';
+import { client } from '../api/client';
+import type { AppState } from './index';
+import { attempt, task } from './task';
+
+export type AssetsReport = CallOutput<'assets.report'>;
+export type StageUsage = AssetsReport['stages'][number];
+export type LeaseView = AssetsReport['leases'][number];
+export type ReclaimOptions = Omit<CallInput<'reclaim.plan'>, 'stageId'>;
+export type ReclaimDryRun = CallOutput<'reclaim.plan'>;
+export type ReclaimStatus = CallOutput<'reclaim.run'>;
+
+export interface AssetsSlice {
+  assets: AssetsReport | null;
+  /** Leases with at most this many days left count as expiring. */
+  leaseHorizonDays: number;
+  /** The reclaim dialog: its stage, the dry run shown (once asked), the outcome of the run (once confirmed). */
+  reclaim: { stageId: number; dryRun: ReclaimDryRun | null; outcome: ReclaimStatus | null } | null;
+  loadAssets(): Promise<void>;
+  setLeaseHorizon(days: number): Promise<void>;
+  extendLease(stageId: number, expiresOn: string, reason: string): Promise<boolean>;
+  archiveEnvironment(stageId: number, reason: string): Promise<boolean>;
+  openReclaim(stageId: number): Promise<void>;
+  planReclaim(options: ReclaimOptions): Promise<void>;
+  /** Runs the dry run shown, with its token: the explicit confirmation. */
+  confirmReclaim(): Promise<void>;
+  closeReclaim(): void;
+}
+
+export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, get) => ({
+  assets: null,
+  leaseHorizonDays: 7,
+  reclaim: null,
+  loadAssets: async () => {
+    const report = await attempt(set, () => client.call('assets.report', { horizonDays: get().leaseHorizonDays }));
+    if (report) set({ assets: report });
+  },
+  setLeaseHorizon: async (days) => {
+    set({ leaseHorizonDays: days });
+    await get().loadAssets();
+  },
+  extendLease: async (stageId, expiresOn, reason) => {
+    const ok = await task(set, 'Extending the lease', async () => void (await client.call('leases.extend', { stageId, expiresOn, reason })));
+    if (ok) await get().loadAssets();
+    return ok;
+  },
+  archiveEnvironment: async (stageId, reason) => {
+    const ok = await task(set, 'Archiving the environment', async () => void (await client.call('leases.archive', { stageId, reason })));
+    if (ok) await get().loadAssets();
+    return ok;
+  },
+  openReclaim: async (stageId) => {
+    set({ reclaim: { stageId, dryRun: null, outcome: null }, error: null });
+    // A reclaim may already be under way (interrupted, or waiting for its grace period): show where it stands.
+    const status = await attempt(set, () => client.call('reclaim.status', { stageId }));
+    if (status?.run && status.run.state !== 'done' && get().reclaim?.stageId === stageId) set({ reclaim: { stageId, dryRun: null, outcome: status } });
+  },
+  planReclaim: async (options) => {
+    const current = get().reclaim;
+    if (!current) return;
+    await task(set, 'Planning the reclaim (reading the hypervisors)', async () => {
+      const dryRun = await client.call('reclaim.plan', { stageId: current.stageId, ...options });
+      if (get().reclaim?.stageId === current.stageId) set({ reclaim: { ...current, dryRun } });
+    });
+  },
+  confirmReclaim: async () => {
+    const current = get().reclaim;
+    if (!current?.dryRun) return;
+    await task(set, 'Reclaiming', async () => {
+      const outcome = await client.call('reclaim.run', { token: current.dryRun!.token });
+      set({ reclaim: { ...current, dryRun: null, outcome } });
+    });
+    await get().loadAssets();
+  },
+  closeReclaim: () => set({ reclaim: null }),
+});

@@ -67,6 +67,7 @@ describe.skipIf(!hasVirsh)('hypervisors through the contract (mock driver, demo 
     expect((await call('audit.verify', {})).entries).toBe(audited);
 
     const { jobId } = await call('hypervisors.execute', { id: hypervisorId, token: plan.token });
+    await expect(call('job.cancel', { jobId })).rejects.toMatchObject({ code: 'refused', message: /cannot be cancelled/ });
     expect(await jobEnd(jobId)).toMatchObject({ state: 'succeeded', done: 1, total: 1, message: expect.stringMatching(/Domain snapshot before patch created/) });
     const [entry] = await call('audit.entries', { limit: 1 });
     expect(entry).toMatchObject({ action: 'hypervisor.snapshot-create', actor: 'alice', subject: 'hypervisor kvm-int: db-legacy' });
@@ -96,6 +97,14 @@ describe.skipIf(!hasVirsh)('hypervisors through the contract (mock driver, demo 
     expect(await call('hypervisors.inventory', { id: broken })).toMatchObject({ fetchedAt: null });
     expect((await call('hypervisors.inventory', { id: hypervisorId })).fetchedAt).toBe(before.fetchedAt);
     expect(await call('hypervisors.remove', { id: broken })).toEqual({ removed: true });
+  });
+
+  it('cancels a refresh: the last inventory stays', async () => {
+    const before = await call('hypervisors.inventory', { id: hypervisorId });
+    const { jobId } = await call('hypervisors.refresh', { id: hypervisorId });
+    expect(await call('job.cancel', { jobId })).toEqual({ cancelled: true });
+    expect(await jobEnd(jobId)).toMatchObject({ state: 'cancelled', message: /cancelled: the last inventory is kept/ });
+    expect((await call('hypervisors.inventory', { id: hypervisorId })).fetchedAt).toBe(before.fetchedAt);
   });
 
   it('imports only unmatched VMs into the chosen stage and role, all or nothing', async () => {

@@ -133,7 +133,7 @@ export function hypervisorHandlers(ctx: ServiceContext, session: Session, jobs =
         } catch (error) {
           return { state: 'failed', message: failureText(error) };
         }
-      });
+      }, { uncancellable: 'stopping a hypervisor change between its commands would leave it half done' });
       return { jobId };
     },
   };

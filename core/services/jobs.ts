@@ -11,6 +11,8 @@ interface Job {
   done: number;
   total: number;
   state: JobState;
+  /** Why it cannot be cancelled (a change half-run would be worse than finished), or null. */
+  uncancellable: string | null;
 }
 
 export interface JobHandle {
@@ -29,8 +31,13 @@ export class Jobs {
 
   constructor(private readonly ctx: ServiceContext) {}
 
-  start(title: string, total: number, run: (job: JobHandle) => Promise<{ state: Exclude<JobState, 'running'>; message: string }>): string {
-    const job: Job = { id: randomUUID(), title, controller: new AbortController(), done: 0, total, state: 'running' };
+  start(
+    title: string,
+    total: number,
+    run: (job: JobHandle) => Promise<{ state: Exclude<JobState, 'running'>; message: string }>,
+    options: { uncancellable?: string } = {},
+  ): string {
+    const job: Job = { id: randomUUID(), title, controller: new AbortController(), done: 0, total, state: 'running', uncancellable: options.uncancellable ?? null };
     this.jobs.set(job.id, job);
     const emit = (message: string) =>
       this.ctx.emit('job.progress', { jobId: job.id, title: job.title, done: job.done, total: job.total, message, state: job.state });
@@ -60,6 +67,7 @@ export class Jobs {
     const job = this.jobs.get(jobId);
     if (!job) throw new StagecraftError('not-found', `There is no job ${jobId}; it may have finished.`);
     if (job.state !== 'running') return false;
+    if (job.uncancellable) throw new StagecraftError('refused', `${job.title}: it cannot be cancelled: ${job.uncancellable}`, 'Wait for it to finish; its outcome is shown and recorded.');
     job.controller.abort();
     return true;
   }

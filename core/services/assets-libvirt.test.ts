@@ -143,13 +143,28 @@ describe.skipIf(skipReason !== null)('clone a VM into a stage and reclaim it, on
     // The names are taken now: a second clone is refused before any hypervisor call.
     const again = await planClone(store, request);
     expect(again.blockers.join(' ')).toMatch(/already holds 2 host/);
+
+    // Rebuild: the stage's clones are archived (their VMs stay until reclaimed), fresh ones take their place and are scanned where they answer.
+    const rebuild = await planClone(store, { ...request, replace: true, naming: { name: '{service}-{role}-{stage}-r{n}', address: '127.0.0.1' } });
+    expect(rebuild.blockers).toEqual([]);
+    expect(rebuild.replaces).toEqual(['pay-app-integration-1', 'pay-db-integration-1']);
+    const rebuilt = await runClone(store, 'alice', join(process.cwd(), 'resources'), { plan: rebuild, confirmed: true, scan: true });
+    expect(rebuilt.archiveId).not.toBeNull();
+    expect(store.inventory.environment(integrationId).hosts.map((h) => h.name)).toEqual(['pay-app-integration-r1', 'pay-db-integration-r1']);
+    expect(store.assets.archives(integrationId)[0]!.hosts.map((h) => h.name)).toEqual(['pay-app-integration-1', 'pay-db-integration-1']);
+    // The guests have no OS: nothing answers SSH, and the clone says so per host instead of failing.
+    expect(rebuilt.scans.map((scan) => [scan.host, scan.status])).toEqual([
+      ['pay-app-integration-r1', 'failed'],
+      ['pay-db-integration-r1', 'failed'],
+    ]);
+    expect(virsh('list', '--all', '--name')).toContain('pay-app-integration-1');
   }, 180_000);
 
   it('reclaims: power off and snapshot, wait for the grace period, delete; interrupted half-way it says exactly what is left, then resumes', async () => {
     setLease(store, 'alice', { stageId: integrationId, owner: 'bob', expiresOn: '2026-01-31', timeZone: 'Europe/Berlin', reason: 'load tests' });
     expect(assetsReport(store).leases[0]).toMatchObject({ stageName: 'integration', status: 'expired' });
     // The clones run, as an environment in use would.
-    for (const name of ['pay-app-integration-1', 'pay-db-integration-1']) {
+    for (const name of ['pay-app-integration-r1', 'pay-db-integration-r1']) {
       await executeHypervisorOperation(store, 'alice', hypervisorId, await planHypervisorOperation(store, hypervisorId, { kind: 'start', domain: name }), { confirmed: true });
     }
     const options = { keep: 'snapshot' as const, graceHours: 24, force: true };
@@ -160,13 +175,13 @@ describe.skipIf(skipReason !== null)('clone a VM into a stage and reclaim it, on
       ['shutdown', 'snapshot-create'],
       ['shutdown', 'snapshot-create'],
     ]);
-    expect(powerOff.vms[0]!.operations[0]!.commands[0]).toBe(`virsh -c '${URI}' destroy --domain pay-app-integration-1`);
+    expect(powerOff.vms[0]!.operations[0]!.commands[0]).toBe(`virsh -c '${URI}' destroy --domain pay-app-integration-r1`);
     await expect(runReclaim(store, 'alice', integrationId, { plan: powerOff, confirmed: false })).rejects.toThrow(/not confirmed/);
     const off = await runReclaim(store, 'alice', integrationId, { plan: powerOff, confirmed: true, now: () => t });
     expect(off.vms.map((vm) => vm.step)).toEqual(['kept', 'kept']);
     expect(off.run).toMatchObject({ state: 'waiting', poweredOffAt: '2026-11-26T12:00:00.000Z' });
-    expect(virsh('domstate', '--domain', 'pay-app-integration-1').trim()).toBe('shut off');
-    expect(virsh('snapshot-list', '--domain', 'pay-app-integration-1', '--name')).toContain('stagecraft-reclaim-2026-11-26');
+    expect(virsh('domstate', '--domain', 'pay-app-integration-r1').trim()).toBe('shut off');
+    expect(virsh('snapshot-list', '--domain', 'pay-app-integration-r1', '--name')).toContain('stagecraft-reclaim-2026-11-26');
 
     // The grace period holds the delete back.
     const early = await planReclaim(store, 'alice', integrationId, options, {}, t + 3_600_000);
@@ -177,8 +192,8 @@ describe.skipIf(skipReason !== null)('clone a VM into a stage and reclaim it, on
     const deletion = await planReclaim(store, 'alice', integrationId, options, {}, later);
     expect(deletion.phase).toBe('delete');
     expect(deletion.vms.map((vm) => vm.operations[0]!.commands[0])).toEqual([
-      `virsh -c '${URI}' undefine --domain pay-app-integration-1 --snapshots-metadata`,
-      `virsh -c '${URI}' undefine --domain pay-db-integration-1 --snapshots-metadata`,
+      `virsh -c '${URI}' undefine --domain pay-app-integration-r1 --snapshots-metadata`,
+      `virsh -c '${URI}' undefine --domain pay-db-integration-r1 --snapshots-metadata`,
     ]);
     // The daemon dies right after the second VM's delete is recorded as started.
     const t0 = performance.now();
@@ -187,42 +202,46 @@ describe.skipIf(skipReason !== null)('clone a VM into a stage and reclaim it, on
       confirmed: true,
       now: () => later,
       onStep: ({ domain, step }) => {
-        if (domain === 'pay-db-integration-1' && step === 'deleting') stopOwnDaemon();
+        if (domain === 'pay-db-integration-r1' && step === 'deleting') stopOwnDaemon();
       },
     });
     timings['delete phase until the daemon stopped'] = Math.round(performance.now() - t0);
     expect(interrupted.vms.map((vm) => [vm.domain, vm.step])).toEqual([
-      ['pay-app-integration-1', 'deleted'],
-      ['pay-db-integration-1', 'deleting'],
+      ['pay-app-integration-r1', 'deleted'],
+      ['pay-db-integration-r1', 'deleting'],
     ]);
     expect(interrupted.run!.state).toBe('deleting');
     // Offline, from the workspace alone: exactly the one VM, and what it still needs.
     const status = reclaimStatus(store, integrationId);
     expect(status.left).toHaveLength(1);
-    expect(status.left[0]).toMatch(/^pay-db-integration-1 \(pay-db-integration-1\): delete was started; whether it ran is checked on resume — last error: .*(connect|socket|reach)/i);
+    expect(status.left[0]).toMatch(/^pay-db-integration-r1 \(pay-db-integration-r1\): delete was started; whether it ran is checked on resume — last error: .*(connect|socket|reach)/i);
 
     // Without the daemon, planning says which hypervisor is missing, and nothing is lost.
     const blind = await planReclaim(store, 'alice', integrationId, options, {}, later);
     expect(blind.warnings.join(' ')).toMatch(/kvm-test: not reachable/);
-    expect(blind.vms.find((vm) => vm.domain === 'pay-db-integration-1')!.operations).toEqual([]);
+    expect(blind.vms.find((vm) => vm.domain === 'pay-db-integration-r1')!.operations).toEqual([]);
 
     up();
     const resumed = await planReclaim(store, 'alice', integrationId, options, {}, later);
-    expect(resumed.warnings.join(' ')).toMatch(/pay-db-integration-1: recorded as deleting when the run stopped; the hypervisor shows it shutoff with snapshot stagecraft-reclaim-2026-11-26, so it is now kept/);
+    expect(resumed.warnings.join(' ')).toMatch(/pay-db-integration-r1: recorded as deleting when the run stopped; the hypervisor shows it shutoff with snapshot stagecraft-reclaim-2026-11-26, so it is now kept/);
     expect(resumed.vms.map((vm) => [vm.domain, vm.step, vm.operations.length])).toEqual([
-      ['pay-app-integration-1', 'deleted', 0],
-      ['pay-db-integration-1', 'kept', 1],
+      ['pay-app-integration-r1', 'deleted', 0],
+      ['pay-db-integration-r1', 'kept', 1],
     ]);
     const done = await runReclaim(store, 'alice', integrationId, { plan: resumed, confirmed: true, now: () => later });
     expect(done.run!.state).toBe('done');
     expect(done.left).toEqual([]);
-    expect(virsh('list', '--all', '--name')).not.toContain('integration-1');
+    expect(virsh('list', '--all', '--name')).not.toContain('integration-r1');
+    expect(virsh('list', '--all', '--name')).toContain('pay-app-integration-1'); // archived by the rebuild, not part of this reclaim
     // What was kept: each clone's disk, with the reclaim snapshot inside it.
-    const volume = join(DIR, 'images', POOL, 'pay-db-integration-1.qcow2');
+    const volume = join(DIR, 'images', POOL, 'pay-db-integration-r1.qcow2');
     expect(execFileSync('qemu-img', ['snapshot', '-l', '-U', volume], { encoding: 'utf8' })).toContain('stagecraft-reclaim-2026-11-26');
     expect(store.inventory.environment(integrationId).hosts).toEqual([]);
     expect(store.assets.lease(integrationId)!.state).toBe('reclaimed');
-    expect(store.assets.archives(integrationId).at(-1)!.hosts.map((h) => h.name)).toEqual(['pay-app-integration-1', 'pay-db-integration-1']);
+    expect(store.assets.archives(integrationId).map((a) => a.hosts.map((h) => h.name))).toEqual([
+      ['pay-app-integration-1', 'pay-db-integration-1'],
+      ['pay-app-integration-r1', 'pay-db-integration-r1'],
+    ]);
     const actions = store.audit.entries(60).map((e) => e.action);
     expect(actions.filter((a) => a === 'hypervisor.delete')).toHaveLength(2);
     expect(actions).toEqual(expect.arrayContaining(['reclaim.start', 'reclaim.step', 'reclaim.reconcile', 'reclaim.done', 'hypervisor.shutdown', 'hypervisor.snapshot-create']));

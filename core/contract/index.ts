@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { assetCalls } from './assets';
+import { changeCalls } from './changes';
 import { driftCalls, watchCalls } from './drift';
 import { hypervisorCalls } from './hypervisors';
 import { imageCalls } from './images';
@@ -19,6 +20,7 @@ export const contract = {
   ...imageCalls,
   ...scanCalls,
   ...promotionCalls,
+  ...changeCalls,
   ...importCalls,
   ...reportCalls,
   ...hypervisorCalls,

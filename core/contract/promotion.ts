@@ -62,7 +62,7 @@ const lifecycleEdit = z.discriminatedUnion('kind', [
 ]);
 export type LifecycleEditInput = z.infer<typeof lifecycleEdit>;
 
-const changeSummary = z.object({
+export const changeSummary = z.object({
   id,
   title: z.string(),
   serviceId: id,
@@ -104,7 +104,6 @@ export const promotionCalls = {
     z.object({ serviceId: id, imageId: id, fromStageId: id, toStageId: id.optional() }),
     z.array(z.object({ from: stageRef, to: stageRef, arrivesAt: z.string().nullable(), blockers: z.array(z.string()), verdict })),
   ),
-  'changes.list': call('Change requests, newest first', z.object({ serviceId: id.optional() }), z.array(changeSummary)),
   'changes.discardDraft': call('Delete a draft change request (undo of saving it)', z.object({ changeId: id }), z.object({ discarded: z.boolean() })),
   'policy.get': call('The release policy of a stage (defaults when none was set)', z.object({ stageId: id }), stagePolicy.extend({ isDefault: z.boolean() })),
   'policy.set': call('Set the release policy of a stage', z.object({ stageId: id, policy: stagePolicy }), stagePolicy.extend({ isDefault: z.boolean() })),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import { createDispatcher } from '../contract/dispatch';
 import type { ServiceContext } from './context';
+import { actorOf } from './current-person';
 import { createHandlers, defaultDataDir, defaultWorkspaceDir } from './handlers';
 import { Session } from './session';
 
@@ -34,6 +35,7 @@ export function createApp(overrides: Partial<ServiceContext> & Pick<ServiceConte
     ...overrides,
   };
   const session = new Session(ctx);
+  ctx.actor = actorOf(ctx.dataDir, session, ctx.actor);
   const dispatch = createDispatcher(createHandlers(ctx, session), (name, error) => console.error(`[stagecraft] ${name} failed:`, error));
   return { ctx, session, dispatch, onEvent: (listener: ServiceContext['emit']) => listeners.push(listener) };
 }

@@ -50,7 +50,7 @@ beforeAll(async () => {
   ] as const) {
     people[name] = addPerson(store, releaseManager(), { name, roles }, keys);
   }
-});
+}, 120_000);
 afterAll(() => app.session.close());
 
 describe('the change workflow through the real service', () => {

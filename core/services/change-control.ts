@@ -76,7 +76,11 @@ export function addPerson(store: WorkspaceStore, actor: PersonRecord | null, per
   const publicKeyPem = keys ? keys.generate().publicKeyPem : null;
   return store.write(
     { actor: actor?.name ?? person.name, action: 'person.add', subject: `person ${person.name}`, after: (p) => ({ id: p.id, name: p.name, roles: p.roles, key: p.publicKeyPem ? keyFingerprint(p.publicKeyPem) : null }) },
-    () => store.changes.addPerson({ name: person.name, roles, publicKeyPem }),
+    () => {
+      const added = store.changes.addPerson({ name: person.name, roles, publicKeyPem });
+      if (publicKeyPem) store.changes.addKey(added.id, keyFingerprint(publicKeyPem), publicKeyPem);
+      return added;
+    },
   );
 }
 
@@ -89,7 +93,10 @@ export function updatePerson(store: WorkspaceStore, actor: PersonRecord | null, 
   const publicKeyPem = changes.newKey ? keys!.generate().publicKeyPem : undefined;
   return store.write(
     { actor: actor?.name ?? before.name, action: 'person.update', subject: `person ${before.name}`, before: { name: before.name, roles: before.roles }, after: (p) => ({ name: p.name, roles: p.roles, newKey: changes.newKey === true }) },
-    () => store.changes.updatePerson(id, { ...(changes.name !== undefined && { name: changes.name }), ...(roles && { roles }), ...(publicKeyPem && { publicKeyPem }) }),
+    () => {
+      if (publicKeyPem) store.changes.addKey(id, keyFingerprint(publicKeyPem), publicKeyPem);
+      return store.changes.updatePerson(id, { ...(changes.name !== undefined && { name: changes.name }), ...(roles && { roles }), ...(publicKeyPem && { publicKeyPem }) });
+    },
   );
 }
 
@@ -207,10 +214,11 @@ export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'unknown-key';
 export function signatureStatus(store: WorkspaceStore, row: Row, details: ChangeDetails, decision: DecisionRecord): SignatureStatus {
   if (!decision.signature) return 'unsigned';
   const approver = store.changes.person(decision.personId);
-  if (!approver.publicKeyPem || (decision.keyFingerprint !== null && keyFingerprint(approver.publicKeyPem) !== decision.keyFingerprint)) return 'unknown-key';
+  const publicKeyPem = decision.keyFingerprint === null ? null : store.changes.keyOf(approver.id, decision.keyFingerprint);
+  if (!publicKeyPem) return 'unknown-key';
   // A decision an edit dropped is checked against what was decided then; a live one against the change as it is now.
   const payload = decision.droppedAt !== null ? decision.payloadJson : canonicalJson(approvalPayload(row, details, { decision: decision.decision, approver, at: decision.at }));
-  return payload === decision.payloadJson && verifySignature(approver.publicKeyPem, payload, decision.signature) ? 'valid' : 'invalid';
+  return payload === decision.payloadJson && verifySignature(publicKeyPem, payload, decision.signature) ? 'valid' : 'invalid';
 }
 
 // ---- the transition service ----------------------------------------------------------------------------
@@ -242,6 +250,57 @@ export interface TransitionOutcome {
 /** Decisions that count for the change as it is (not dropped by an edit). */
 const liveDecisions = (store: WorkspaceStore, changeId: number) => store.changes.decisions(changeId).filter((d) => d.droppedAt === null);
 
+/** The workflow's answer for one action on a change as it is now (nothing is written). */
+function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails, actor: PersonRecord, request: Pick<TransitionRequest, 'action' | 'reason' | 'window'>, now: string) {
+  const { service, stage } = targetOf(store, row);
+  const policy = stagePolicy(store, stage);
+  const decisions = liveDecisions(store, row.id);
+  const stale = staleReason(store, row);
+  const window = request.window ?? details.window;
+  const frozen = request.action === 'schedule' && window ? frozenDuring(policy.freezeWindows, Date.parse(window.start), Date.parse(window.end)) : null;
+  const result = transition({
+    change: {
+      state: row.state,
+      requesterId: requesterOf(store, row, details)?.id ?? -1,
+      decisions: decisions.map((d) => ({ personId: d.personId, decision: d.decision, at: d.at })),
+      window: details.window,
+      requirement: { count: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
+      stale: stale !== null,
+    },
+    action: request.action,
+    actor: asPerson(actor),
+    now,
+    ...(request.window && { window: request.window }),
+    frozen: frozen ? { reason: `${frozen.reason} (${describeWindow({ start: new Date(frozen.start).toISOString(), end: new Date(frozen.end).toISOString(), timeZone: window!.timeZone })})` } : null,
+    ...(request.reason !== undefined && { reason: request.reason }),
+  });
+  if (!result.ok) return { result: { ok: false as const, reason: stale && result.reason.startsWith('The plan no longer') ? `${result.reason} Why: ${stale}.` : result.reason }, policy, decisions, window };
+  if (request.action === 'implement') {
+    const freeze = frozenAt(policy.freezeWindows, Date.parse(now));
+    if (freeze) return { result: { ok: false as const, reason: `${service.name} ${stage.name} is frozen now: ${freeze.reason}, until ${new Date(freeze.end).toISOString()}. Reschedule the change after the freeze.` }, policy, decisions, window };
+  }
+  return { result, policy, decisions, window };
+}
+
+const ACTIONS: readonly ChangeAction[] = ['submit', 'approve', 'reject', 'schedule', 'implement', 'fail', 'close', 'cancel', 'roll-back', 'reopen'];
+
+/**
+ * What `actorId` may do with a change now, and why not: the very checks transitionChange makes. A
+ * reason is assumed for reject and cancel, and a window (checked when given) for schedule.
+ */
+export function allowedActions(store: WorkspaceStore, changeId: number, actorId: number, now = new Date().toISOString()): { action: ChangeAction; allowed: boolean; reason: string | null }[] {
+  const row = changeRow(store, changeId);
+  const details = store.changes.details(row.id) ?? generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
+  const actor = store.changes.person(actorId);
+  const later = Date.parse(now) + 86_400_000;
+  const someWindow = { start: new Date(later).toISOString(), end: new Date(later + 3_600_000).toISOString(), timeZone: 'UTC' };
+  return ACTIONS.map((action) => {
+    const window = action === 'schedule' && !details.window ? someWindow : undefined;
+    const { result } = checkTransition(store, row, details, actor, { action, reason: 'asked for', ...(window && { window }) }, now);
+    return { action, allowed: result.ok, reason: result.ok ? null : result.reason };
+  });
+}
+
 /**
  * Moves a change: the single entry point for submit, approve, reject, schedule, implement, fail,
  * close, cancel, roll-back and reopen. Refused with a StagecraftError('refused') that says why;
@@ -256,34 +315,8 @@ export function transitionChange(store: WorkspaceStore, request: TransitionReque
     () => {
       const row = changeRow(store, request.changeId);
       const details = detailsFor(store, row);
-      const { service, stage } = targetOf(store, row);
-      const policy = stagePolicy(store, stage);
-      const decisions = liveDecisions(store, row.id);
-      const requester = requesterOf(store, row, details);
-      const stale = staleReason(store, row);
-      const window = request.window ?? details.window;
-      const frozen = request.action === 'schedule' && window ? frozenDuring(policy.freezeWindows, Date.parse(window.start), Date.parse(window.end)) : null;
-      const result = transition({
-        change: {
-          state: row.state,
-          requesterId: requester?.id ?? -1,
-          decisions: decisions.map((d) => ({ personId: d.personId, decision: d.decision, at: d.at })),
-          window: details.window,
-          requirement: { count: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
-          stale: stale !== null,
-        },
-        action: request.action,
-        actor: asPerson(actor),
-        now,
-        ...(request.window && { window: request.window }),
-        frozen: frozen ? { reason: `${frozen.reason} (${describeWindow({ start: new Date(frozen.start).toISOString(), end: new Date(frozen.end).toISOString(), timeZone: window!.timeZone })})` } : null,
-        ...(request.reason !== undefined && { reason: request.reason }),
-      });
-      if (!result.ok) throw new StagecraftError('refused', stale && result.reason.startsWith('The plan no longer') ? `${result.reason} Why: ${stale}.` : result.reason);
-      if (request.action === 'implement') {
-        const freeze = frozenAt(policy.freezeWindows, Date.parse(now));
-        if (freeze) throw new StagecraftError('refused', `${service.name} ${stage.name} is frozen now: ${freeze.reason}, until ${new Date(freeze.end).toISOString()}.`, 'Reschedule the change after the freeze.');
-      }
+      const { result, policy, decisions, window } = checkTransition(store, row, details, actor, request, now);
+      if (!result.ok) throw new StagecraftError('refused', result.reason);
 
       let to = result.state;
       let recorded: TransitionOutcome['decision'];
@@ -323,6 +356,8 @@ export interface ChangeEdit {
   implementationPlan?: string;
   backoutPlan?: string;
   testPlan?: string;
+  /** The planned window (schedule confirms it); null removes it. */
+  window?: ChangeWindow | null;
   /** null removes an override; a level needs a reason. */
   riskOverride?: { level: RiskLevel; reason: string } | null;
   requiredApproverIds?: number[];
@@ -404,9 +439,11 @@ export function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
 export const calendarEventsOf = (store: WorkspaceStore, from?: string, to?: string): CalendarEvent[] =>
   store.changes.externalEvents(from, to).map((e) => ({ uid: e.uid, summary: e.summary, start: e.startsAt, end: e.endsAt }));
 
-export function changeConflicts(store: WorkspaceStore, changeId: number, all = scheduledChanges(store)): Conflict[] {
-  const change = all.find((c) => c.id === changeId);
-  if (!change) throw new StagecraftError('not-found', `Change ${changeId} does not exist.`);
+/** What a change conflicts with; with `window`, what it would conflict with if scheduled then. */
+export function changeConflicts(store: WorkspaceStore, changeId: number, all = scheduledChanges(store), window?: ChangeWindow): Conflict[] {
+  const found = all.find((c) => c.id === changeId);
+  if (!found) throw new StagecraftError('not-found', `Change ${changeId} does not exist.`);
+  const change = window ? { ...found, window } : found;
   const stage = store.inventory.getService(change.serviceId).stages.find((s) => s.id === change.toStageId)!;
   return conflictsOf(change, all, { freezeWindows: stagePolicy(store, stage).freezeWindows, events: change.window ? calendarEventsOf(store, change.window.start, change.window.end) : [] });
 }
@@ -430,7 +467,7 @@ export interface ChangeDetail {
 }
 
 /** Everything known about one change, with its stale reason, conflicts and signature checks computed now. */
-export function changeDetail(store: WorkspaceStore, changeId: number): ChangeDetail {
+export function changeDetail(store: WorkspaceStore, changeId: number, all?: ScheduledChange[]): ChangeDetail {
   return store.read(() => {
     const row = changeRow(store, changeId);
     const details = store.changes.details(row.id) ?? generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
@@ -455,7 +492,7 @@ export function changeDetail(store: WorkspaceStore, changeId: number): ChangeDet
         override: details.riskOverride && { level: details.riskOverride.level, reason: details.riskOverride.reason, by: details.riskOverride.byPersonId === null ? null : store.changes.person(details.riskOverride.byPersonId).name },
       },
       stale: staleReason(store, row),
-      conflicts: changeConflicts(store, row.id),
+      conflicts: changeConflicts(store, row.id, all),
       approvals: { given: counted.size, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
       decisions: decisions.map((d) => ({
         ...d,

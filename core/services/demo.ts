@@ -7,8 +7,10 @@ import { sha256Hex } from '../store/blobs';
 import { WorkspaceStore } from '../store/workspace-store';
 import { deriveImage, type ImageEdit } from '../domain/image';
 import { DEFAULT_GOVERNANCE } from '../domain/image-defaults';
+import { addDemoChangeControl } from './demo-changes';
 import { driftServiceFor } from './drift-service';
 import { captureFromStage } from './images';
+import type { KeyRing } from './signing';
 import { addDemoAssets, type DemoAssets } from './demo-assets';
 
 /** The shape of resources/demo/demo.json. */
@@ -157,7 +159,7 @@ function addImages(store: WorkspaceStore, definition: DemoDefinition, image: Dem
  * Builds the demo workspace at `path` from resources/demo: real captured hosts placed into
  * services and stages, a history of snapshots, and the planted drift of demo.json.
  */
-export function buildDemoWorkspace(path: string, resourcesDir: string, options: OpenOptions & { replace?: boolean; now?: Date } = {}): WorkspaceStore {
+export function buildDemoWorkspace(path: string, resourcesDir: string, options: OpenOptions & { replace?: boolean; now?: Date; keys?: KeyRing } = {}): WorkspaceStore {
   const demoDir = join(resourcesDir, 'demo');
   const definition = JSON.parse(readFileSync(join(demoDir, 'demo.json'), 'utf8')) as DemoDefinition;
   const captures = new CaptureLibrary(join(demoDir, 'captures'));
@@ -198,6 +200,7 @@ export function buildDemoWorkspace(path: string, resourcesDir: string, options: 
         for (const day of definition.snapshotDays) drift.recordParity(service.id, new Date(now + day * DAY_MS).toISOString());
       }
     });
+    addDemoChangeControl(store, now, options.keys);
   } catch (error) {
     store.close();
     rmSync(path, { force: true });

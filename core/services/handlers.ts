@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Handlers } from '../contract/dispatch';
 import { StagecraftError } from '../domain/errors';
 import type { ServiceContext } from './context';
+import { changeHandlers } from './change-handlers';
+import { keyRingOf } from './current-person';
 import { buildDemoWorkspace } from './demo';
 import { driftHandlers } from './drift-handlers';
 import { hypervisorHandlers } from './hypervisor-handlers';
@@ -30,7 +32,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     'workspace.open': ({ path }) => session.open(path).summary(),
     'workspace.openDemo': () => {
       session.close();
-      const store = buildDemoWorkspace(join(ctx.dataDir, 'demo.stagecraft'), ctx.resourcesDir, { ...session.options(), replace: true });
+      const store = buildDemoWorkspace(join(ctx.dataDir, 'demo.stagecraft'), ctx.resourcesDir, { ...session.options(), replace: true, keys: keyRingOf(ctx) });
       return session.adopt(store).summary();
     },
     'workspace.current': () => session.current?.summary() ?? null,
@@ -52,6 +54,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     ...imageHandlers(ctx, session),
     ...scanHandlers(ctx, session, jobs),
     ...promotionHandlers(ctx, session),
+    ...changeHandlers(ctx, session),
     ...importHandlers(ctx, session),
     ...reportHandlers(ctx, session),
     ...hypervisorHandlers(ctx, session, jobs),

@@ -20,7 +20,6 @@ type PromotionHandlers = Pick<
   | 'promotion.plan'
   | 'promotion.saveDraft'
   | 'promotion.whatIf'
-  | 'changes.list'
   | 'changes.discardDraft'
   | 'policy.get'
   | 'policy.set'
@@ -95,6 +94,35 @@ export function proposePromotion(store: WorkspaceStore, request: { serviceId: nu
   };
 }
 
+/** Saves a promotion as a draft change request (refused when the lifecycle forbids it), with its change-control record. */
+export function saveDraft(
+  store: WorkspaceStore,
+  actor: string,
+  request: { title: string; serviceId: number; imageId: number; fromStageId: number; toStageId: number; acknowledgeDrift: boolean },
+  now = new Date().toISOString(),
+) {
+  const { title, ...promotion } = request;
+  return store.write({ actor, action: 'change.draft', subject: title, after: (r) => ({ id: r.id, to: r.toStageId, image: r.imageId }) }, () => {
+    const proposal = proposePromotion(store, promotion, now);
+    if (proposal.verdict.refusedOutright) throw new StagecraftError('refused', proposal.verdict.rules.find((r) => r.status === 'failed')?.reason ?? 'The lifecycle does not allow this promotion.');
+    const created = store.promotion.createChange({
+      title,
+      serviceId: proposal.serviceId,
+      imageId: proposal.image.id,
+      fromStageId: proposal.fromStage.id,
+      toStageId: proposal.toStage.id,
+      plan: { plan: proposal.plan, basis: proposal.basis, acknowledgedDrift: proposal.acknowledgedDrift, targetParity: proposal.targetParity },
+      verdict: proposal.verdict,
+      risk: proposal.risk,
+      earliestAt: proposal.verdict.earliestAt,
+      createdAt: now,
+      createdBy: actor,
+    });
+    recordDraft(store, created.id, actor, now);
+    return created;
+  });
+}
+
 function applyEdit(store: WorkspaceStore, service: ServiceSummary, edit: LifecycleEditInput): LifecycleEdit {
   const lifecycle = lifecycleOf(service);
   const usage = (stageId: number) => ({ hosts: store.inventory.stageHostCount(stageId), openChanges: store.promotion.openChangesTouching(stageId) });
@@ -115,24 +143,26 @@ function applyEdit(store: WorkspaceStore, service: ServiceSummary, edit: Lifecyc
   }
 }
 
-type ChangeSummary = CallOutput<'changes.list'>[number];
+type ChangeSummary = CallOutput<'promotion.saveDraft'>;
+
+/** A change request as lists show it. */
+export const summariseChange = (row: ReturnType<WorkspaceStore['promotion']['changes']>[number]): ChangeSummary => ({
+  id: row.id,
+  title: row.title,
+  serviceId: row.serviceId,
+  imageId: row.imageId,
+  fromStageId: row.fromStageId,
+  toStageId: row.toStageId,
+  state: row.state,
+  earliestAt: row.earliestAt,
+  createdAt: row.createdAt,
+  createdBy: row.createdBy,
+  risk: row.risk as ChangeSummary['risk'],
+  verdict: row.verdict as ChangeSummary['verdict'],
+});
 
 export function promotionHandlers(ctx: ServiceContext, session: Session): PromotionHandlers {
   const changed = () => ctx.emit('workspace.changed', { reason: 'updated' });
-  const summarise = (row: ReturnType<WorkspaceStore['promotion']['changes']>[number]): ChangeSummary => ({
-    id: row.id,
-    title: row.title,
-    serviceId: row.serviceId,
-    imageId: row.imageId,
-    fromStageId: row.fromStageId,
-    toStageId: row.toStageId,
-    state: row.state,
-    earliestAt: row.earliestAt,
-    createdAt: row.createdAt,
-    createdBy: row.createdBy,
-    risk: row.risk as ChangeSummary['risk'],
-    verdict: row.verdict as ChangeSummary['verdict'],
-  });
 
   return {
     'promotion.targets': ({ serviceId, imageId, fromStageId }) => {
@@ -161,28 +191,9 @@ export function promotionHandlers(ctx: ServiceContext, session: Session): Promot
       return proposal;
     },
     'promotion.saveDraft': ({ title, ...request }) => {
-      const store = session.require();
-      const row = store.write({ actor: ctx.actor(), action: 'change.draft', subject: title, after: (r) => ({ id: r.id, to: r.toStageId, image: r.imageId }) }, () => {
-        const proposal = proposePromotion(store, request);
-        if (proposal.verdict.refusedOutright) throw new StagecraftError('refused', proposal.verdict.rules.find((r) => r.status === 'failed')?.reason ?? 'The lifecycle does not allow this promotion.');
-        const created = store.promotion.createChange({
-          title,
-          serviceId: proposal.serviceId,
-          imageId: proposal.image.id,
-          fromStageId: proposal.fromStage.id,
-          toStageId: proposal.toStage.id,
-          plan: { plan: proposal.plan, basis: proposal.basis, acknowledgedDrift: proposal.acknowledgedDrift, targetParity: proposal.targetParity },
-          verdict: proposal.verdict,
-          risk: proposal.risk,
-          earliestAt: proposal.verdict.earliestAt,
-          createdAt: new Date().toISOString(),
-          createdBy: ctx.actor(),
-        });
-        recordDraft(store, created.id, created.createdBy, created.createdAt);
-        return created;
-      });
+      const row = saveDraft(session.require(), ctx.actor(), { title, ...request });
       changed();
-      return summarise(row);
+      return summariseChange(row);
     },
     'promotion.whatIf': ({ serviceId, imageId, fromStageId, toStageId }) => {
       const store = session.require();
@@ -197,7 +208,6 @@ export function promotionHandlers(ctx: ServiceContext, session: Session): Promot
       const ref = (id: number) => ({ id, name: stageOf(service, id).name });
       return hops.map((hop) => ({ from: ref(hop.fromStageId), to: ref(hop.toStageId), arrivesAt: hop.arrivesAt, blockers: hop.blockers, verdict: hop.verdict }));
     },
-    'changes.list': ({ serviceId }) => session.require().promotion.changes(serviceId === undefined ? {} : { serviceId }).map(summarise),
     'changes.discardDraft': ({ changeId }) => {
       const store = session.require();
       const discarded = store.write({ actor: ctx.actor(), action: 'change.discard', subject: `change ${changeId}` }, () => store.promotion.discardDraft(changeId));

@@ -163,6 +163,16 @@ export class ChangeRepository {
     return this.person(id);
   }
 
+  /** Records a key of a person (the fingerprint is computed by the caller: the store knows no crypto). */
+  addKey(personId: number, fingerprint: string, publicKeyPem: string, at = new Date().toISOString()): void {
+    this.db.prepare('INSERT OR IGNORE INTO person_keys (fingerprint, person_id, public_key_pem, added_at) VALUES (?, ?, ?, ?)').run(fingerprint, personId, publicKeyPem, at);
+  }
+
+  /** The public key a person had under `fingerprint`, current or earlier. */
+  keyOf(personId: number, fingerprint: string): string | null {
+    return this.db.prepare<[number, string], { pem: string }>('SELECT public_key_pem AS pem FROM person_keys WHERE person_id = ? AND fingerprint = ?').get(personId, fingerprint)?.pem ?? null;
+  }
+
   // ---- change details -------------------------------------------------------------------------
 
   details(changeId: number): ChangeDetails | null {

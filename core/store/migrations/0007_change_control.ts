@@ -13,6 +13,17 @@ CREATE TABLE people (
   created_at     TEXT NOT NULL
 ) STRICT;
 
+-- Every key a person ever had (the current one is people.public_key_pem): a new key must not
+-- make the approvals signed with the old one unverifiable.
+CREATE TABLE person_keys (
+  fingerprint    TEXT PRIMARY KEY,
+  person_id      INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+  public_key_pem TEXT NOT NULL,
+  added_at       TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER person_keys_are_immutable BEFORE UPDATE ON person_keys
+BEGIN SELECT RAISE(ABORT, 'person keys are immutable'); END;
+
 -- One row per change request, written when the draft is saved (older drafts get theirs on first edit).
 CREATE TABLE change_details (
   change_id             INTEGER PRIMARY KEY REFERENCES change_requests(id) ON DELETE CASCADE,

@@ -7,6 +7,7 @@
 #   sudo scripts/farm/farm.sh status   one line per host: name, port, running, sshd answering
 #   scripts/farm/farm.sh env           shell lines for tests: eval "$(scripts/farm/farm.sh env)"
 #   sudo scripts/farm/farm.sh base     only build the cached base
+#   sudo scripts/farm/farm.sh scratch N...  reset scratch hosts N (41..99) from the base and boot them
 #
 # Hosts really differ (see manifest.tsv, printed as FARM_MANIFEST by `env`): fixture package v1,
 # v2 or none; one host with a real package one archive version back, one with the current
@@ -29,6 +30,14 @@ FIXTURE_DEB_DIR=$FARM_CACHE_DIR/fixture-debs
 DOWNGRADE_CANDIDATES=("openssh-server openssh-client openssh-sftp-server" "libssl3" "tzdata")
 # Hosts built at once: each build is mostly dpkg in its own root.
 BUILD_PARALLELISM=4
+
+# Scratch hosts: disposable, for tests that change hosts (apply). Their own directory, names and
+# ports, so they never show in FARM_HOSTS and never touch hosts 1..N; reset from the base on each call.
+SCRATCH_DIR=$FARM_DIR/scratch
+SCRATCH_PORT_BASE=23000
+SCRATCH_KNOWN_HOSTS=$SCRATCH_DIR/known_hosts
+# Both fixture versions as a local apt repository inside each scratch host (file:/, trusted).
+SCRATCH_REPO=/opt/stagecraft-fixture-repo
 
 host_name() { printf 'farm%02d' "$1"; }
 host_dir() { printf '%s/host%s' "$FARM_DIR" "$1"; }
@@ -304,7 +313,13 @@ cmd_down() {
     overlay_down "$dir"
     rm -rf -- "$dir"
   done
-  rm -f -- "$FARM_KNOWN_HOSTS" "$FARM_MANIFEST" "$FARM_DIR/downgrade.txt"
+  for dir in "$SCRATCH_DIR"/host*; do
+    [ -d "$dir" ] || continue
+    stop_container "$dir/state" "$dir/root"
+    overlay_down "$dir"
+    rm -rf -- "$dir"
+  done
+  rm -f -- "$FARM_KNOWN_HOSTS" "$FARM_MANIFEST" "$FARM_DIR/downgrade.txt" "$SCRATCH_KNOWN_HOSTS"
   log "farm down (base kept in $FARM_BASE_DIR)"
 }
 
@@ -334,13 +349,80 @@ cmd_env() {
   printf 'FARM_USERS="root stagecraft"\n'
   printf 'FARM_HOSTS="%s"\n' "${hosts[*]}"
   printf 'FARM_SUDO_HOSTS="%s"\n' "${sudo_hosts[*]}"
+  printf 'FARM_SCRATCH_KNOWN_HOSTS="%s"\n' "$SCRATCH_KNOWN_HOSTS"
+  printf 'FARM_SCRATCH_PORT_BASE="%s"\n' "$SCRATCH_PORT_BASE"
+}
+
+# A scratch host as a fresh copy of the base: fixture 1.0-1 installed and running, both fixture
+# versions in a local apt repository, passwordless sudo for "stagecraft". Anything a test did to it
+# before is thrown away with its overlay.
+reset_scratch_host() {
+  local n=$1 dir name port root
+  dir=$SCRATCH_DIR/host$n
+  name=$(printf 'scratch%02d' "$n")
+  port=$((SCRATCH_PORT_BASE + n))
+  root=$dir/root
+  stop_container "$dir/state" "$root"
+  overlay_down "$dir"
+  rm -rf -- "$dir/upper" "$dir/work" "$dir/state"
+  overlay_up "$dir"
+  personalise_root "$root" "$name"
+  printf '# stagecraft farm scratch host\nPort %s\nListenAddress 127.0.0.1\nUsePAM no\n' "$port" >"$root/etc/ssh/sshd_config.d/00-farm.conf"
+  install -d -m 0700 "$root/root/.ssh"
+  install -m 0600 "$FARM_KEY.pub" "$root/root/.ssh/authorized_keys"
+  install -d "$root$SCRATCH_REPO"
+  cp -- "$FIXTURE_DEB_DIR"/stagecraft-fixture_*_all.deb "$root$SCRATCH_REPO/"
+  (cd "$root$SCRATCH_REPO" && dpkg-scanpackages --multiversion . /dev/null >Packages 2>/dev/null)
+  printf 'deb [trusted=yes] file:%s ./\n' "$SCRATCH_REPO" >"$root/etc/apt/sources.list.d/stagecraft-fixture.list"
+  local setup="set -e
+useradd --create-home --shell /bin/bash stagecraft
+usermod -p '*' stagecraft
+install -d -m 0700 -o stagecraft -g stagecraft /home/stagecraft/.ssh
+install -m 0600 -o stagecraft -g stagecraft /tmp/farm-key.pub /home/stagecraft/.ssh/authorized_keys
+printf 'stagecraft ALL=(ALL) NOPASSWD: ALL\n' >/etc/sudoers.d/stagecraft; chmod 0440 /etc/sudoers.d/stagecraft
+apt-get -qq update -o Dir::Etc::sourcelist=sources.list.d/stagecraft-fixture.list -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
+dpkg -i /tmp/fixture-debs/stagecraft-fixture_1.0-1_all.deb >/dev/null
+"
+  policy_rc_deny "$root"
+  nspawn_run_farm "$root" sh -c "$setup" >"$dir/build.log" 2>&1 || { policy_rc_allow "$root"; die "$name: setup failed, see $dir/build.log"; }
+  policy_rc_allow "$root"
+  boot_container "$root" "$name" "$dir/state"
+}
+
+cmd_scratch() {
+  [ $# -ge 1 ] || die "usage: farm.sh scratch N... (41..99)"
+  local n
+  for n in "$@"; do
+    if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 41 ] || [ "$n" -gt 99 ]; then die "scratch host numbers are 41..99, not $n"; fi
+  done
+  require_root
+  ensure_base
+  mkdir -p "$SCRATCH_DIR"
+  ensure_client_key
+  build_fixture_debs
+  raise_inotify_limits
+  for n in "$@"; do reset_scratch_host "$n" & done
+  wait
+  local dir
+  : >"$SCRATCH_KNOWN_HOSTS.new"
+  for dir in "$SCRATCH_DIR"/host*; do
+    [ -e "$dir/upper/etc/ssh/ssh_host_ed25519_key.pub" ] || continue
+    printf '[127.0.0.1]:%s %s\n' "$((SCRATCH_PORT_BASE + ${dir##*/host}))" "$(cut -d' ' -f1,2 "$dir/upper/etc/ssh/ssh_host_ed25519_key.pub")" >>"$SCRATCH_KNOWN_HOSTS.new"
+  done
+  mv -- "$SCRATCH_KNOWN_HOSTS.new" "$SCRATCH_KNOWN_HOSTS"
+  for n in "$@"; do
+    wait_for_sshd "$((SCRATCH_PORT_BASE + n))" || die "scratch host $n: sshd not answering, see $SCRATCH_DIR/host$n/state/console.log"
+    wait_booted "$SCRATCH_DIR/host$n/state" 60 || true
+  done
+  log "scratch hosts $* up on 127.0.0.1:$((SCRATCH_PORT_BASE))+N"
 }
 
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
+  scratch) shift; cmd_scratch "$@" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
   base) require_root; ensure_base ;;
-  *) printf 'usage: %s up N | down | status | env | base\n' "$0" >&2; exit 2 ;;
+  *) printf 'usage: %s up N | scratch N... | down | status | env | base\n' "$0" >&2; exit 2 ;;
 esac

@@ -54,6 +54,27 @@ test('assets: lease badges on the canvas, capacity and cost per stage, extend a 
   await expect(lease('payments-api integration')).toContainText('2099-06-30');
   await expect(lease('payments-api integration').locator('.lease-status')).toHaveClass(/health-ok/);
 
+  // A new lease, in the owner's zone; a new pool adds capacity to its stage.
+  await panel.getByRole('button', { name: 'New lease…' }).click();
+  const create = page.getByRole('dialog', { name: 'New lease' });
+  await create.getByLabel('Environment').selectOption({ label: 'identity integration' });
+  await create.getByLabel('Owner', { exact: true }).fill('kim.o');
+  await create.getByLabel('Last day').fill('2099-01-15');
+  await create.getByLabel(/time zone/).fill('Asia/Tokyo');
+  await create.getByRole('button', { name: 'Set lease' }).click();
+  await expect(create).toBeHidden();
+  await expect(lease('identity integration')).toContainText('2099-01-15 Asia/Tokyo');
+  await panel.getByRole('button', { name: 'Add pool…' }).click();
+  const pool = page.getByRole('dialog', { name: 'Add a resource pool' });
+  await pool.getByLabel('Name', { exact: true }).fill('kvm-int-2');
+  await pool.getByLabel('Stage').selectOption('integration');
+  await pool.getByLabel('vCPUs').fill('16');
+  await pool.getByLabel('per vCPU a month').fill('8');
+  await pool.getByRole('button', { name: 'Add pool' }).click();
+  await expect(pool).toBeHidden();
+  await expect(numbers.getByRole('row', { name: /^Capacity/ })).toContainText('80 vCPU');
+  await expect(integration).toContainText('kvm-int-2 (hypervisor)');
+
   // Reclaim: options, then the dry run with every command, then only on confirmation the run.
   await lease('payments-api integration').getByRole('button', { name: 'Reclaim…' }).click();
   const reclaim = page.getByRole('dialog', { name: 'Reclaim payments-api integration' });

@@ -326,18 +326,174 @@ function ReclaimDialog() {
   );
 }
 
+const POOL_KINDS = ['hypervisor', 'storage-pool', 'host-group', 'physical'] as const;
+/** A stable empty list: a selector must not return a new array each time. */
+const NO_LEASES: LeaseView[] = [];
+
+function NewLeaseDialog({ onClose }: { onClose: () => void }) {
+  const services = useApp((s) => s.services);
+  const leases = useApp((s) => s.assets?.leases);
+  const leased = new Set((leases ?? []).filter((l) => l.state === 'active').map((l) => l.stageId));
+  const setLease = useApp((s) => s.setLease);
+  const stages = services.flatMap((service) => service.stages.filter((st) => !st.isProduction && !leased.has(st.id)).map((st) => ({ id: st.id, label: `${service.name} ${st.name}` })));
+  const [stageId, setStageId] = useState(stages[0]?.id ?? 0);
+  const [owner, setOwner] = useState('');
+  const [expiresOn, setExpiresOn] = useState(() => new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10));
+  const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [reason, setReason] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await setLease({ stageId, owner, expiresOn, timeZone, reason })) onClose();
+  };
+  return (
+    <Dialog title="New lease" onClose={onClose}>
+      <form className="asset-form" onSubmit={(e) => void submit(e)}>
+        {stages.length === 0 && <p className="muted">Every preproduction environment already has a lease.</p>}
+        <label>
+          Environment
+          <select value={stageId} onChange={(e) => setStageId(Number(e.target.value))}>
+            {stages.map((st) => (
+              <option key={st.id} value={st.id}>
+                {st.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Owner
+          <input value={owner} onChange={(e) => setOwner(e.target.value)} required />
+        </label>
+        <label>
+          Last day
+          <input type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} required />
+        </label>
+        <label>
+          Owner&apos;s time zone (the day ends at midnight there)
+          <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required />
+        </label>
+        <label>
+          Reason
+          <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
+        </label>
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={stages.length === 0 || owner.trim() === ''}>
+            Set lease
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function NewPoolDialog({ onClose }: { onClose: () => void }) {
+  const services = useApp((s) => s.services);
+  const addPool = useApp((s) => s.addPool);
+  const stageNames = [...new Set(services.flatMap((s) => s.stages.map((st) => st.name)))];
+  const [form, setForm] = useState({ name: '', stageName: stageNames[0] ?? '', kind: 'hypervisor' as (typeof POOL_KINDS)[number], vcpus: 32, memoryGb: 128, diskGb: 2000, currency: 'EUR', perVcpu: '', perMemoryGb: '', perDiskGb: '' });
+  const update = (changes: Partial<typeof form>) => setForm({ ...form, ...changes });
+  const priced = form.perVcpu !== '' || form.perMemoryGb !== '' || form.perDiskGb !== '';
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await addPool({
+      name: form.name,
+      stageName: form.stageName,
+      kind: form.kind,
+      capacity: form.kind === 'physical' ? null : { vcpus: form.vcpus, memoryMb: Math.round(form.memoryGb * 1024), diskGb: form.diskGb },
+      rate: priced ? { currency: form.currency.toUpperCase(), perVcpu: Number(form.perVcpu || 0), perMemoryGb: Number(form.perMemoryGb || 0), perDiskGb: Number(form.perDiskGb || 0) } : null,
+    });
+    if (ok) onClose();
+  };
+  return (
+    <Dialog title="Add a resource pool" onClose={onClose}>
+      <form className="asset-form pool-form" onSubmit={(e) => void submit(e)}>
+        <label>
+          Name
+          <input value={form.name} onChange={(e) => update({ name: e.target.value })} required />
+        </label>
+        <label>
+          Stage
+          <select value={form.stageName} onChange={(e) => update({ stageName: e.target.value })}>
+            {stageNames.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Kind
+          <select value={form.kind} onChange={(e) => update({ kind: e.target.value as (typeof POOL_KINDS)[number] })}>
+            {POOL_KINDS.map((kind) => (
+              <option key={kind}>{kind}</option>
+            ))}
+          </select>
+        </label>
+        {form.kind === 'physical' ? (
+          <p className="muted">A pool of physical hosts is as big as the hosts you put in it.</p>
+        ) : (
+          <div className="pool-numbers">
+            <label>
+              vCPUs
+              <input type="number" min={0} value={form.vcpus} onChange={(e) => update({ vcpus: Number(e.target.value) })} />
+            </label>
+            <label>
+              Memory (GiB)
+              <input type="number" min={0} value={form.memoryGb} onChange={(e) => update({ memoryGb: Number(e.target.value) })} />
+            </label>
+            <label>
+              Disk (GB)
+              <input type="number" min={0} value={form.diskGb} onChange={(e) => update({ diskGb: Number(e.target.value) })} />
+            </label>
+          </div>
+        )}
+        <div className="pool-numbers">
+          <label>
+            Currency
+            <input value={form.currency} maxLength={3} onChange={(e) => update({ currency: e.target.value })} />
+          </label>
+          <label>
+            per vCPU a month
+            <input type="number" min={0} step="0.01" value={form.perVcpu} onChange={(e) => update({ perVcpu: e.target.value })} />
+          </label>
+          <label>
+            per GiB memory
+            <input type="number" min={0} step="0.01" value={form.perMemoryGb} onChange={(e) => update({ perMemoryGb: e.target.value })} />
+          </label>
+          <label>
+            per GB disk
+            <input type="number" min={0} step="0.001" value={form.perDiskGb} onChange={(e) => update({ perDiskGb: e.target.value })} />
+          </label>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={form.name.trim() === ''}>
+            Add pool
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
 function Leases() {
-  const leases = useApp((s) => s.assets?.leases ?? []);
+  const leases = useApp((s) => s.assets?.leases ?? NO_LEASES);
   const horizon = useApp((s) => s.leaseHorizonDays);
   const setLeaseHorizon = useApp((s) => s.setLeaseHorizon);
   const openReclaim = useApp((s) => s.openReclaim);
   const [dialog, setDialog] = useState<{ kind: 'extend' | 'archive'; lease: LeaseView } | null>(null);
+  const [creating, setCreating] = useState(false);
   const order = { expired: 0, expiring: 1, active: 2 };
   const sorted = [...leases].sort((a, b) => (a.state === 'active' ? 0 : 1) - (b.state === 'active' ? 0 : 1) || order[a.status] - order[b.status] || a.expiresOn.localeCompare(b.expiresOn));
   return (
     <section className="asset-leases" aria-label="Leases">
       <header>
         <h3>Leases</h3>
+        <button type="button" onClick={() => setCreating(true)}>
+          New lease…
+        </button>
         <label className="muted">
           expiring within{' '}
           <select value={horizon} onChange={(e) => void setLeaseHorizon(Number(e.target.value))} aria-label="Expiring within">
@@ -401,6 +557,7 @@ function Leases() {
       )}
       {dialog?.kind === 'extend' && <ExtendDialog lease={dialog.lease} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'archive' && <ArchiveDialog lease={dialog.lease} onClose={() => setDialog(null)} />}
+      {creating && <NewLeaseDialog onClose={() => setCreating(false)} />}
     </section>
   );
 }
@@ -410,15 +567,20 @@ export function AssetsPanel() {
   const assets = useApp((s) => s.assets);
   const loadAssets = useApp((s) => s.loadAssets);
   useEffect(() => void loadAssets(), [loadAssets]);
+  const [addingPool, setAddingPool] = useState(false);
   return (
     <main className="assets-panel" aria-label="Assets">
       <div className="assets-head">
         <h2>Preproduction assets</h2>
         {assets && <span className="muted">as of {new Date(assets.generatedAt).toLocaleString()}</span>}
+        <button type="button" onClick={() => setAddingPool(true)}>
+          Add pool…
+        </button>
         <button type="button" onClick={() => void loadAssets()}>
           Refresh
         </button>
       </div>
+      {addingPool && <NewPoolDialog onClose={() => setAddingPool(false)} />}
       <Leases />
       <section aria-label="Capacity per stage">
         {assets?.stages.map((stage) => <StageCapacity key={stage.stageName} stage={stage} />)}

@@ -19,6 +19,8 @@ export interface AssetsSlice {
   reclaim: { stageId: number; dryRun: ReclaimDryRun | null; outcome: ReclaimStatus | null } | null;
   loadAssets(): Promise<void>;
   setLeaseHorizon(days: number): Promise<void>;
+  setLease(lease: CallInput<'leases.set'>): Promise<boolean>;
+  addPool(pool: CallInput<'pools.add'>): Promise<boolean>;
   extendLease(stageId: number, expiresOn: string, reason: string): Promise<boolean>;
   archiveEnvironment(stageId: number, reason: string): Promise<boolean>;
   openReclaim(stageId: number): Promise<void>;
@@ -39,6 +41,16 @@ export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, ge
   setLeaseHorizon: async (days) => {
     set({ leaseHorizonDays: days });
     await get().loadAssets();
+  },
+  setLease: async (lease) => {
+    const ok = await task(set, 'Setting the lease', async () => void (await client.call('leases.set', lease)));
+    if (ok) await get().loadAssets();
+    return ok;
+  },
+  addPool: async (pool) => {
+    const ok = await task(set, 'Adding the pool', async () => void (await client.call('pools.add', pool)));
+    if (ok) await get().loadAssets();
+    return ok;
   },
   extendLease: async (stageId, expiresOn, reason) => {
     const ok = await task(set, 'Extending the lease', async () => void (await client.call('leases.extend', { stageId, expiresOn, reason })));

@@ -35,6 +35,8 @@ interface Target {
   port: number;
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]?.toFixed(0) ?? '?';
+
 const sshOptions = (farm: Farm) => ({ identityFiles: [farm.key], knownHostsFiles: [farm.knownHosts], sshConfigFile: null, agentSocket: null });
 
 /** Runs `command` on each target over one fresh SSH session, `concurrency` at a time; returns stdouts. */
@@ -134,10 +136,13 @@ export async function scanVsAnsibleBenchmark(): Promise<Comparison[]> {
   });
   const collectorScript = readCollectorScript(join(import.meta.dirname, '..', 'resources'));
   let facts = { packages: 0, services: 0, files: 0 };
+  /** Per host, every run: where a scan's time goes (the collector's remote cost is collectMs). */
+  const timings: { connectMs: number[]; collectMs: number[]; parseMs: number[] } = { connectMs: [], collectMs: [], parseMs: [] };
   const stagecraftScan = async () => {
     const results = await scanHosts(store, hosts, { actor: 'bench', collectorScript, concurrency: CONCURRENCY, ...sshOptions(farm) });
     const failed = results.filter((r) => r.status !== 'saved');
     if (failed.length > 0) throw new Error(`Stagecraft: ${failed.map((r) => (r.status === 'failed' ? r.failure.message : '')).join('; ')}`);
+    for (const result of results) if (result.status === 'saved') for (const key of ['connectMs', 'collectMs', 'parseMs'] as const) timings[key].push(result.timings[key]);
     const snapshot = store.snapshots.load((results[0] as { snapshotId: number }).snapshotId);
     facts = { packages: snapshot.packages.length, services: snapshot.services.length, files: snapshot.files.length };
   };
@@ -151,6 +156,7 @@ export async function scanVsAnsibleBenchmark(): Promise<Comparison[]> {
 
   const notes = [
     `medians: Stagecraft ${stagecraftTiming.medianMs.toFixed(0)} ms, Ansible ${ansibleTiming.medianMs.toFixed(0)} ms, floor ${floorTiming.medianMs.toFixed(0)} ms`,
+    `per host, median over every host and run: connect ${median(timings.connectMs)} ms, collector (remote) ${median(timings.collectMs)} ms, parse ${median(timings.parseMs)} ms`,
     `per host collected by Stagecraft (first host): ${facts.packages} packages, ${facts.services} services, ${facts.files} watched files with content and sha256`,
   ];
   const againstAnsible = { ...compare(title, 'Stagecraft scan', stagecraftTiming, 'Ansible setup + package_facts + service_facts + stat sha256', ansibleTiming, 'at most 0.2x (5x faster)'), notes };

@@ -4,7 +4,9 @@ import { IMPORT_FORMATS } from '../contract/imports';
 import { CallFailed, type CallName, type CallOutput, type EventPayload } from '../contract/index';
 import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
+import { runChange, runCalendar, runPeople } from './change';
 import { runReport } from './report';
+import { keyRingOf } from '../services/current-person';
 import { runAssets, runCloneCommand } from './assets';
 import { buildDemoWorkspace } from '../services/demo';
 import { diffFiles } from '../services/diff';
@@ -57,6 +59,18 @@ Usage:
                                                    as new hosts; --dry-run lists every hypervisor
                                                    operation; without it the command confirms and
                                                    runs them; exit 3 when something blocks it
+  stagecraft change list WORKSPACE [--state S] [--service S] [--format json|text]
+  stagecraft change show WORKSPACE ID [--format json|text]
+  stagecraft change submit|approve|reject|schedule|implement|fail|close|cancel|roll-back|reopen
+                  WORKSPACE ID [--reason R] [--start T --end T --tz ZONE] [--as PERSON]
+                                                   change requests: move one through its workflow
+                                                   (approvals are signed with PERSON's key); exit 3
+                                                   when the workflow refuses, saying why
+  stagecraft people list|add WORKSPACE [--name N --roles R,R] [--as PERSON]
+  stagecraft calendar export WORKSPACE --from DATE --to DATE --out FILE.ics [--no-freezes] [--overwrite]
+  stagecraft calendar import WORKSPACE FILE.ics [--tz ZONE] [--dry-run]
+                                                   the change calendar as iCalendar, and the
+                                                   organisation's events imported for conflicts
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming
                                                    the first altered, removed or reordered entry
   stagecraft report WORKSPACE (--changes ID,ID | --from DATE --to DATE | --drift [--service S])
@@ -67,13 +81,13 @@ Usage:
   stagecraft --version | --help
 
 Exit codes: 0 success (diff: no drift), 1 drift found (diff), 2 error (bad arguments, unreadable
-or refused file), 3 promotion refused by the policy (promote).
+or refused file), 3 promotion refused by the policy (promote) or change refused by its workflow.
 `;
 
 export class UsageError extends Error {}
 
 /** Options that take no value. */
-const FLAGS = new Set(['accept-new', 'dry-run', 'plan', 'drift', 'overwrite', 'replace', 'scan']);
+const FLAGS = new Set(['accept-new', 'dry-run', 'plan', 'drift', 'overwrite', 'replace', 'scan', 'no-freezes']);
 
 /** Options of the form --name VALUE (or a flag such as --accept-new); anything else is positional. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string> } {
@@ -218,6 +232,13 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       await invoke('workspace.open', { path: resolve(requirePath(positional)) });
       return command === 'assets' ? await runAssets(options, format(options), invoke, out) : await runCloneCommand(options, invoke, out);
     }
+    if (command === 'change' || command === 'people' || command === 'calendar') {
+      const { positional, options } = parseArgs(rest);
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      if (command === 'change') return await runChange(sub, positional, options, invoke, out);
+      if (command === 'people') return await runPeople(sub, options, invoke, out);
+      return await runCalendar(sub, positional, options, invoke, out);
+    }
     if (command === 'report') {
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
       return await runReport(positional, options, invoke, out);
@@ -287,7 +308,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     }
     if (command === 'demo') {
       const path = resolve(requirePath([sub ?? ''].filter(Boolean)));
-      const store = buildDemoWorkspace(path, app.ctx.resourcesDir);
+      const store = buildDemoWorkspace(path, app.ctx.resourcesDir, { keys: keyRingOf(app.ctx) });
       const c = store.summary().counts;
       store.close();
       out(`Built the demo workspace at ${path}: ${c.services} services, ${c.hosts} hosts, ${c.snapshots} snapshots.`);

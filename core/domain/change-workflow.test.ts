@@ -50,7 +50,7 @@ describe('change workflow', () => {
   });
 
   it('lets only qualified people decide', () => {
-    expect(act(change({ state: 'submitted' }), 'approve', dev)).toMatchObject({ ok: false, reason: expect.stringMatching(/needs a cab/) });
+    expect(act(change({ state: 'submitted' }), 'approve', dev)).toMatchObject({ ok: false, reason: expect.stringMatching(/needs a CAB member/) });
     expect(act(change({ state: 'submitted', requirement: { count: 1, roles: [], allowSelfApproval: false } }), 'approve', dev)).toMatchObject({ ok: true });
   });
 

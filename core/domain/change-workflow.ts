@@ -15,6 +15,9 @@ export const OPEN_STATES: readonly ChangeState[] = ['draft', 'submitted', 'appro
 export const PERSON_ROLES = ['requester', 'approver', 'cab', 'release-manager'] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
 
+/** Roles as people read them, with their article. */
+const ROLE_NAMES: Record<PersonRole, string> = { requester: 'a requester', approver: 'an approver', cab: 'a CAB member', 'release-manager': 'a release manager' };
+
 export interface Person {
   id: number;
   name: string;
@@ -133,8 +136,8 @@ export function transition(input: TransitionInput): TransitionResult {
       break;
     case 'approver':
       if (!qualifies(actor, change.requirement)) {
-        const roles = change.requirement.roles.length > 0 ? change.requirement.roles.join(' or ') : 'approver or CAB member';
-        return refuse(`${actor.name} cannot decide on this change: it needs a ${roles}.`);
+        const roles = change.requirement.roles.length > 0 ? change.requirement.roles.map((r) => ROLE_NAMES[r]).join(' or ') : 'an approver or a CAB member';
+        return refuse(`${actor.name} cannot decide on this change: it needs ${roles}.`);
       }
       if (isRequester && !change.requirement.allowSelfApproval) return refuse(`${actor.name} requested this change and cannot decide on it: the policy asks for separation of duties.`);
       break;

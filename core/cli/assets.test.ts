@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { virshMissing } from '../connectors/libvirt/test-support';
 import { runCli } from './main';
 
 let dir: string;
@@ -13,14 +13,8 @@ const run = async (...argv: string[]) => {
   lines = [];
   return runCli(argv, out);
 };
-const hasVirsh = (() => {
-  try {
-    execFileSync('virsh', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const noVirsh = virshMissing();
+if (noVirsh) console.log(`SKIP clone dry runs on libvirt's test driver: ${noVirsh}`);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stagecraft-cli-assets-'));
@@ -57,7 +51,7 @@ describe('stagecraft assets', () => {
   });
 });
 
-describe.skipIf(!hasVirsh)('stagecraft clone', () => {
+describe.skipIf(noVirsh !== null)('stagecraft clone', () => {
   it('--dry-run shows what blocks the clone, exit 3', async () => {
     expect(await run('hypervisor', 'add', path, '--name', 'kvm-fixture', '--uri', `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`)).toBe(0);
     expect(await run('clone', path, '--from', 'production', '--to', 'uat', '--service', 'reporting-db', '--dry-run')).toBe(3);

@@ -2,11 +2,11 @@
  * Pools, leases, archive and the clone dry run through the contract, on the demo workspace (real
  * SQLite file) and, for cloning, libvirt's test:/// driver with the fixture inventory (virsh).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { virshMissing } from '../connectors/libvirt/test-support';
 import type { CallOutput } from '../contract/index';
 import { addHypervisor } from './hypervisors';
 import { createApp } from './app';
@@ -21,14 +21,8 @@ type Report = CallOutput<'assets.report'>;
 type Service = { id: number; name: string; stages: { id: number; name: string; isProduction: boolean }[] };
 let services: Service[];
 const stageOf = (service: string, stage: string) => services.find((s) => s.name === service)!.stages.find((s) => s.name === stage)!;
-const hasVirsh = (() => {
-  try {
-    execFileSync('virsh', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const noVirsh = virshMissing();
+if (noVirsh) console.log(`SKIP clone dry runs on libvirt's test driver: ${noVirsh}`);
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stagecraft-assets-'));
@@ -109,7 +103,7 @@ describe('assets of the demo workspace', () => {
   });
 });
 
-describe.skipIf(!hasVirsh)('the clone dry run against the libvirt test driver', () => {
+describe.skipIf(noVirsh !== null)('the clone dry run against the libvirt test driver', () => {
   it('lists every operation, flags NICs on production network, and blocks running or missing sources', async () => {
     const store = app.session.require();
     const hypervisorId = addHypervisor(store, 'carol', { name: 'kvm-fixture', uri: `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}` }).id;

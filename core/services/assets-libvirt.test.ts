@@ -9,23 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { libvirtdMissing } from '../connectors/libvirt/test-support';
 import { WorkspaceStore } from '../store/workspace-store';
 import { addPool, assetsReport, planReclaim, reclaimStatus, runReclaim, setLease } from './assets';
 import { planClone, runClone } from './clone';
 import { addHypervisor, executeHypervisorOperation, planHypervisorOperation } from './hypervisors';
 
-function missing(): string | null {
-  for (const tool of ['libvirtd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'unshare']) {
-    try {
-      execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
-    } catch {
-      return `${tool} is not installed (apt-get install libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils libvirt-clients)`;
-    }
-  }
-  if (process.getuid?.() !== 0) return 'a private libvirtd with the qemu driver needs root';
-  return null;
-}
-const skipReason = missing();
+const skipReason = libvirtdMissing();
 if (skipReason) console.log(`SKIP assets on a real libvirtd: ${skipReason}`);
 
 const DIR = `/tmp/sc-assets-${process.pid}`;

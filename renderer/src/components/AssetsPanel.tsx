@@ -135,6 +135,20 @@ export function LeaseBadge({ stageId }: { stageId: number }) {
   );
 }
 
+/** Cancel and the form's submit button, disabled until the form can be sent. */
+function FormActions({ onCancel, submit, disabled }: { onCancel: () => void; submit: string; disabled: boolean }) {
+  return (
+    <div className="actions">
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="primary" disabled={disabled}>
+        {submit}
+      </button>
+    </div>
+  );
+}
+
 function ExtendDialog({ lease, onClose }: { lease: LeaseView; onClose: () => void }) {
   const extendLease = useApp((s) => s.extendLease);
   const [expiresOn, setExpiresOn] = useState(() => {
@@ -160,14 +174,7 @@ function ExtendDialog({ lease, onClose }: { lease: LeaseView; onClose: () => voi
           Reason (goes into the audit log)
           <textarea value={reason} onChange={(e) => setReason(e.target.value)} required rows={3} />
         </label>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={reason.trim() === ''}>
-            Extend
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submit="Extend" disabled={reason.trim() === ''} />
       </form>
     </Dialog>
   );
@@ -188,14 +195,7 @@ function ArchiveDialog({ lease, onClose }: { lease: LeaseView; onClose: () => vo
           Reason
           <textarea value={reason} onChange={(e) => setReason(e.target.value)} required rows={2} />
         </label>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={reason.trim() === ''}>
-            Archive
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submit="Archive" disabled={reason.trim() === ''} />
       </form>
     </Dialog>
   );
@@ -375,14 +375,7 @@ function NewLeaseDialog({ onClose }: { onClose: () => void }) {
           Reason
           <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
         </label>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={stages.length === 0 || owner.trim() === ''}>
-            Set lease
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submit="Set lease" disabled={stages.length === 0 || owner.trim() === ''} />
       </form>
     </Dialog>
   );
@@ -465,14 +458,7 @@ function NewPoolDialog({ onClose }: { onClose: () => void }) {
             <input type="number" min={0} step="0.001" value={form.perDiskGb} onChange={(e) => update({ perDiskGb: e.target.value })} />
           </label>
         </div>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={form.name.trim() === ''}>
-            Add pool
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submit="Add pool" disabled={form.name.trim() === ''} />
       </form>
     </Dialog>
   );

@@ -1,4 +1,5 @@
 import type { WorkspaceSummary } from '../domain/inventory';
+import { ApplyRepository } from './apply-repository';
 import { AssetRepository } from './asset-repository';
 import { AuditLog, type AuditInput } from './audit';
 import { BlobStore } from './blobs';
@@ -25,6 +26,7 @@ export class WorkspaceStore {
   readonly hypervisors: HypervisorRepository;
   readonly changes: ChangeRepository;
   readonly assets: AssetRepository;
+  readonly apply: ApplyRepository;
 
   private constructor(
     readonly path: string,
@@ -41,6 +43,7 @@ export class WorkspaceStore {
     this.hypervisors = new HypervisorRepository(db);
     this.changes = new ChangeRepository(db);
     this.assets = new AssetRepository(db);
+    this.apply = new ApplyRepository(db);
   }
 
   static create(path: string, name: string, options?: OpenOptions): WorkspaceStore {

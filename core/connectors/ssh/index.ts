@@ -7,5 +7,7 @@ export type { SshFailureKind } from './failures';
 export type { HostKeyTrustStore, HostKeyVerdict, TrustedHostKey } from './host-keys';
 export { sha256Fingerprint } from './known-hosts';
 export { parseSshTarget } from './route';
+export { REMOTE_OUTPUT_LIMIT, RemoteShell } from './remote-exec';
+export type { RemoteCommandResult, RemoteShellOptions } from './remote-exec';
 export type { RouteOptions, SshTarget } from './route';
 export { shellCommand, shellQuote } from './shell-quote';

@@ -130,6 +130,24 @@ export class SshSession {
   }
 
   /**
+   * Starts `command` on the target and hands its channel to `use`, which settles the result (and
+   * may return a cleanup); the session failing meanwhile rejects it, like every wait.
+   */
+  exec<T>(command: string, use: (channel: ClientChannel, done: (value: T) => void) => (() => void) | void): Promise<T> {
+    const client = this.clients[this.clients.length - 1];
+    if (!client || !this.target) return Promise.reject(new Error('exec() before connect()'));
+    const where = describeEndpoint(this.target);
+    return this.wait((resolve, reject) => {
+      let cleanup: (() => void) | void = undefined;
+      client.exec(command, (error, channel) => {
+        if (error) reject(new SshFailure('command-failed', `${where}: the command could not be started: ${error.message}`));
+        else cleanup = use(channel, resolve);
+      });
+      return () => cleanup?.();
+    });
+  }
+
+  /**
    * A promise that also rejects when the session fails while it is pending. `start` may return a
    * cleanup (its timers), run however the promise settles, so nothing outlives it.
    */

@@ -5,6 +5,7 @@ import { sql as promotion } from './0004_promotion';
 import { sql as hypervisors } from './0005_hypervisors';
 import { sql as assets } from './0006_assets';
 import { sql as changeControl } from './0007_change_control';
+import { sql as apply } from './0008_apply';
 
 /** Numbered, applied in order; the schema version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
@@ -15,6 +16,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
   { version: 5, name: 'hypervisors', sql: hypervisors },
   { version: 6, name: 'assets', sql: assets },
   { version: 7, name: 'change-control', sql: changeControl },
+  { version: 8, name: 'apply', sql: apply },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

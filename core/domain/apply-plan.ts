@@ -1,0 +1,250 @@
+/**
+ * What applying a host's promotion plan runs on that host, exactly: argument vectors (never shell
+ * text) for the backup taken before, each plan step, and the rollback of the steps that ran.
+ * Where a shell is needed (atomic file writes, backups), the script is a constant of this module
+ * and every value reaches it as a positional parameter ("$1", "$2"…), so a path or package name is
+ * always data. The connector quotes each word when it sends the command.
+ *
+ * Every step is idempotent (a pinned install, a write of the same bytes, enable, restart): running
+ * one again after an interruption leaves the host as running it once would.
+ */
+import { StagecraftError } from './errors';
+import type { PackageManager } from './facts';
+import type { PlanStep } from './promotion-plan';
+
+export interface HostCommand {
+  /** What it does, in words, for the dry run and the record. */
+  label: string;
+  /** The words to run, `sudo -n --` first when the account is not root. */
+  argv: string[];
+  /** Sent on the command's standard input (file contents). */
+  stdin?: string;
+  timeoutMs: number;
+}
+
+export interface ApplyStepScript {
+  /** Position of the step in the host's plan, from 0. */
+  index: number;
+  step: PlanStep;
+  label: string;
+  commands: HostCommand[];
+  /** Undoes this step once it has run (or may have run); empty when nothing needs undoing. */
+  rollback: HostCommand[];
+}
+
+export interface HostApplyScript {
+  host: string;
+  manager: PackageManager;
+  /** Folder on the host that keeps the files as they were before the change. */
+  backupDir: string;
+  /** Run before the first step: package versions recorded, files copied into backupDir. */
+  backup: HostCommand[];
+  steps: ApplyStepScript[];
+  /** Backup path of each file the plan writes or removes. */
+  backups: { path: string; backupPath: string }[];
+}
+
+export interface ApplyScriptOptions {
+  host: string;
+  /** The SSH account: anything but root runs each command through `sudo -n`. */
+  user: string;
+  /** Used when the plan has no package step to say which one. */
+  manager: PackageManager;
+  /** e.g. /var/backups/stagecraft/change-12/run-3 */
+  backupDir: string;
+}
+
+export const COMMAND_TIMEOUTS = { package: 600_000, file: 60_000, sysctl: 30_000, service: 120_000, backup: 120_000 } as const;
+
+/** Where systemd-sysctl reads the values this module persists, one file per key. */
+export const sysctlFile = (key: string) => `/etc/sysctl.d/90-stagecraft-${key}.conf`;
+
+// The constant scripts. "$0" is the script's name, the values follow.
+
+/** $1 path, $2 mode (octal or empty), $3 owner (or empty), $4 group (or empty); content on stdin. */
+const WRITE_FILE = [
+  'set -eu',
+  'dir=$(dirname -- "$1")',
+  'tmp=$(mktemp -- "$dir/.stagecraft-XXXXXX")',
+  "trap 'rm -f -- \"$tmp\"' EXIT",
+  'cat >"$tmp"',
+  // Keep what the file had unless the plan says otherwise.
+  'if [ -e "$1" ]; then chmod --reference="$1" -- "$tmp"; chown --reference="$1" -- "$tmp"; else chmod 0644 -- "$tmp"; fi',
+  'if [ -n "$2" ]; then chmod -- "$2" "$tmp"; fi',
+  'if [ -n "$3" ]; then chown -- "$3" "$tmp"; fi',
+  'if [ -n "$4" ]; then chgrp -- "$4" "$tmp"; fi',
+  'sync -- "$tmp"',
+  'mv -f -- "$tmp" "$1"',
+  'trap - EXIT',
+  'sync -- "$dir"',
+].join('\n');
+
+/** $1 path, $2 backup path: a copy with mode, owner and times, or "absent". */
+const BACKUP_FILE = ['set -eu', 'mkdir -p -- "$(dirname -- "$2")"', 'if [ -e "$1" ] || [ -L "$1" ]; then cp -a -- "$1" "$2"; sync -- "$2"; echo copied; else rm -f -- "$2"; echo absent; fi'].join('\n');
+
+/** $1 path, $2 backup path: the backup put back atomically, or the file removed when there was none. */
+const RESTORE_FILE = [
+  'set -eu',
+  'if [ -e "$2" ] || [ -L "$2" ]; then',
+  '  tmp="$(dirname -- "$1")/.stagecraft-restore-$$"',
+  '  cp -a -- "$2" "$tmp"',
+  '  sync -- "$tmp"',
+  '  mv -f -- "$tmp" "$1"',
+  'else',
+  '  rm -f -- "$1"',
+  'fi',
+  'sync -- "$(dirname -- "$1")"',
+].join('\n');
+
+/** $1 path: removed (the backup keeps it). */
+const REMOVE_FILE = 'set -eu\nrm -f -- "$1"\nsync -- "$(dirname -- "$1")"';
+
+/** $1 key, $2 value: the live value, when this host may set it (a container's /proc/sys is read-only). */
+const SET_SYSCTL_LIVE = [
+  'set -eu',
+  'node="/proc/sys/$(printf %s "$1" | tr . /)"',
+  'if [ -w "$node" ]; then sysctl -w -- "$1=$2"; else echo "live value not writable here ($node); persisted only"; fi',
+].join('\n');
+
+/** $1 manager, $2… names: the installed version of each, one "name version" line (or "name absent"). */
+const RECORD_VERSIONS = [
+  'manager=$1; shift',
+  'for name in "$@"; do',
+  '  case "$manager" in',
+  "    dpkg) version=$(dpkg-query -W -f '${Version}' -- \"$name\" 2>/dev/null || true) ;;",
+  "    rpm) version=$(rpm -q --qf '%{VERSION}-%{RELEASE}' -- \"$name\" 2>/dev/null || true) ;;",
+  '    apk) version=$(apk info -e -v -- "$name" 2>/dev/null | sed "s/^$name-//" || true) ;;',
+  '  esac',
+  '  printf "%s %s\\n" "$name" "${version:-absent}"',
+  'done',
+].join('\n');
+
+const sh = (script: string, ...values: string[]) => ['sh', '-c', script, 'stagecraft-apply', ...values];
+
+/** A package name that would read as an option can never be one: refused, not passed on. */
+function packageWord(name: string): string {
+  if (name.startsWith('-') || name.length === 0) throw new StagecraftError('invalid-input', `"${name}" is not a package name.`, 'Fix the package name in the image and plan again.');
+  return name;
+}
+
+function installCommand(manager: PackageManager, name: string, version: string, direction: 'install' | 'downgrade'): string[] {
+  const word = packageWord(name);
+  switch (manager) {
+    case 'dpkg':
+      // confold: a conffile the admin changed stays; the plan's own file steps write what the image wants.
+      return ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', '--allow-downgrades', '--no-remove', 'install', `${word}=${version}`];
+    case 'rpm':
+      return ['dnf', '-y', direction === 'downgrade' ? 'downgrade' : 'install', `${word}-${version}`];
+    case 'apk':
+      return ['apk', 'add', `${word}=${version}`];
+  }
+}
+
+function removeCommand(manager: PackageManager, name: string): string[] {
+  const word = packageWord(name);
+  switch (manager) {
+    case 'dpkg':
+      return ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', 'remove', word];
+    case 'rpm':
+      return ['dnf', '-y', 'remove', word];
+    case 'apk':
+      return ['apk', 'del', word];
+  }
+}
+
+const systemctl = (verb: string, unit: string) => ['systemctl', verb, '--', unit];
+
+/** The opposite of a service action, to put the previous state back. */
+const SERVICE_INVERSE = { enable: 'disable', disable: 'enable', start: 'stop', stop: 'start', restart: 'restart' } as const;
+
+export function stepLabel(step: PlanStep): string {
+  switch (step.kind) {
+    case 'package':
+      return step.action === 'remove' ? `remove package ${step.name} ${step.from ?? ''}`.trim() : `${step.action} package ${step.name} ${step.from ? `${step.from} → ` : ''}${step.to}`;
+    case 'file':
+      return `${step.action} file ${step.path}`;
+    case 'sysctl':
+      return `set sysctl ${step.key} = ${step.to}`;
+    case 'service':
+      return `${step.action} service ${step.name}${step.because ? ` (${step.because})` : ''}`;
+  }
+}
+
+/** The files a step writes or removes on the host (each is backed up first). */
+export function filesTouched(step: PlanStep): string[] {
+  if (step.kind === 'file') return [step.path];
+  if (step.kind === 'sysctl') return [sysctlFile(step.key)];
+  return [];
+}
+
+/** Where a file's copy is kept: its absolute path under the backup folder. */
+export const backupPathOf = (backupDir: string, path: string) => `${backupDir.replace(/\/+$/, '')}/files${path.startsWith('/') ? '' : '/'}${path}`;
+
+/** The backup, the commands and the rollback of one host's plan, in the plan's order. */
+export function hostApplyScript(steps: readonly PlanStep[], options: ApplyScriptOptions): HostApplyScript {
+  const asRoot = (argv: string[]) => (options.user === 'root' ? argv : ['sudo', '-n', '--', ...argv]);
+  const command = (label: string, argv: string[], timeoutMs: number, stdin?: string): HostCommand => ({ label, argv: asRoot(argv), timeoutMs, ...(stdin !== undefined && { stdin }) });
+  const packageSteps = steps.filter((s): s is Extract<PlanStep, { kind: 'package' }> => s.kind === 'package');
+  const manager = packageSteps[0]?.manager ?? options.manager;
+  const backups = [...new Set(steps.flatMap(filesTouched))].map((path) => ({ path, backupPath: backupPathOf(options.backupDir, path) }));
+  const restoreFile = (path: string) => command(`restore ${path}`, sh(RESTORE_FILE, path, backupPathOf(options.backupDir, path)), COMMAND_TIMEOUTS.file);
+
+  const backup: HostCommand[] = [];
+  if (packageSteps.length > 0) {
+    backup.push(command('record package versions', sh(RECORD_VERSIONS, manager, ...packageSteps.map((s) => packageWord(s.name))), COMMAND_TIMEOUTS.backup));
+  }
+  for (const { path, backupPath } of backups) backup.push(command(`back up ${path}`, sh(BACKUP_FILE, path, backupPath), COMMAND_TIMEOUTS.backup));
+
+  const scripts = steps.map((step, index): ApplyStepScript => {
+    const label = stepLabel(step);
+    switch (step.kind) {
+      case 'package': {
+        if (step.action === 'remove') {
+          return { index, step, label, commands: [command(label, removeCommand(step.manager, step.name), COMMAND_TIMEOUTS.package)], rollback: step.from ? [command(`reinstall ${step.name} ${step.from}`, installCommand(step.manager, step.name, step.from, 'install'), COMMAND_TIMEOUTS.package)] : [] };
+        }
+        if (!step.to) throw new StagecraftError('invalid-input', `The plan's step "${label}" has no version to install.`, 'Plan the change again.');
+        const rollback = step.from
+          ? [command(`reinstall ${step.name} ${step.from}`, installCommand(step.manager, step.name, step.from, step.action === 'upgrade' ? 'downgrade' : 'install'), COMMAND_TIMEOUTS.package)]
+          : [command(`remove ${step.name}`, removeCommand(step.manager, step.name), COMMAND_TIMEOUTS.package)];
+        return { index, step, label, commands: [command(label, installCommand(step.manager, step.name, step.to, step.action === 'downgrade' ? 'downgrade' : 'install'), COMMAND_TIMEOUTS.package)], rollback };
+      }
+      case 'file': {
+        if (step.action === 'remove') return { index, step, label, commands: [command(label, sh(REMOVE_FILE, step.path), COMMAND_TIMEOUTS.file)], rollback: [restoreFile(step.path)] };
+        if (step.content === undefined) throw new StagecraftError('unsupported', `The image has no text content for ${step.path} (binary or too large), so it cannot be written.`, 'Govern that file by hash only, or capture its content.');
+        const write = command(label, sh(WRITE_FILE, step.path, step.mode ?? '', step.owner ?? '', step.group ?? ''), COMMAND_TIMEOUTS.file, step.content);
+        return { index, step, label, commands: [write], rollback: [restoreFile(step.path)] };
+      }
+      case 'sysctl': {
+        const path = sysctlFile(step.key);
+        const persist = command(`persist ${step.key} in ${path}`, sh(WRITE_FILE, path, '0644', 'root', 'root'), COMMAND_TIMEOUTS.file, `${step.key} = ${step.to}\n`);
+        const live = command(`set ${step.key} = ${step.to} now`, sh(SET_SYSCTL_LIVE, step.key, step.to), COMMAND_TIMEOUTS.sysctl);
+        const rollback = [restoreFile(path), ...(step.from !== undefined ? [command(`set ${step.key} = ${step.from} now`, sh(SET_SYSCTL_LIVE, step.key, step.from), COMMAND_TIMEOUTS.sysctl)] : [])];
+        return { index, step, label, commands: [persist, live], rollback };
+      }
+      case 'service': {
+        // A unit file may have changed: systemd reads units again before acting on one.
+        const reload = command('reload systemd units', ['systemctl', 'daemon-reload'], COMMAND_TIMEOUTS.service);
+        const inverse = SERVICE_INVERSE[step.action];
+        return {
+          index,
+          step,
+          label,
+          commands: [reload, command(label, systemctl(step.action, step.name), COMMAND_TIMEOUTS.service)],
+          rollback: [reload, command(`${inverse} service ${step.name}`, systemctl(inverse, step.name), COMMAND_TIMEOUTS.service)],
+        };
+      }
+    }
+  });
+  return { host: options.host, manager, backupDir: options.backupDir, backup, steps: scripts, backups };
+}
+
+/**
+ * What undoes the steps that ran (or may have run), in the plan's order: packages back first, so
+ * the files restored after them are not overwritten by a package's own, then sysctl and services,
+ * which restart last to read the restored files.
+ */
+export function rollbackCommands(script: HostApplyScript, started: ReadonlySet<number>): HostCommand[] {
+  const commands = script.steps.filter((s) => started.has(s.index)).flatMap((s) => s.rollback);
+  // One daemon-reload before the service commands is enough.
+  return commands.filter((c, i) => c.label !== 'reload systemd units' || commands.findIndex((d) => d.label === c.label) === i);
+}

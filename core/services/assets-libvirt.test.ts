@@ -159,7 +159,15 @@ describe.skipIf(skipReason !== null)('clone a VM into a stage and reclaim it, on
     }
     const options = { keep: 'snapshot' as const, graceHours: 24, force: true };
     const t = Date.parse('2026-11-26T12:00:00Z');
+    // A graceful power-off only asks the guests; these have no OS to obey, so they stay "powering off"…
+    const graceful = await planReclaim(store, 'alice', integrationId, { ...options, force: false }, {}, t);
+    expect(graceful.vms[0]!.operations[0]!.commands[0]).toBe(`virsh -c '${URI}' shutdown --domain pay-app-integration-r1`);
+    const asked = await runReclaim(store, 'alice', integrationId, { plan: graceful, confirmed: true, now: () => t });
+    expect(asked.vms.map((vm) => vm.step)).toEqual(['powering-off', 'powering-off']);
+    expect(asked.left[0]).toMatch(/power-off was started; its outcome is checked on resume/);
+    // …and the next dry run sees them still running: back to pending, and this time powered off at once.
     const powerOff = await planReclaim(store, 'alice', integrationId, options, {}, t);
+    expect(powerOff.warnings.join(' ')).toMatch(/pay-app-integration-r1: recorded as powering-off when the run stopped; the hypervisor shows it running, so it is now pending/);
     expect(powerOff.phase).toBe('power-off');
     expect(powerOff.vms.map((vm) => vm.operations.map((op) => op.op.kind))).toEqual([
       ['shutdown', 'snapshot-create'],

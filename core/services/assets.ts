@@ -311,7 +311,8 @@ export async function planReclaim(store: WorkspaceStore, actor: string, stageId:
   const environment = preproductionStage(store, stageId);
   checkOptions(requested);
   const open = store.assets.openReclaimRun(stageId);
-  const options: ReclaimOptions = open ? { keep: open.keep, graceHours: open.graceHours, force: open.force } : requested;
+  // An open run keeps what it keeps and its grace period; how to power off may change (guests that ignore ACPI need force).
+  const options: ReclaimOptions = open ? { keep: open.keep, graceHours: open.graceHours, force: requested.force } : requested;
   if (!open && options.keep === 'image' && !environment.image) {
     throw new StagecraftError('conflict', `${environment.serviceName} ${environment.stageName} has no image, so deleting its disks would leave no way to rebuild it.`, 'Capture or assign an image first, or keep a hypervisor snapshot instead.');
   }

@@ -7,6 +7,7 @@ import { callNames } from '../core/contract/index';
 import { CONTENT_SECURITY_POLICY } from '../core/host/csp';
 import { createApp } from '../core/services/app';
 import { EVENT_CHANNEL } from './channels';
+import { safeStorageProtector } from './key-protector';
 import { printToPdf } from './print';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAllowedNavigation, isTrustedSender, secureWebPreferences } from './security';
 
@@ -49,6 +50,7 @@ const stagecraft = createApp({
     return { path: result.filePath, overwriteConfirmed: existsSync(result.filePath) };
   },
   printToPdf,
+  keyProtector: safeStorageProtector,
 });
 stagecraft.onEvent((name, payload) => mainWindow?.webContents.send(EVENT_CHANNEL, name, payload));
 

@@ -7,7 +7,7 @@ import type { StagePolicy } from '../domain/release-policy';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { createApp } from './app';
-import { addPerson, changeDetail, transitionChange, updateChange } from './change-control';
+import { addPerson, changeDetail, transitionChange, updateChange, updatePerson } from './change-control';
 import { KeyRing } from './signing';
 
 let dir: string;
@@ -135,5 +135,32 @@ describe('the change workflow through the real service', () => {
     db.prepare("UPDATE change_details SET category = 'emergency' WHERE change_id = ?").run(id);
     db.close();
     expect(changeDetail(store, id).decisions[0]!.signatureStatus).toBe('invalid');
+  });
+  it('waits for every named approver beyond the policy count, and keeps old approvals verifiable after a new key', async () => {
+    const id = await draftToStaging('Named approvers');
+    updateChange(store, { changeId: id, actorId: people['Alice Requester']!.id, edit: { requiredApproverIds: [people['Erin CAB']!.id] } });
+    move(id, 'submit', 'Alice Requester');
+    expect(move(id, 'approve', 'Bob Approver')).toMatchObject({ to: 'submitted', approvals: { given: 1, required: 1 } });
+    expect(move(id, 'approve', 'Erin CAB')).toMatchObject({ to: 'approved', approvals: { given: 2 } });
+    updatePerson(store, people['Bob Approver']!, people['Bob Approver']!.id, { newKey: true }, keys);
+    expect(changeDetail(store, id).decisions.map((d) => d.signatureStatus)).toEqual(['valid', 'valid']);
+  });
+
+  it('rejects with a reason, reopens to draft, and after implementing can fail and roll back (as applying a promotion will)', async () => {
+    const id = await draftToStaging('Rejected then reopened');
+    move(id, 'submit', 'Alice Requester');
+    expect(() => move(id, 'reject', 'Bob Approver')).toThrow(/Say why the change is rejected/);
+    move(id, 'reject', 'Bob Approver', { reason: 'No backout tested' });
+    expect(() => move(id, 'reopen', 'Bob Approver')).toThrow(/Only the requester may reopen/);
+    expect(move(id, 'reopen', 'Alice Requester')).toMatchObject({ to: 'draft', approvals: { given: 0 } });
+    expect(changeDetail(store, id).decisions[0]).toMatchObject({ decision: 'reject', signatureStatus: 'valid', counted: false });
+    expect(changeDetail(store, id).decisions[0]!.droppedAt).not.toBeNull();
+    move(id, 'submit', 'Alice Requester');
+    move(id, 'approve', 'Bob Approver');
+    const window = { start: '2032-01-05T20:00:00.000Z', end: '2032-01-05T22:00:00.000Z', timeZone: 'UTC' };
+    move(id, 'schedule', 'Dan Release', { window });
+    expect(move(id, 'fail', 'Dan Release', { now: '2032-01-05T20:30:00.000Z', reason: 'apt lock held' })).toMatchObject({ to: 'failed' });
+    expect(move(id, 'roll-back', 'Dan Release', { now: '2032-01-05T20:45:00.000Z' })).toMatchObject({ to: 'rolled-back' });
+    expect(move(id, 'close', 'Dan Release', { now: '2032-01-05T21:00:00.000Z' })).toMatchObject({ to: 'closed' });
   });
 });

@@ -1,5 +1,6 @@
 // `npm run bench [NAME…]`: runs the benchmarks (all by default) and prints each with its ratio.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { assetsBenchmark } from './assets.bench';
 import { dispatchBenchmark } from './dispatch.bench';
 import { driftBenchmark } from './drift.bench';
 import { overviewBenchmark } from './overview.bench';
@@ -8,6 +9,7 @@ import { scanVsAnsibleBenchmark } from './scan-vs-ansible';
 import type { Comparison } from './harness';
 
 const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
+  assets: assetsBenchmark,
   dispatch: dispatchBenchmark,
   drift: driftBenchmark,
   overview: overviewBenchmark,

@@ -130,15 +130,34 @@ function poolUsage(pool: ResourcePool, members: readonly SizedHost[]): PoolUsage
 
 /** Capacity, allocation, free room and cost of every stage that has pools or environments holding hosts. */
 export function stageUsage(pools: readonly ResourcePool[], hosts: readonly SizedHost[]): StageUsage[] {
-  const stageNames = [...new Set([...pools.map((p) => p.stageName), ...hosts.flatMap((h) => h.placements.map((p) => p.stageName))])];
   const poolById = new Map(pools.map((p) => [p.id, p]));
-  return stageNames.map((stageName) => {
+  // One pass over the hosts: by pool, and by stage then service (a host in two services counts in both).
+  const byPool = new Map<number, SizedHost[]>();
+  const byStage = new Map<string, { hosts: SizedHost[]; services: Map<string, SizedHost[]> }>();
+  for (const pool of pools) if (!byStage.has(pool.stageName)) byStage.set(pool.stageName, { hosts: [], services: new Map() });
+  for (const host of hosts) {
+    if (host.poolId !== null) {
+      const members = byPool.get(host.poolId) ?? [];
+      members.push(host);
+      byPool.set(host.poolId, members);
+    }
+    const stagesSeen = new Set<string>();
+    for (const { stageName, serviceName } of host.placements) {
+      const stage = byStage.get(stageName) ?? { hosts: [], services: new Map<string, SizedHost[]>() };
+      byStage.set(stageName, stage);
+      if (!stagesSeen.has(stageName)) stage.hosts.push(host);
+      stagesSeen.add(stageName);
+      const held = stage.services.get(serviceName) ?? [];
+      if (!held.includes(host)) held.push(host);
+      stage.services.set(serviceName, held);
+    }
+  }
+  return [...byStage.entries()].map(([stageName, { hosts: inStage, services: heldBy }]) => {
     const stagePools = pools.filter((p) => p.stageName === stageName);
-    const usages = stagePools.map((pool) => poolUsage(pool, hosts.filter((h) => h.poolId === pool.id)));
-    const inStage = hosts.filter((h) => h.placements.some((p) => p.stageName === stageName));
-    const serviceNames = [...new Set(inStage.flatMap((h) => h.placements.filter((p) => p.stageName === stageName).map((p) => p.serviceName)))].sort();
+    const usages = stagePools.map((pool) => poolUsage(pool, byPool.get(pool.id) ?? []));
+    const serviceNames = [...heldBy.keys()].sort();
     const services: ServiceUsage[] = serviceNames.map((serviceName) => {
-      const held = inStage.filter((h) => h.placements.some((p) => p.stageName === stageName && p.serviceName === serviceName));
+      const held = heldBy.get(serviceName)!;
       let costs: Costs = {};
       for (const host of held) {
         const rate = host.poolId !== null ? poolById.get(host.poolId)?.rate : undefined;

@@ -30,7 +30,14 @@ export interface AssetsReport {
 }
 
 export function leaseViews(store: WorkspaceStore, now: number, horizonDays = DEFAULT_LEASE_HORIZON_DAYS): LeaseView[] {
-  return store.assets.listLeases().map((lease) => ({ ...lease, ...leaseState(lease, now, horizonDays) }));
+  // Leases share days and zones: each pair goes through the zone's rules once.
+  const states = new Map<string, LeaseState>();
+  return store.assets.listLeases().map((lease) => {
+    const key = `${lease.expiresOn}|${lease.timeZone}`;
+    const state = states.get(key) ?? leaseState(lease, now, horizonDays);
+    states.set(key, state);
+    return { ...lease, ...state };
+  });
 }
 
 /** Capacity, allocation, free room and cost per stage and service, and the leases (all, or one stage's by name). */

@@ -63,12 +63,17 @@ export async function runChange(sub: string | undefined, positional: string[], o
     else printChange(change, out);
     return 0;
   }
-  if (sub !== undefined && (ACTIONS as readonly string[]).includes(sub)) {
+  if (sub === 'replan' || (sub !== undefined && (ACTIONS as readonly string[]).includes(sub))) {
     const id = changeId(positional);
     await actAs(options, invoke);
     const window = options.has('start') || options.has('end') ? { start: options.get('start') ?? '', end: options.get('end') ?? '', timeZone: options.get('tz') ?? 'UTC' } : undefined;
     if (window && (!window.start || !window.end)) throw new UsageError('A window needs --start and --end (such as 2026-12-01T22:00) and --tz (such as Europe/Berlin; UTC when absent).');
     try {
+      if (sub === 'replan') {
+        const result = await invoke('changes.replan', { changeId: id });
+        out(`#${id}: re-planned, ${result.change.plan.summary.steps} steps; now ${result.state}${result.approvalsDropped ? `, ${result.approvalsDropped} decisions dropped` : ''}`);
+        return 0;
+      }
       const result = await invoke('changes.transition', { changeId: id, action: sub as Action, ...(options.has('reason') && { reason: options.get('reason')! }), ...(window && { window }) });
       out(`#${id}: ${result.from} → ${result.to} (approvals ${result.approvals.given} of ${result.approvals.required})`);
       return 0;
@@ -80,7 +85,7 @@ export async function runChange(sub: string | undefined, positional: string[], o
       throw error;
     }
   }
-  throw new UsageError(`Unknown change command "${sub ?? ''}": use list, show, or ${ACTIONS.join(', ')}.`);
+  throw new UsageError(`Unknown change command "${sub ?? ''}": use list, show, replan, or ${ACTIONS.join(', ')}.`);
 }
 
 export async function runPeople(sub: string | undefined, options: Map<string, string>, invoke: Invoke, out: (line: string) => void): Promise<number> {

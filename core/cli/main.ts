@@ -61,7 +61,7 @@ Usage:
                                                    runs them; exit 3 when something blocks it
   stagecraft change list WORKSPACE [--state S] [--service S] [--format json|text]
   stagecraft change show WORKSPACE ID [--format json|text]
-  stagecraft change submit|approve|reject|schedule|implement|fail|close|cancel|roll-back|reopen
+  stagecraft change submit|approve|reject|schedule|implement|fail|close|cancel|roll-back|reopen|replan
                   WORKSPACE ID [--reason R] [--start T --end T --tz ZONE] [--as PERSON]
                                                    change requests: move one through its workflow
                                                    (approvals are signed with PERSON's key); exit 3

@@ -105,8 +105,8 @@ const changeEdit = z
   .partial();
 
 const calendarEntry = z.object({
-  kind: z.enum(['change', 'freeze', 'external']),
-  /** change-ID, freeze-STAGEID-START, or the external event's UID. */
+  kind: z.enum(['change', 'freeze', 'external', 'lease']),
+  /** change-ID, freeze-STAGEID-START, the external event's UID, or lease-STAGEID (the lease's last day). */
   key: z.string(),
   title: z.string(),
   start: z.string(),
@@ -131,6 +131,11 @@ export const changeCalls = {
   'changes.update': call(
     'Edit a draft or submitted change; editing a submitted change returns it to draft and drops its approvals (said in the result)',
     z.object({ changeId: id, edit: changeEdit }),
+    z.object({ changeId: id, state, returnedToDraft: z.boolean(), approvalsDropped: z.number().int(), change: changeDetail }),
+  ),
+  'changes.replan': call(
+    'Plan a change again against its target as it is now (a stale change must be): plan, verdict, risk and generated plans replaced; back to draft, approvals dropped',
+    z.object({ changeId: id }),
     z.object({ changeId: id, state, returnedToDraft: z.boolean(), approvalsDropped: z.number().int(), change: changeDetail }),
   ),
   'changes.transition': call(

@@ -7,7 +7,8 @@ import type { StagePolicy } from '../domain/release-policy';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { createApp } from './app';
-import { addPerson, changeDetail, transitionChange, updateChange, updatePerson } from './change-control';
+import { addPerson, changeDetail, replanChange, transitionChange, updateChange, updatePerson } from './change-control';
+import { proposePromotion } from './promotion-handlers';
 import { KeyRing } from './signing';
 
 let dir: string;
@@ -111,6 +112,13 @@ describe('the change workflow through the real service', () => {
     store.write({ actor: 'test', action: 'scan', subject: host.name }, () => store.snapshots.save(host.id, { ...store.snapshots.load(latest.id), capturedAt: new Date().toISOString() }));
     expect(changeDetail(store, id).stale).toBe(`host ${host.name} was rescanned`);
     expect(() => move(id, 'approve', 'Bob Approver')).toThrow(new RegExp(`re-plan the change first. Why: host ${host.name} was rescanned`));
+    // Re-planning against the rescanned host makes it current again, as a draft.
+    const replanned = replanChange(store, { changeId: id, actorId: people['Alice Requester']!.id }, (row, now) =>
+      proposePromotion(store, { serviceId: row.serviceId, imageId: row.imageId, fromStageId: row.fromStageId!, toStageId: row.toStageId, acknowledgeDrift: false }, now),
+    );
+    expect(replanned).toMatchObject({ state: 'draft', returnedToDraft: true });
+    expect(changeDetail(store, id).stale).toBeNull();
+    expect(move(id, 'submit', 'Alice Requester')).toMatchObject({ to: 'submitted' });
     expect(move(id, 'cancel', 'Alice Requester', { reason: 'superseded by a new plan' })).toMatchObject({ to: 'cancelled' });
   });
 

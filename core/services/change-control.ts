@@ -413,6 +413,45 @@ export function updateChange(store: WorkspaceStore, request: { changeId: number;
   );
 }
 
+/**
+ * Re-plans a change against its target as it is now (after a rescan or another image): the plan,
+ * verdict, risk and generated plans are replaced, and a change past draft returns to draft with its
+ * approvals dropped. `propose` is the promotion planner (promotion-handlers' proposePromotion).
+ */
+export function replanChange(
+  store: WorkspaceStore,
+  request: { changeId: number; actorId: number; now?: string },
+  propose: (row: Row, now: string) => { plan: PromotionPlan; basis: PlanBasis; verdict: Verdict; risk: Risk; acknowledgedDrift: boolean; targetParity: number },
+): EditOutcome {
+  const now = request.now ?? new Date().toISOString();
+  const actor = store.changes.person(request.actorId);
+  return store.write({ actor: actor.name, action: 'change.replan', subject: `change ${request.changeId}`, after: (o) => o }, () => {
+    const row = changeRow(store, request.changeId);
+    if (!OPEN_STATES.includes(row.state)) throw new StagecraftError('refused', `A ${row.state} change cannot be re-planned; only open changes (${OPEN_STATES.join(', ')}) can.`);
+    const details = detailsFor(store, row);
+    const requester = requesterOf(store, row, details);
+    if (actor.id !== requester?.id && !actor.roles.includes('release-manager')) throw new StagecraftError('refused', `Only the requester or a release manager may re-plan change ${row.id}.`);
+    const proposal = propose(row, now);
+    const stored: StoredPlan = { plan: proposal.plan, basis: proposal.basis, acknowledgedDrift: proposal.acknowledgedDrift, targetParity: proposal.targetParity };
+    store.changes.replacePlan(row.id, { planHash: store.blobs.putJson(stored), verdict: proposal.verdict, risk: proposal.risk, earliestAt: proposal.verdict.earliestAt });
+    const generated = generatedDetails(store, changeRow(store, row.id), details.requesterId);
+    store.changes.saveDetails({ ...details, implementationPlan: generated.implementationPlan, backoutPlan: generated.backoutPlan, testPlan: generated.testPlan, revision: details.revision + 1 });
+    const returnedToDraft = row.state !== 'draft';
+    const approvalsDropped = store.changes.dropDecisions(row.id, now);
+    if (returnedToDraft) store.changes.setState(row.id, 'draft');
+    store.changes.appendHistory({
+      changeId: row.id,
+      at: now,
+      actor: actor.name,
+      action: 'replan',
+      fromState: row.state,
+      toState: 'draft',
+      detail: `Re-planned: ${proposal.plan.summary.steps} steps on ${proposal.plan.summary.hostsAffected} hosts; implementation, backout and test plans regenerated${approvalsDropped > 0 ? `; ${approvalsDropped} decision${approvalsDropped === 1 ? '' : 's'} dropped` : ''}.`,
+    });
+    return { changeId: row.id, state: 'draft' as const, returnedToDraft, approvalsDropped };
+  });
+}
+
 // ---- reading ------------------------------------------------------------------------------------------
 
 /** Every change as the conflict rules see it (target hosts by stage, looked up once per stage). */

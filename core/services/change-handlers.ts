@@ -8,10 +8,11 @@ import { occurrences } from '../domain/freeze-windows';
 import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icalendar';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, scheduledChanges, stagePolicy, transitionChange, updateChange, updatePerson, type ChangeDetail } from './change-control';
+import { leaseCalendarEntries } from './assets';
+import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, replanChange, scheduledChanges, stagePolicy, transitionChange, updateChange, updatePerson, type ChangeDetail, type StoredPlan } from './change-control';
 import type { ServiceContext } from './context';
 import { CurrentPeople, currentPerson, keyRingOf } from './current-person';
-import { summariseChange } from './promotion-handlers';
+import { proposePromotion, summariseChange } from './promotion-handlers';
 import type { Session } from './session';
 import { keyFingerprint, type KeyRing } from './signing';
 
@@ -20,6 +21,7 @@ type ChangeHandlers = Pick<
   | 'changes.list'
   | 'changes.get'
   | 'changes.update'
+  | 'changes.replan'
   | 'changes.transition'
   | 'changes.conflicts'
   | 'people.list'
@@ -154,6 +156,17 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       changed();
       return { ...outcome, change: view(store, changeId) };
     },
+    'changes.replan': ({ changeId }) => {
+      const store = session.require();
+      const outcome = replanChange(store, { changeId, actorId: acting(store).id }, (row, now) => {
+        if (row.fromStageId === null) throw new StagecraftError('refused', `The stage change ${row.id} promoted from no longer exists, so it cannot be planned again.`, 'Cancel it and drag the image again.');
+        const proposal = proposePromotion(store, { serviceId: row.serviceId, imageId: row.imageId, fromStageId: row.fromStageId, toStageId: row.toStageId, acknowledgeDrift: store.promotion.plan<StoredPlan>(row.id).acknowledgedDrift }, now);
+        if (proposal.verdict.refusedOutright) throw new StagecraftError('refused', proposal.verdict.rules.find((r) => r.status === 'failed')?.reason ?? 'The lifecycle no longer allows this promotion.');
+        return proposal;
+      });
+      changed();
+      return { ...outcome, change: view(store, changeId) };
+    },
     'changes.transition': ({ changeId, action, reason, window }) => {
       const store = session.require();
       const outcome = transitionChange(store, { changeId, action, actorId: acting(store).id, ...(reason !== undefined && { reason }), ...(window && { window: windowOf(window.start, window.end, window.timeZone) }) }, { keys: keys() });
@@ -214,6 +227,7 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
         })),
         ...freezes.map((f) => ({ kind: 'freeze' as const, key: `freeze-${f.stage.id}-${f.start}`, title: `Freeze ${f.service} ${f.stage.name}: ${f.reason}`, start: f.start, end: f.end, timeZone: f.timeZone, changeId: null, state: null, service: f.service, stage: f.stage.name, conflicts: 0 })),
         ...external.map((e) => ({ kind: 'external' as const, key: e.uid, title: e.summary, start: e.startsAt, end: e.endsAt, timeZone: null, changeId: null, state: null, service: null, stage: null, conflicts: 0 })),
+        ...leaseCalendarEntries(store, from, to),
       ].sort((a, b) => a.start.localeCompare(b.start) || a.key.localeCompare(b.key));
     },
     'calendar.exportIcs': ({ from, to, includeFreezes }) => {

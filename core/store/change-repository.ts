@@ -222,6 +222,13 @@ export class ChangeRepository {
     this.db.prepare('UPDATE change_requests SET title = ? WHERE id = ?').run(title, changeId);
   }
 
+  /** A re-plan replaces the change's plan, verdict and risk (the promotion repository created them). */
+  replacePlan(changeId: number, plan: { planHash: string; verdict: unknown; risk: unknown; earliestAt: string | null }): void {
+    this.db
+      .prepare('UPDATE change_requests SET plan_hash = ?, verdict_json = ?, risk_json = ?, earliest_at = ? WHERE id = ?')
+      .run(plan.planHash, JSON.stringify(plan.verdict), JSON.stringify(plan.risk), plan.earliestAt, changeId);
+  }
+
   // ---- decisions ------------------------------------------------------------------------------
 
   decisions(changeId: number): DecisionRecord[] {

@@ -93,6 +93,16 @@ describe('assets of the demo workspace', () => {
     expect(store.audit.verify().ok).toBe(true);
   });
 
+  it("puts each lease's last day on the change calendar, midnight to midnight in the owner's zone", async () => {
+    const now = Date.now();
+    const events = await call<{ kind: string; key: string; title: string; start: string; end: string; timeZone: string | null }[]>('calendar.events', { from: new Date(now).toISOString(), to: new Date(now + 30 * 86_400_000).toISOString() });
+    const uat = events.find((e) => e.key === `lease-${stageOf('identity', 'uat').id}`)!;
+    expect(uat).toMatchObject({ kind: 'lease', title: 'Lease ends: identity uat (sam.r)', timeZone: 'America/New_York' });
+    expect([23, 24, 25]).toContain((Date.parse(uat.end) - Date.parse(uat.start)) / 3_600_000);
+    expect(new Date(uat.start).toLocaleString('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit' })).toBe('00:00');
+    expect(events.filter((e) => e.kind === 'lease').some((e) => e.title.includes('payments-api staging'))).toBe(false); // 40 days out
+  });
+
   it('a reclaim needs VMs of a registered hypervisor, and a run needs the token of its dry run', async () => {
     await expect(call('reclaim.plan', { stageId: stageOf('identity', 'uat').id, keep: 'snapshot', graceHours: 24 })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/holds no VM of a registered hypervisor/) });
     const store = app.session.require();

@@ -11,7 +11,7 @@
 import type { HypervisorInventory, HypervisorOperation, OperationPlan } from '../connectors/libvirt/index';
 import { placeEnvironment, stageUsage, type Capacity, type Placement, type StageUsage } from '../domain/assets';
 import { StagecraftError } from '../domain/errors';
-import { checkExtension, checkLease, DEFAULT_LEASE_HORIZON_DAYS, leaseState, type Lease, type LeaseState } from '../domain/leases';
+import { addDays, checkExtension, checkLease, DEFAULT_LEASE_HORIZON_DAYS, leaseEnd, leaseState, type Lease, type LeaseState } from '../domain/leases';
 import type { ArchivedHost, LeaseRecord, NewPool, PoolRecord, ReclaimRunRecord, ReclaimStep, ReclaimVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
@@ -66,6 +66,28 @@ export function placeNewEnvironment(store: WorkspaceStore, stageName: string, re
   const released = new Set(releasing);
   const hosts = store.assets.sizedHosts().map((h) => (released.has(h.id) ? { ...h, placements: [] } : h));
   return placeEnvironment(stageName, required, stageUsage(store.assets.listPools(), hosts));
+}
+
+/** An entry of the change calendar: a lease's last day, from the owner's midnight to the next (leases that ended or end in [from, to)). */
+export function leaseCalendarEntries(store: WorkspaceStore, from: string, to: string, now = Date.now()) {
+  const [start, end] = [Date.parse(from), Date.parse(to)];
+  return leaseViews(store, now)
+    .filter((lease) => lease.state === 'active')
+    .map((lease) => ({ lease, dayStart: leaseEnd({ expiresOn: addDays(lease.expiresOn, -1), timeZone: lease.timeZone }), dayEnd: Date.parse(lease.endsAt) }))
+    .filter(({ dayStart, dayEnd }) => dayStart < end && dayEnd > start)
+    .map(({ lease, dayStart }) => ({
+      kind: 'lease' as const,
+      key: `lease-${lease.stageId}`,
+      title: `Lease ${lease.status === 'expired' ? 'ended' : 'ends'}: ${lease.serviceName} ${lease.stageName} (${lease.owner})`,
+      start: new Date(dayStart).toISOString(),
+      end: lease.endsAt,
+      timeZone: lease.timeZone,
+      changeId: null,
+      state: null,
+      service: lease.serviceName,
+      stage: lease.stageName,
+      conflicts: 0,
+    }));
 }
 
 // ---- pools ----------------------------------------------------------------------------------------

@@ -193,6 +193,8 @@ export interface CabPack {
 
 /** One change as the services found it in the workspace: the plan whole, every drift item, change control when recorded. */
 export type CabChangeInput = Omit<CabChange, keyof ChangeControlFields | 'affected' | 'plan' | 'target'> & {
+  /** Every host of the target environment: the change's configuration items, whether or not its plan touches them. */
+  targetHosts: readonly string[];
   plan: PromotionPlan;
   target: Omit<TargetDrift, 'items' | 'moreItems'> & { items: readonly DriftItem[] };
   control: ChangeControlFields | null;
@@ -288,7 +290,7 @@ export const agendaTime = (change: Pick<CabChange, 'window' | 'earliestAt' | 'cr
 export function cabChange(input: CabChangeInput): CabChange {
   const control = input.control ?? NOT_RECORDED;
   const items = [...input.target.items].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.category.localeCompare(b.category) || a.key.localeCompare(b.key));
-  const hosts = [...new Set([...input.plan.hosts.map((h) => h.host), ...input.plan.unscanned])].sort();
+  const hosts = [...input.targetHosts].sort();
   return {
     id: input.id,
     title: input.title,

@@ -40,6 +40,7 @@ function change(id: number, title: string, earliestAt: string): CabChangeInput {
     fromStage: 'uat',
     targetStage: 'production',
     targetIsProduction: true,
+    targetHosts: ['web-04', 'web-03', 'web-02', 'web-01'],
     image: 'v2',
     earliestAt,
     requester: 'alice',

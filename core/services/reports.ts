@@ -95,6 +95,7 @@ function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>
     fromStage: row.fromStageId === null ? null : stageName(row.fromStageId),
     targetStage: target.name,
     targetIsProduction: target.isProduction,
+    targetHosts: store.inventory.environment(target.id).hosts.map((h) => h.name),
     image: store.images.get(row.imageId).label,
     earliestAt: row.earliestAt,
     requester: detail.requester?.name ?? row.createdBy,

@@ -133,6 +133,11 @@ export const changeCalls = {
     z.object({ changeId: id, edit: changeEdit }),
     z.object({ changeId: id, state, returnedToDraft: z.boolean(), approvalsDropped: z.number().int(), change: changeDetail }),
   ),
+  'changes.replan': call(
+    'Plan a change again against its target as it is now (a stale change must be): plan, verdict, risk and generated plans replaced; back to draft, approvals dropped',
+    z.object({ changeId: id }),
+    z.object({ changeId: id, state, returnedToDraft: z.boolean(), approvalsDropped: z.number().int(), change: changeDetail }),
+  ),
   'changes.transition': call(
     'Move a change as the current person: submit, approve, reject, schedule (with a window), implement, fail, close, cancel, roll back, reopen',
     z.object({ changeId: id, action, reason: z.string().max(2000).optional(), window: windowInput.optional() }),

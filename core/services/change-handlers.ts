@@ -9,10 +9,10 @@ import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icale
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { leaseCalendarEntries } from './assets';
-import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, scheduledChanges, stagePolicy, transitionChange, updateChange, updatePerson, type ChangeDetail } from './change-control';
+import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, replanChange, scheduledChanges, stagePolicy, transitionChange, updateChange, updatePerson, type ChangeDetail, type StoredPlan } from './change-control';
 import type { ServiceContext } from './context';
 import { CurrentPeople, currentPerson, keyRingOf } from './current-person';
-import { summariseChange } from './promotion-handlers';
+import { proposePromotion, summariseChange } from './promotion-handlers';
 import type { Session } from './session';
 import { keyFingerprint, type KeyRing } from './signing';
 
@@ -21,6 +21,7 @@ type ChangeHandlers = Pick<
   | 'changes.list'
   | 'changes.get'
   | 'changes.update'
+  | 'changes.replan'
   | 'changes.transition'
   | 'changes.conflicts'
   | 'people.list'
@@ -152,6 +153,17 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       const store = session.require();
       const { window, ...fields } = edit;
       const outcome = updateChange(store, { changeId, actorId: acting(store).id, edit: { ...fields, ...(window !== undefined && { window: window && windowOf(window.start, window.end, window.timeZone) }) } });
+      changed();
+      return { ...outcome, change: view(store, changeId) };
+    },
+    'changes.replan': ({ changeId }) => {
+      const store = session.require();
+      const outcome = replanChange(store, { changeId, actorId: acting(store).id }, (row, now) => {
+        if (row.fromStageId === null) throw new StagecraftError('refused', `The stage change ${row.id} promoted from no longer exists, so it cannot be planned again.`, 'Cancel it and drag the image again.');
+        const proposal = proposePromotion(store, { serviceId: row.serviceId, imageId: row.imageId, fromStageId: row.fromStageId, toStageId: row.toStageId, acknowledgeDrift: store.promotion.plan<StoredPlan>(row.id).acknowledgedDrift }, now);
+        if (proposal.verdict.refusedOutright) throw new StagecraftError('refused', proposal.verdict.rules.find((r) => r.status === 'failed')?.reason ?? 'The lifecycle no longer allows this promotion.');
+        return proposal;
+      });
       changed();
       return { ...outcome, change: view(store, changeId) };
     },

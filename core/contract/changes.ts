@@ -22,6 +22,8 @@ export const person = z.object({
   name: z.string(),
   roles: z.array(role),
   keyFingerprint: z.string().nullable(),
+  /** Ed25519 public key (SPKI PEM): with it anyone can verify this person's signed decisions. */
+  publicKeyPem: z.string().nullable(),
   /** Whether this computer holds the person's private key (they can sign here). */
   canSignHere: z.boolean(),
   createdAt: z.string(),

@@ -89,6 +89,13 @@ describe('changes through the contract on the demo workspace', () => {
     const approved = await call<CallOutput<'changes.transition'>>('changes.transition', { changeId, action: 'approve', reason: 'fine' });
     expect(approved).toMatchObject({ from: 'submitted', to: 'approved' });
     expect(approved.change.decisions[0]).toMatchObject({ approver: approver.name, signatureStatus: 'valid', counted: true });
+    // Anyone with the workspace's public keys can check the exported approval with node:crypto alone.
+    const { createPublicKey, verify } = await import('node:crypto');
+    const decision = approved.change.decisions[0]!;
+    const publicKey = createPublicKey(people.find((p) => p.id === approver.id)!.publicKeyPem!);
+    expect(verify(null, Buffer.from(decision.payload), publicKey, Buffer.from(decision.signature!, 'base64'))).toBe(true);
+    expect(JSON.parse(decision.payload)).toMatchObject({ changeId, decision: 'approve', approver: { name: approver.name }, title: 'Promote v2; harden sshd, staging' });
+    expect(verify(null, Buffer.from(decision.payload.replace('staging', 'production')), publicKey, Buffer.from(decision.signature!, 'base64'))).toBe(false);
 
     const manager = people.find((p) => p.roles.includes('release-manager'))!;
     await actAs(manager.name);

@@ -39,6 +39,7 @@ export const personView = (person: PersonRecord, keys: KeyRing) => ({
   name: person.name,
   roles: person.roles,
   keyFingerprint: person.publicKeyPem ? keyFingerprint(person.publicKeyPem) : null,
+  publicKeyPem: person.publicKeyPem,
   canSignHere: person.publicKeyPem !== null && keys.has(person.publicKeyPem),
   createdAt: person.createdAt,
 });

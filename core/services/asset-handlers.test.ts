@@ -49,6 +49,24 @@ describe('assets of the demo workspace', () => {
     await expect(call('assets.report', { stageName: 'qa' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/No stage is named "qa"/) });
   });
 
+  it('adds, resizes and removes pools and their members, each audited; bad input is refused whole', async () => {
+    type Pool = CallOutput<'pools.list'>[number];
+    await expect(call('pools.add', { name: 'gpu', stageName: 'uat', kind: 'host-group', capacity: { vcpus: 8, memoryMb: 65536, diskGb: 100 }, rate: { currency: 'euro', perVcpu: 1, perMemoryGb: 1, perDiskGb: 1 } })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(call('pools.add', { name: 'gpu', stageName: 'uat', kind: 'host-group', capacity: null, rate: null })).rejects.toMatchObject({ message: expect.stringMatching(/needs its capacity/) });
+    const gpu = await call<Pool>('pools.add', { name: 'gpu', stageName: 'uat', kind: 'host-group', capacity: { vcpus: 8, memoryMb: 65536, diskGb: 100 }, rate: null });
+    const uatHosts = app.session.require().inventory.environment(stageOf('identity', 'uat').id).hosts.map((h) => h.id);
+    await call('pools.members', { poolId: gpu.id, hostIds: uatHosts.slice(0, 1) });
+    let uat = (await call<Report>('assets.report', { stageName: 'uat' })).stages[0]!;
+    expect(uat.pools.find((p) => p.pool.name === 'gpu')).toMatchObject({ allocatedHosts: 1, monthlyCost: {} });
+    await call('pools.update', { id: gpu.id, changes: { capacity: { vcpus: 2, memoryMb: 1024, diskGb: 10 } } });
+    uat = (await call<Report>('assets.report', { stageName: 'uat' })).stages[0]!;
+    expect(uat.pools.find((p) => p.pool.name === 'gpu')!.overcommitted).toBe(true);
+    await call('pools.remove', { id: gpu.id });
+    await call('pools.members', { poolId: (await call<Pool[]>('pools.list', {})).find((p) => p.name === 'uat-rack')!.id, hostIds: uatHosts.slice(0, 1) });
+    expect((await call<Report>('assets.report', { stageName: 'uat' })).stages[0]!.pools.map((p) => p.pool.name)).toEqual(['uat-rack']);
+    expect(app.session.require().audit.entries(5).map((e) => e.action)).toEqual(['pool.members', 'pool.remove', 'pool.update', 'pool.members', 'pool.add']);
+  });
+
   it('says which pool takes a new environment, or why none can', async () => {
     expect(await call('pools.place', { stageName: 'integration', required: { vcpus: 8, memoryMb: 16384, diskGb: 100 } })).toMatchObject({ chosen: { poolName: 'kvm-int' } });
     expect(await call('pools.place', { stageName: 'integration', required: { vcpus: 12, memoryMb: 16384, diskGb: 100 } })).toMatchObject({ chosen: null, reason: 'No pool of integration has room: kvm-int (vCPUs: 12 needed, 8 free).' });

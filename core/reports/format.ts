@@ -1,4 +1,5 @@
 /** Words and escapes every report format shares. */
+import { formatInZone } from '../domain/change-conflicts';
 import type { ApprovalView, CabChange, ChangeWindow, SummaryRow } from './cab-model';
 
 /** Text for HTML (content and attributes): nothing a title can contain becomes markup. */
@@ -7,18 +8,10 @@ export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c)
 /** A CSS string literal (quotes included) that cannot end the string or the style element. */
 export const cssString = (text: string): string => `"${text.replace(/[\\"<>\n\r]/g, (c) => `\\${c.charCodeAt(0).toString(16).toUpperCase()} `)}"`;
 
-/** An ISO instant as `2026-12-01 14:00` in a time zone (UTC by default), with the zone named. */
+/** An ISO instant as `2026-12-01 14:00 UTC`, or in another time zone as the people there read it. */
 export function formatInstant(iso: string, timeZone = 'UTC'): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(date);
-  } catch {
-    return formatInstant(iso);
-  }
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timeZone}`;
+  const instant = Date.parse(iso);
+  return Number.isNaN(instant) ? iso : formatInZone(instant, timeZone);
 }
 
 /** A change window in the time zone it was planned in, and in UTC when that differs. */

@@ -65,6 +65,7 @@ export const sysctlFile = (key: string) => `/etc/sysctl.d/90-stagecraft-${key}.c
 const WRITE_FILE = [
   'set -eu',
   'dir=$(dirname -- "$1")',
+  'mkdir -p -- "$dir"',
   'tmp=$(mktemp -- "$dir/.stagecraft-XXXXXX")',
   "trap 'rm -f -- \"$tmp\"' EXIT",
   'cat >"$tmp"',

@@ -39,6 +39,7 @@ export interface ApplyHostRecord {
   interruptedIn: ApplyHostState | null;
   beforeSnapshotId: number | null;
   afterSnapshotId: number | null;
+  rescanHash: string | null;
   message: string;
   startedAt: string | null;
   endedAt: string | null;
@@ -61,7 +62,7 @@ export interface ApplyCommandRecord {
 
 const RUN_COLUMNS = 'id, change_id AS changeId, state, concurrency, canary, actor, started_at AS startedAt, ended_at AS endedAt, message';
 const HOST_COLUMNS = `id, run_id AS runId, host_id AS hostId, host_name AS hostName, position, state, safeguard, vm_json AS vmJson, backup_dir AS backupDir,
-  backups_json AS backupsJson, interrupted_in AS interruptedIn, before_snapshot_id AS beforeSnapshotId, after_snapshot_id AS afterSnapshotId, message,
+  backups_json AS backupsJson, interrupted_in AS interruptedIn, before_snapshot_id AS beforeSnapshotId, after_snapshot_id AS afterSnapshotId, rescan_hash AS rescanHash, message,
   started_at AS startedAt, ended_at AS endedAt`;
 const COMMAND_COLUMNS = `id, apply_host_id AS applyHostId, phase, step_index AS stepIndex, label, command, state, exit_code AS exitCode, output, truncated,
   started_at AS startedAt, ended_at AS endedAt`;
@@ -71,7 +72,7 @@ const hostFromRaw = ({ vmJson, backupsJson, ...row }: RawHost): ApplyHostRecord 
 type RawCommand = Omit<ApplyCommandRecord, 'truncated'> & { truncated: number };
 const commandFromRaw = (row: RawCommand): ApplyCommandRecord => ({ ...row, truncated: row.truncated === 1 });
 
-export type ApplyHostPatch = Partial<Pick<ApplyHostRecord, 'state' | 'safeguard' | 'vm' | 'backupDir' | 'backups' | 'interruptedIn' | 'beforeSnapshotId' | 'afterSnapshotId' | 'message' | 'startedAt' | 'endedAt'>>;
+export type ApplyHostPatch = Partial<Pick<ApplyHostRecord, 'state' | 'safeguard' | 'vm' | 'backupDir' | 'backups' | 'interruptedIn' | 'beforeSnapshotId' | 'afterSnapshotId' | 'rescanHash' | 'message' | 'startedAt' | 'endedAt'>>;
 
 /**
  * Apply runs, their hosts and every command sent. Callers write through store.write so each state
@@ -128,6 +129,7 @@ export class ApplyRepository {
       interruptedIn: 'interrupted_in',
       beforeSnapshotId: 'before_snapshot_id',
       afterSnapshotId: 'after_snapshot_id',
+      rescanHash: 'rescan_hash',
       message: 'message',
       startedAt: 'started_at',
       endedAt: 'ended_at',

@@ -38,6 +38,12 @@ export class RemoteShell {
     readonly user: string,
   ) {}
 
+  /** The account a connection to `target` would use (after ssh_config): commands need sudo unless it is root. */
+  static userFor(target: SshTarget, options: RouteOptions): string {
+    const route = resolveRoute(target, options);
+    return route.hops[route.hops.length - 1]!.user;
+  }
+
   static async connect(target: SshTarget, options: RemoteShellOptions, signal?: AbortSignal): Promise<RemoteShell> {
     const route = resolveRoute(target, options);
     const endpoint = route.hops[route.hops.length - 1]!;

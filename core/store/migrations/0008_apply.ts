@@ -32,6 +32,9 @@ CREATE TABLE apply_hosts (
   interrupted_in        TEXT,
   before_snapshot_id    INTEGER REFERENCES snapshots(id),
   after_snapshot_id     INTEGER REFERENCES snapshots(id),
+  -- The rescan after verification or rollback (a blob), saved as the host's snapshot once the
+  -- change's state is settled: saved earlier, it would make the change look re-planned half-way.
+  rescan_hash           TEXT,
   message               TEXT NOT NULL DEFAULT '',
   started_at            TEXT,
   ended_at              TEXT,

@@ -27,12 +27,11 @@ async function actAs(options: Map<string, string>, invoke: Invoke): Promise<void
   await invoke('people.setCurrent', { personId: person.id });
 }
 
-const when = (window: { start: string; end: string; timeZone: string } | null) => (window ? `${window.start} to ${window.end} (${window.timeZone})` : 'no window');
 
 function printChange(change: CallOutput<'changes.get'>, out: (line: string) => void): void {
   out(`#${change.id} ${change.title}`);
   out(`  ${change.state}, ${change.category}; ${change.service} ${change.targetStage} ← image ${change.image}; requested by ${change.requester?.name ?? change.createdBy}`);
-  out(`  window: ${when(change.window)}`);
+  out(`  window: ${change.windowText ?? 'none yet'}`);
   out(`  risk: ${change.risk.level} (${change.risk.score}/100)${change.risk.override ? `, overridden from ${change.risk.computedLevel} by ${change.risk.override.by ?? 'someone'}: ${change.risk.override.reason}` : ''}`);
   out(`  approvals: ${change.approvals.given} of ${change.approvals.required}${change.approvalRule.roles.length ? ` (${change.approvalRule.roles.join(' or ')})` : ''}`);
   if (change.stale) out(`  STALE: ${change.stale}; re-plan the change`);
@@ -42,7 +41,7 @@ function printChange(change: CallOutput<'changes.get'>, out: (line: string) => v
     if (text.trim()) out(`${label}:\n${text.replace(/^/gm, '  ')}`);
   }
   out('History:');
-  for (const h of change.history) out(`  ${h.at} ${h.actor}: ${h.action}${h.toState && h.toState !== h.fromState ? ` → ${h.toState}` : ''}${h.detail ? ` (${h.detail})` : ''}`);
+  for (const h of change.history) out(`  ${h.at} ${h.actor}: ${h.action}${h.fromState && h.toState !== h.fromState ? ` → ${h.toState}` : ''}${h.detail ? ` (${h.detail})` : ''}`);
 }
 
 export async function runChange(sub: string | undefined, positional: string[], options: Map<string, string>, invoke: Invoke, out: (line: string) => void): Promise<number> {
@@ -54,7 +53,7 @@ export async function runChange(sub: string | undefined, positional: string[], o
     const state = options.get('state') as CallInput<'changes.list'>['state'];
     const changes = await invoke('changes.list', { ...(service && { serviceId: service.id }), ...(state && { state }) });
     if (json) out(JSON.stringify(changes, null, 2));
-    else for (const c of changes) out(`#${String(c.id).padEnd(4)} ${c.state.padEnd(11)} ${c.riskLevel.padEnd(8)} ${c.approvals.given}/${c.approvals.required}  ${c.service} ${c.targetStage}  ${c.title}  [${when(c.window)}]${c.stale ? '  STALE' : ''}${c.conflicts ? `  ${c.conflicts} conflicts` : ''}`);
+    else for (const c of changes) out(`#${String(c.id).padEnd(4)} ${c.state.padEnd(11)} ${c.riskLevel.padEnd(8)} ${c.approvals.given}/${c.approvals.required}  ${c.service} ${c.targetStage}  ${c.title}  [${c.windowText ?? 'no window'}]${c.stale ? '  STALE' : ''}${c.conflicts ? `  ${c.conflicts} conflicts` : ''}`);
     return 0;
   }
   if (sub === 'show') {

@@ -44,6 +44,8 @@ export const changeListItem = changeSummary.extend({
   targetStage: z.string(),
   category,
   window: changeWindow.nullable(),
+  /** The window as its planners read it: "2026-12-01 22:00 Europe/Berlin to 2026-12-01 23:30". */
+  windowText: z.string().nullable(),
   requester: personRef.nullable(),
   riskLevel,
   approvals: z.object({ given: z.number().int(), required: z.number().int() }),

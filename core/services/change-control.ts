@@ -126,7 +126,7 @@ function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): VmOfHost[] 
 export function generatedDetails(store: WorkspaceStore, row: Row, requesterId: number | null): ChangeDetails {
   const { plan } = store.promotion.plan<StoredPlan>(row.id);
   const { service, stage } = targetOf(store, row);
-  const previousImage = stage.image && stage.image.id !== row.imageId ? stage.image.label : null;
+  const previousImage = stage.image?.label ?? null;
   return {
     changeId: row.id,
     description: `Promote image ${plan.image} of ${service.name} to ${stage.name}: ${plan.summary.steps} steps on ${plan.summary.hostsAffected} hosts.`,

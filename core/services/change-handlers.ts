@@ -1,7 +1,7 @@
 /** The change-control part of the contract: changes, people, the calendar and its iCalendar files. */
 import type { CallOutput } from '../contract/index';
 import type { Handlers } from '../contract/dispatch';
-import { windowOf, type ScheduledChange } from '../domain/change-conflicts';
+import { describeWindow, windowOf, type ScheduledChange } from '../domain/change-conflicts';
 import { OPEN_STATES } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import { occurrences } from '../domain/freeze-windows';
@@ -56,6 +56,7 @@ function listItem(detail: ChangeDetail): ListItem {
     targetStage: detail.targetStage,
     category: details.category,
     window: details.window,
+    windowText: details.window && describeWindow(details.window),
     requester: detail.requester && { id: detail.requester.id, name: detail.requester.name },
     riskLevel: detail.risk.level,
     approvals: { given: detail.approvals.given, required: detail.approvals.required },

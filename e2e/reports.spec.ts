@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { expect, openShell, snap, test } from './fixtures';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { E2E_TOKEN, expect, openShell, snap, test } from './fixtures';
 
 test.describe('report export', () => {
   test.beforeEach(async ({ page }) => {
@@ -48,5 +49,24 @@ test.describe('report export', () => {
     await expect(dialog.getByRole('status')).toContainText(`Saved ${target}`);
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect(dialog).toBeHidden();
+  });
+
+  test('the browser shell serves a CAB pack of the demo changes as a PDF download', async ({ page }, testInfo) => {
+    const headers = { 'x-stagecraft-token': E2E_TOKEN, 'content-type': 'application/json' };
+    const changes = (await (await page.request.post('/api/call/changes.list', { headers, data: {} })).json()) as { ok: boolean; value: { id: number; title: string }[] };
+    expect(changes.ok).toBe(true);
+    expect(changes.value.length).toBeGreaterThan(0);
+    const prepared = (await (await page.request.post('/api/call/reports.download', { headers, data: { selection: { kind: 'changes', changeIds: changes.value.map((c) => c.id) }, format: 'pdf' } })).json()) as {
+      ok: boolean;
+      value: { url: string; fileName: string };
+    };
+    expect(prepared.ok).toBe(true);
+    const response = await page.request.get(prepared.value.url);
+    expect(response.headers()['content-disposition']).toContain(`filename="${prepared.value.fileName}"`);
+    const file = testInfo.outputPath('cab.pdf');
+    writeFileSync(file, await response.body());
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const change of changes.value) expect(text).toContain(`Change #${change.id}: ${change.title}`);
+    expect(text).toContain('Audit chain head');
   });
 });

@@ -6,14 +6,20 @@ import { printedItems, type DriftReportModel } from './drift-model';
 import { driftValues, driftWhere, severityWords } from './drift-text';
 import { approvalsWords, count, decisionWords, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, requiredApproversWords, staleWords, whenWords } from './format';
 
-/** Inline text that cannot start markup, links, HTML or break a table row. */
-export const escapeMarkdown = (text: string): string =>
+/** Text inside a line (a table cell): emphasis, code, brackets, angle brackets, pipes and entities escaped, newlines as spaces. */
+const escapeInline = (text: string): string =>
   text
-    .replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
     .replace(/\r?\n/g, ' ');
 
-const row = (cells: readonly string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+/** Text that may start a block: also the heading, list and quote marks that would start one there. */
+export const escapeMarkdown = (text: string): string =>
+  escapeInline(text)
+    .replace(/^[#+=-]/, '\\$&')
+    .replace(/^(\d+)([.)])/, '$1\\$2');
+
+const row = (cells: readonly string[]) => `| ${cells.map(escapeInline).join(' | ')} |`;
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[], empty: string): string {
   if (rows.length === 0) return `_${escapeMarkdown(empty)}_\n`;

@@ -122,7 +122,9 @@ describe('report renderers', () => {
     const md = renderCabMarkdown(pack);
     expect(md).not.toContain('<script>');
     expect(escapeMarkdown('a|b\nc <i>')).toBe('a\\|b c \\<i\\>');
-    const summaryRow = md.split('\n').find((l) => l.startsWith('| \\#7 |'))!;
+    expect(escapeMarkdown('# not a heading, [not](a link) *or* `code` & co')).toBe('\\# not a heading, \\[not\\](a link) \\*or\\* \\`code\\` &amp; co');
+    expect(escapeMarkdown('1. not a list')).toBe('1\\. not a list');
+    const summaryRow = md.split('\n').find((l) => l.startsWith('| #7 |'))!;
     expect(summaryRow).toContain('\\<script\\>');
     expect(summaryRow).toContain('second line, with comma | payments-api | production |');
   });

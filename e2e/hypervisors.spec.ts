@@ -7,7 +7,8 @@ const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inve
 test('hypervisor view: read a libvirt connection, see VMs matched to hosts, confirm a dry-run change, import an unmatched VM', async ({ page }) => {
   await openShell(page);
   await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible();
+  // Building the demo takes a while on a busy machine.
+  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
   await page.keyboard.press('Control+3');
   const connections = page.getByRole('navigation', { name: 'Hypervisor connections' });
   await expect(connections).toContainText('No hypervisor yet');

@@ -43,6 +43,15 @@ test('assets: lease badges on the canvas, capacity and cost per stage, extend a 
   await expect(panel.getByRole('region', { name: 'Stage uat' }).getByRole('img')).toContainText('95 %');
   await snap(page, 'assets');
 
+  // Placing a new environment: which pool takes it, or why none can.
+  const place = panel.getByRole('region', { name: 'Place a new environment' });
+  await place.getByLabel('Stage').selectOption('uat');
+  await place.getByRole('button', { name: 'Check' }).click();
+  await expect(place.getByRole('status', { name: 'Placement' })).toHaveText(/^No pool of uat has room: uat-rack \(vCPUs: 8 needed, 4 free; memory: 32768 MB needed, 8192 MB free\)\.$/);
+  await place.getByLabel('Stage').selectOption('integration');
+  await place.getByRole('button', { name: 'Check' }).click();
+  await expect(place.getByRole('status', { name: 'Placement' })).toHaveText(/^Fits in kvm-int \(€[\d,]+ a month\)\.$/);
+
   // Extend: refused without a reason (the button stays off), recorded with one.
   await lease('payments-api integration').getByRole('button', { name: 'Extend…' }).click();
   const extend = page.getByRole('dialog', { name: 'Extend the lease of payments-api integration' });

@@ -1,5 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import type { CallOutput } from '../../../core/contract/index';
+import { client } from '../api/client';
 import { useApp } from '../store/index';
+import { attempt } from '../store/task';
 import type { LeaseView, ReclaimOptions, StageUsage } from '../store/assets';
 import { Dialog } from './Dialog';
 import './assets.css';
@@ -548,6 +551,54 @@ function Leases() {
   );
 }
 
+/** Will a new environment of this size fit a stage? Which pool takes it, or why none can. */
+function PlacementCheck() {
+  const services = useApp((s) => s.services);
+  const stageNames = [...new Set(services.flatMap((s) => s.stages.map((st) => st.name)))];
+  const [form, setForm] = useState({ stageName: stageNames[0] ?? '', vcpus: 8, memoryGb: 32, diskGb: 200 });
+  const [answer, setAnswer] = useState<CallOutput<'pools.place'> | null>(null);
+  const check = async (e: FormEvent) => {
+    e.preventDefault();
+    const placement = await attempt(useApp.setState, () => client.call('pools.place', { stageName: form.stageName, required: { vcpus: form.vcpus, memoryMb: Math.round(form.memoryGb * 1024), diskGb: form.diskGb } }));
+    if (placement) setAnswer(placement);
+  };
+  return (
+    <section className="asset-place" aria-label="Place a new environment">
+      <form className="asset-form place-form" onSubmit={(e) => void check(e)}>
+        <h3>Will a new environment fit?</h3>
+        <div className="pool-numbers">
+          <label>
+            Stage
+            <select value={form.stageName} onChange={(e) => setForm({ ...form, stageName: e.target.value })}>
+              {stageNames.map((name) => (
+                <option key={name}>{name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            vCPUs
+            <input type="number" min={0} value={form.vcpus} onChange={(e) => setForm({ ...form, vcpus: Number(e.target.value) })} />
+          </label>
+          <label>
+            Memory (GiB)
+            <input type="number" min={0} value={form.memoryGb} onChange={(e) => setForm({ ...form, memoryGb: Number(e.target.value) })} />
+          </label>
+          <label>
+            Disk (GB)
+            <input type="number" min={0} value={form.diskGb} onChange={(e) => setForm({ ...form, diskGb: Number(e.target.value) })} />
+          </label>
+          <button type="submit">Check</button>
+        </div>
+      </form>
+      {answer && (
+        <p className={`placement health-${answer.chosen ? 'ok' : 'bad'}`} role="status" aria-label="Placement">
+          {answer.chosen ? `Fits in ${answer.chosen.poolName} (${money(answer.chosen.monthlyCost)} a month).` : answer.reason}
+        </p>
+      )}
+    </section>
+  );
+}
+
 /** Preproduction assets: capacity, allocation, free room and cost per stage and service; leases and their actions. */
 export function AssetsPanel() {
   const assets = useApp((s) => s.assets);
@@ -568,6 +619,7 @@ export function AssetsPanel() {
       </div>
       {addingPool && <NewPoolDialog onClose={() => setAddingPool(false)} />}
       <Leases />
+      <PlacementCheck />
       <section aria-label="Capacity per stage">
         {assets?.stages.map((stage) => <StageCapacity key={stage.stageName} stage={stage} />)}
         {assets && assets.stages.length === 0 && <p className="muted">No pools and no hosts in any stage yet.</p>}

@@ -176,10 +176,10 @@ export function currentBasis(store: WorkspaceStore, row: Pick<Row, 'imageId' | '
 }
 
 /** Why an open change's plan no longer matches its target, or null. Finished changes are never stale. */
-export function staleReason(store: WorkspaceStore, row: Row): string | null {
+export function staleReason(store: WorkspaceStore, row: Row, schedule?: Schedule): string | null {
   if (!OPEN_STATES.includes(row.state)) return null;
   const { basis } = store.promotion.plan<StoredPlan>(row.id);
-  return basis ? staleness(basis, currentBasis(store, row)) : null;
+  return basis ? staleness(basis, schedule ? schedule.basis(row) : currentBasis(store, row)) : null;
 }
 
 // ---- signatures ---------------------------------------------------------------------------------------
@@ -455,7 +455,7 @@ export function replanChange(
 // ---- reading ------------------------------------------------------------------------------------------
 
 /** Every change as the conflict rules see it (target hosts by stage, looked up once per stage). */
-export function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
+function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
   const services = new Map(store.inventory.listServices().map((s) => [s.id, s]));
   const hostsByStage = new Map<number, string[]>();
   const hostsOf = (stageId: number) => hostsByStage.get(stageId) ?? hostsByStage.set(stageId, store.inventory.environment(stageId).hosts.map((h) => h.name)).get(stageId)!;
@@ -478,13 +478,42 @@ export function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
 export const calendarEventsOf = (store: WorkspaceStore, from?: string, to?: string): CalendarEvent[] =>
   store.changes.externalEvents(from, to).map((e) => ({ uid: e.uid, summary: e.summary, start: e.startsAt, end: e.endsAt }));
 
+/**
+ * The workspace's changes as the conflict rules see them, with the lookups many changes share
+ * (services, stage policies, each target's current basis) made once: one per request, as the
+ * workspace may change between requests.
+ */
+export class Schedule {
+  readonly changes: ScheduledChange[];
+  private readonly services = new Map<number, ServiceSummary>();
+  private readonly policies = new Map<number, StagePolicy>();
+  private readonly bases = new Map<number, PlanBasis>();
+
+  constructor(private readonly store: WorkspaceStore) {
+    this.changes = scheduledChanges(store);
+  }
+
+  service(id: number): ServiceSummary {
+    return this.services.get(id) ?? this.services.set(id, this.store.inventory.getService(id)).get(id)!;
+  }
+
+  policy(stage: { id: number; isProduction: boolean }): StagePolicy {
+    return this.policies.get(stage.id) ?? this.policies.set(stage.id, stagePolicy(this.store, stage)).get(stage.id)!;
+  }
+
+  basis(row: Pick<Row, 'imageId' | 'toStageId'>): PlanBasis {
+    const target = this.bases.get(row.toStageId) ?? this.bases.set(row.toStageId, currentBasis(this.store, row)).get(row.toStageId)!;
+    return { ...target, imageId: row.imageId };
+  }
+}
+
 /** What a change conflicts with; with `window`, what it would conflict with if scheduled then. */
-export function changeConflicts(store: WorkspaceStore, changeId: number, all = scheduledChanges(store), window?: ChangeWindow): Conflict[] {
-  const found = all.find((c) => c.id === changeId);
+export function changeConflicts(store: WorkspaceStore, changeId: number, schedule = new Schedule(store), window?: ChangeWindow): Conflict[] {
+  const found = schedule.changes.find((c) => c.id === changeId);
   if (!found) throw new StagecraftError('not-found', `Change ${changeId} does not exist.`);
   const change = window ? { ...found, window } : found;
-  const stage = store.inventory.getService(change.serviceId).stages.find((s) => s.id === change.toStageId)!;
-  return conflictsOf(change, all, { freezeWindows: stagePolicy(store, stage).freezeWindows, events: change.window ? calendarEventsOf(store, change.window.start, change.window.end) : [] });
+  const stage = schedule.service(change.serviceId).stages.find((s) => s.id === change.toStageId)!;
+  return conflictsOf(change, schedule.changes, { freezeWindows: schedule.policy(stage).freezeWindows, events: change.window ? calendarEventsOf(store, change.window.start, change.window.end) : [] });
 }
 
 export interface ChangeDetail {
@@ -506,12 +535,15 @@ export interface ChangeDetail {
 }
 
 /** Everything known about one change, with its stale reason, conflicts and signature checks computed now. */
-export function changeDetail(store: WorkspaceStore, changeId: number, all?: ScheduledChange[]): ChangeDetail {
+export function changeDetail(store: WorkspaceStore, changeId: number, schedule?: Schedule): ChangeDetail {
   return store.read(() => {
+    const known = schedule ?? new Schedule(store);
     const row = changeRow(store, changeId);
     const details = store.changes.details(row.id) ?? generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
-    const { service, stage } = targetOf(store, row);
-    const policy = stagePolicy(store, stage);
+    const service = known.service(row.serviceId);
+    const stage = service.stages.find((s) => s.id === row.toStageId);
+    if (!stage) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
+    const policy = known.policy(stage);
     const counted = new Set(approvalsCounted({ decisions: liveDecisions(store, row.id) }).map((d) => d.personId));
     const decisions = store.changes.decisions(row.id);
     const latestLive = new Map(decisions.filter((d) => d.droppedAt === null).map((d) => [d.personId, d.id]));
@@ -530,8 +562,8 @@ export function changeDetail(store: WorkspaceStore, changeId: number, all?: Sche
         computed: row.risk,
         override: details.riskOverride && { level: details.riskOverride.level, reason: details.riskOverride.reason, by: details.riskOverride.byPersonId === null ? null : store.changes.person(details.riskOverride.byPersonId).name },
       },
-      stale: staleReason(store, row),
-      conflicts: changeConflicts(store, row.id, all),
+      stale: staleReason(store, row, known),
+      conflicts: changeConflicts(store, row.id, known),
       approvals: { given: counted.size, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
       decisions: decisions.map((d) => ({
         ...d,

@@ -1,7 +1,7 @@
 /** The change-control part of the contract: changes, people, the calendar and its iCalendar files. */
 import type { CallOutput } from '../contract/index';
 import type { Handlers } from '../contract/dispatch';
-import { describeWindow, windowOf, type ScheduledChange } from '../domain/change-conflicts';
+import { describeWindow, windowOf } from '../domain/change-conflicts';
 import { OPEN_STATES } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import { occurrences } from '../domain/freeze-windows';
@@ -9,7 +9,7 @@ import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icale
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { leaseCalendarEntries } from './assets';
-import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, replanChange, scheduledChanges, stagePolicy, transitionChange, updateChange, updatePerson, type ChangeDetail, type StoredPlan } from './change-control';
+import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, replanChange, Schedule, transitionChange, updateChange, updatePerson, type ChangeDetail, type StoredPlan } from './change-control';
 import type { ServiceContext } from './context';
 import { CurrentPeople, currentPerson, keyRingOf } from './current-person';
 import { proposePromotion, summariseChange } from './promotion-handlers';
@@ -118,34 +118,34 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
     if (!person) throw new StagecraftError('refused', 'Nobody is chosen as the current person of this workspace.', `Choose who you are (people: ${store.changes.people().map((p) => p.name).join(', ')}).`);
     return person;
   };
-  const view = (store: WorkspaceStore, changeId: number, all?: ScheduledChange[]) => detailView(store, changeDetail(store, changeId, all), current(store));
+  const view = (store: WorkspaceStore, changeId: number) => detailView(store, changeDetail(store, changeId), current(store));
   const icsUidDomain = (store: WorkspaceStore) => `${slug(store.summary().name)}.stagecraft`;
 
   /** Changes with windows, freeze occurrences and external events in [from, to). */
   function calendar(store: WorkspaceStore, from: string, to: string, includeFreezes = true) {
-    const all = scheduledChanges(store);
-    const changes = all.filter((c) => overlaps(c.window, from, to) && c.state !== 'cancelled');
+    const schedule = new Schedule(store);
+    const changes = schedule.changes.filter((c) => overlaps(c.window, from, to) && c.state !== 'cancelled');
     const freezes = includeFreezes
       ? store.inventory.listServices().flatMap((service) =>
           service.stages.flatMap((stage) =>
-            stagePolicy(store, stage).freezeWindows.flatMap((w) =>
+            schedule.policy(stage).freezeWindows.flatMap((w) =>
               occurrences(w, Date.parse(from), Date.parse(to)).map((o) => ({ service: service.name, stage, timeZone: w.timeZone, start: new Date(o.start).toISOString(), end: new Date(o.end).toISOString(), reason: o.reason })),
             ),
           ),
         )
       : [];
-    return { all, changes, freezes, external: store.changes.externalEvents(from, to) };
+    return { schedule, changes, freezes, external: store.changes.externalEvents(from, to) };
   }
 
   return {
     'changes.list': ({ serviceId, state, stageId, from, to }) => {
       const store = session.require();
       return store.read(() => {
-        const all = scheduledChanges(store);
+        const schedule = new Schedule(store);
         return store.promotion
           .changes(serviceId === undefined ? {} : { serviceId })
           .filter((row) => (state === undefined || row.state === state) && (stageId === undefined || row.toStageId === stageId))
-          .map((row) => changeDetail(store, row.id, all))
+          .map((row) => changeDetail(store, row.id, schedule))
           .filter((d) => (from === undefined && to === undefined) || overlaps(d.details.window, from, to))
           .map(listItem);
       });
@@ -177,7 +177,7 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
     },
     'changes.conflicts': ({ changeId, window }) => {
       const store = session.require();
-      return changeConflicts(store, changeId, scheduledChanges(store), window && windowOf(window.start, window.end, window.timeZone));
+      return changeConflicts(store, changeId, new Schedule(store), window && windowOf(window.start, window.end, window.timeZone));
     },
     'people.list': () => {
       const store = session.require();
@@ -212,7 +212,7 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
     },
     'calendar.events': ({ from, to }) => {
       const store = session.require();
-      const { all, changes, freezes, external } = calendar(store, from, to);
+      const { schedule, changes, freezes, external } = calendar(store, from, to);
       return [
         ...changes.map((c) => ({
           kind: 'change' as const,
@@ -225,7 +225,7 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
           state: c.state,
           service: c.serviceName,
           stage: c.stageName,
-          conflicts: OPEN_STATES.includes(c.state) ? changeConflicts(store, c.id, all).length : 0,
+          conflicts: OPEN_STATES.includes(c.state) ? changeConflicts(store, c.id, schedule).length : 0,
         })),
         ...freezes.map((f) => ({ kind: 'freeze' as const, key: `freeze-${f.stage.id}-${f.start}`, title: `Freeze ${f.service} ${f.stage.name}: ${f.reason}`, start: f.start, end: f.end, timeZone: f.timeZone, changeId: null, state: null, service: f.service, stage: f.stage.name, conflicts: 0 })),
         ...external.map((e) => ({ kind: 'external' as const, key: e.uid, title: e.summary, start: e.startsAt, end: e.endsAt, timeZone: null, changeId: null, state: null, service: null, stage: null, conflicts: 0 })),

@@ -120,6 +120,19 @@ const RECORD_VERSIONS = [
   'done',
 ].join('\n');
 
+/** $1 manager, $2 name: removed when installed; nothing to do (exit 0) when it never got installed. */
+const REMOVE_IF_INSTALLED = [
+  'set -eu',
+  'case "$1" in',
+  "  dpkg) dpkg-query -W -f '${Status}' -- \"$2\" 2>/dev/null | grep -q ' installed$' || { echo \"$2 is not installed\"; exit 0; }",
+  '    DEBIAN_FRONTEND=noninteractive apt-get -y -q remove -- "$2" ;;',
+  '  rpm) rpm -q -- "$2" >/dev/null 2>&1 || { echo "$2 is not installed"; exit 0; }',
+  '    dnf -y remove "$2" ;;',
+  '  apk) apk info -e -- "$2" >/dev/null 2>&1 || { echo "$2 is not installed"; exit 0; }',
+  '    apk del "$2" ;;',
+  'esac',
+].join('\n');
+
 const sh = (script: string, ...values: string[]) => ['sh', '-c', script, 'stagecraft-apply', ...values];
 
 /** A package name that would read as an option can never be one: refused, not passed on. */
@@ -145,7 +158,7 @@ function removeCommand(manager: PackageManager, name: string): string[] {
   const word = packageWord(name);
   switch (manager) {
     case 'dpkg':
-      return ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', 'remove', word];
+      return ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', 'remove', '--', word];
     case 'rpm':
       return ['dnf', '-y', 'remove', word];
     case 'apk':
@@ -206,7 +219,7 @@ export function hostApplyScript(steps: readonly PlanStep[], options: ApplyScript
         if (!step.to) throw new StagecraftError('invalid-input', `The plan's step "${label}" has no version to install.`, 'Plan the change again.');
         const rollback = step.from
           ? [command(`reinstall ${step.name} ${step.from}`, installCommand(step.manager, step.name, step.from, step.action === 'upgrade' ? 'downgrade' : 'install'), COMMAND_TIMEOUTS.package)]
-          : [command(`remove ${step.name}`, removeCommand(step.manager, step.name), COMMAND_TIMEOUTS.package)];
+          : [command(`remove ${step.name} if installed`, sh(REMOVE_IF_INSTALLED, step.manager, packageWord(step.name)), COMMAND_TIMEOUTS.package)];
         return { index, step, label, commands: [command(label, installCommand(step.manager, step.name, step.to, step.action === 'downgrade' ? 'downgrade' : 'install'), COMMAND_TIMEOUTS.package)], rollback };
       }
       case 'file': {
@@ -240,12 +253,16 @@ export function hostApplyScript(steps: readonly PlanStep[], options: ApplyScript
 }
 
 /**
- * What undoes the steps that ran (or may have run), in the plan's order: packages back first, so
- * the files restored after them are not overwritten by a package's own, then sysctl and services,
- * which restart last to read the restored files.
+ * Undo order: files first, so a package going back to its previous version finds its conffile
+ * already as that version shipped it (dpkg then leaves no .dpkg-dist beside it); then packages,
+ * then services, which restart last to read what was restored.
  */
+const ROLLBACK_ORDER: Record<PlanStep['kind'], number> = { file: 0, sysctl: 1, package: 2, service: 3 };
+
+/** What undoes the steps that ran (or may have run). */
 export function rollbackCommands(script: HostApplyScript, started: ReadonlySet<number>): HostCommand[] {
-  const commands = script.steps.filter((s) => started.has(s.index)).flatMap((s) => s.rollback);
+  const undone = script.steps.filter((s) => started.has(s.index)).sort((a, b) => ROLLBACK_ORDER[a.step.kind] - ROLLBACK_ORDER[b.step.kind] || a.index - b.index);
+  const commands = undone.flatMap((s) => s.rollback);
   // One daemon-reload before the service commands is enough.
   return commands.filter((c, i) => c.label !== 'reload systemd units' || commands.findIndex((d) => d.label === c.label) === i);
 }

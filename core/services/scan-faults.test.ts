@@ -7,12 +7,12 @@
  * Needs root (nftables) and the farm (`sudo scripts/farm/farm.sh up 6`). The rules live in a table
  * of this process's own, match only the target's port on 127.0.0.1, and are deleted afterwards.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { farmEndpoint, readFarm } from '../connectors/ssh/test-support/farm';
+import { nftUnavailable, portDropper } from '../connectors/ssh/test-support/nft';
 import { startLatencyProxy } from '../connectors/ssh/test-support/sshd';
 import { WorkspaceStore } from '../store/workspace-store';
 import { readCollectorScript, scanHosts, type HostScanResult, type ScanHost, type ScanHostsOptions } from './scan';
@@ -23,36 +23,10 @@ const HOSTS = 6;
 /** Long enough that only the connect timeout or the keepalives can explain a failure within seconds. */
 const COMMAND_TIMEOUT_MS = 60_000;
 
-function whyNotRunnable(): string | null {
-  if (process.getuid?.() !== 0) return 'not root (nftables rules need CAP_NET_ADMIN)';
-  try {
-    execFileSync('nft', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return 'nft is not installed (apt-get install nftables)';
-  }
-  return null;
-}
-const reason = whyNotRunnable();
+const reason = nftUnavailable();
 if (reason) console.log(`scan faults on the farm: skipped, ${reason}`);
 const farm = reason ? null : readFarm(HOSTS, 'scan faults on the farm');
-
-const nft = (...args: string[]) => execFileSync('nft', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-
-/** Drops every packet to or from 127.0.0.1:port (both directions: the session goes silent, not reset). */
-function dropPort(port: number): void {
-  nft('add', 'table', 'inet', TABLE);
-  nft('add', 'chain', 'inet', TABLE, 'output', '{ type filter hook output priority 0 ; policy accept ; }');
-  nft('add', 'rule', 'inet', TABLE, 'output', 'ip', 'daddr', '127.0.0.1', 'tcp', 'dport', String(port), 'drop');
-  nft('add', 'rule', 'inet', TABLE, 'output', 'ip', 'saddr', '127.0.0.1', 'tcp', 'sport', String(port), 'drop');
-}
-
-function removeTable(): void {
-  try {
-    nft('delete', 'table', 'inet', TABLE);
-  } catch {
-    // Not created by this test (or already gone).
-  }
-}
+const { drop: dropPort, remove: removeTable } = portDropper(TABLE);
 
 let dir: string;
 let store: WorkspaceStore;

@@ -1,0 +1,323 @@
+/**
+ * Applying changes to real hosts: disposable farm scratch hosts (scripts/farm/farm.sh scratch N,
+ * reset from the base for each test; hosts 1–20 are never touched), with the fixture package's
+ * two versions in a local apt repository. Needs root (containers, nftables) and the farm's base.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FARM_SCRIPT } from '../connectors/ssh/test-support/farm';
+import { nftUnavailable, portDropper } from '../connectors/ssh/test-support/nft';
+import { driftAgainstImage } from '../domain/drift';
+import { deriveImage, type ImageEdit } from '../domain/image';
+import type { Snapshot } from '../domain/facts';
+import type { PersonRecord } from '../store/change-repository';
+import { WorkspaceStore } from '../store/workspace-store';
+import { applyChange, applyStatus, dryRunApply, factDifferences, resumeApply, startApply, type ApplyOptions, type ApplyProgress } from './apply';
+import { addPerson, transitionChange } from './change-control';
+import { driftServiceFor } from './drift-service';
+import { captureFromStage } from './images';
+import { saveDraft } from './promotion-handlers';
+import { readCollectorScript, scanHosts, type ScanHost } from './scan';
+import { KeyRing } from './signing';
+
+const RESOURCES = new URL('../../resources', import.meta.url).pathname;
+const TABLE = `stagecraft_apply_${process.pid}`;
+const FIXTURE_CONF = '/etc/stagecraft-fixture/fixture.conf';
+const DROP_IN = '/etc/systemd/system/stagecraft-fixture.service.d/override.conf';
+const HOSTILE_DIR = '/tmp/stagecraft hostile';
+const HOSTILE_FILE = `${HOSTILE_DIR}/it's "x"; touch pwned-a $(touch pwned-b) \`touch pwned-c\` > pwned-d.conf`;
+const WATCH = ['/etc/stagecraft-fixture/**', '/etc/systemd/system/stagecraft-fixture.service.d/**', `${HOSTILE_DIR}/**`];
+
+function whyNotRunnable(): string | null {
+  if (!existsSync('/var/cache/stagecraft-farm/base/.stagecraft-base-ready')) return 'the farm base is not built (sudo scripts/farm/farm.sh base)';
+  return nftUnavailable();
+}
+const reason = whyNotRunnable();
+if (reason) console.log(`apply on the farm: skipped, ${reason}`);
+const { drop: dropPort, remove: removeTable } = portDropper(TABLE);
+
+const farmEnv = () => {
+  const env = execFileSync('bash', [FARM_SCRIPT, 'env'], { encoding: 'utf8' });
+  const value = (name: string) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(env)?.[1] ?? '';
+  return { key: value('FARM_KEY'), knownHosts: value('FARM_SCRATCH_KNOWN_HOSTS'), portBase: Number(value('FARM_SCRATCH_PORT_BASE')) };
+};
+
+/** Fresh scratch hosts (reset from the base): fixture 1.0-1 installed and running. */
+function scratch(...numbers: number[]) {
+  execFileSync('bash', [FARM_SCRIPT, 'scratch', ...numbers.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return farmEnv();
+}
+
+/** Runs a command on a scratch host as root (test set-up and checks only: the code under test uses its own connection). */
+function onHost(n: number, script: string): string {
+  const env = farmEnv();
+  return execFileSync('ssh', ['-i', env.key, '-o', `UserKnownHostsFile=${env.knownHosts}`, '-o', 'BatchMode=yes', '-p', String(env.portBase + n), 'root@127.0.0.1', script], { encoding: 'utf8' });
+}
+
+let dir: string;
+let keys: KeyRing;
+const figures: string[] = [];
+
+beforeAll(() => {
+  if (reason) return;
+  dir = mkdtempSync(join(tmpdir(), 'stagecraft-apply-'));
+  keys = new KeyRing(dir);
+});
+afterEach(removeTable);
+afterAll(() => {
+  removeTable();
+  if (figures.length > 0) console.log(`apply figures:\n  ${figures.join('\n  ')}`);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Workbench {
+  store: WorkspaceStore;
+  rita: PersonRecord;
+  hosts: ScanHost[];
+  options: (extra?: Partial<ApplyOptions>) => ApplyOptions;
+  changeId: number;
+  imageId: number;
+}
+
+/**
+ * A workspace whose staging stage is the given scratch hosts, scanned; an image derived from what
+ * they run by `edits`; a change promoting it, approved and scheduled into a window open now.
+ */
+async function workbench(name: string, hostNumbers: number[], edits: (role: string) => ImageEdit[], users: Record<number, string> = {}): Promise<Workbench> {
+  const env = farmEnv();
+  const store = WorkspaceStore.create(join(dir, `${name}.stagecraft`), name);
+  const serviceId = store.inventory.createService({ name: 'fixture-svc', stages: ['testing', 'staging', 'production'], roles: ['app'] });
+  const service = store.inventory.getService(serviceId);
+  const testing = service.stages.find((s) => s.name === 'testing')!;
+  const staging = service.stages.find((s) => s.name === 'staging')!;
+  store.drift.setWatchGlobs(serviceId, 'app', WATCH);
+  const hosts = hostNumbers.map((n) => {
+    const host = { name: `scratch${n}`, address: '127.0.0.1', port: env.portBase + n, sshUser: users[n] ?? 'stagecraft' };
+    const id = store.inventory.addHost(host);
+    store.inventory.placeHost(staging.id, id, 'app');
+    return { ...host, id, watchGlobs: WATCH };
+  });
+  const ssh = { sshConfigFile: null, agentSocket: null, identityFiles: [env.key], knownHostsFiles: [env.knownHosts], connectTimeoutMs: 5_000, keepaliveIntervalMs: 500, keepaliveCountMax: 3 };
+  const collectorScript = readCollectorScript(RESOURCES);
+  const scanned = await scanHosts(store, hosts, { ...ssh, actor: 'tester', collectorScript });
+  expect(scanned.map((r) => r.status)).toEqual(hosts.map(() => 'saved'));
+
+  const captured = captureFromStage(store, staging.id, 'v1', { categories: ['packages', 'files'], paths: WATCH }, new Date().toISOString());
+  const v1 = store.images.save({ serviceId, content: captured.content, createdBy: 'tester' });
+  const v2 = store.images.save({ serviceId, content: deriveImage(captured.content, edits('app'), { label: 'v2' }), parentId: v1.id, createdBy: 'tester' });
+
+  const rita = addPerson(store, null, { name: 'Rita Release', roles: ['release-manager', 'requester'] }, keys);
+  const abe = addPerson(store, rita, { name: 'Abe Approver', roles: ['approver'] }, keys);
+  const change = saveDraft(store, rita.name, { title: `${name}: fixture v2`, serviceId, imageId: v2.id, fromStageId: testing.id, toStageId: staging.id, acknowledgeDrift: true });
+  transitionChange(store, { changeId: change.id, action: 'submit', actorId: rita.id }, { keys });
+  transitionChange(store, { changeId: change.id, action: 'approve', actorId: abe.id }, { keys });
+  const now = Date.now();
+  transitionChange(store, { changeId: change.id, action: 'schedule', actorId: rita.id, window: { start: new Date(now - 60_000).toISOString(), end: new Date(now + 3_600_000).toISOString(), timeZone: 'UTC' } }, { keys });
+  const options = (extra: Partial<ApplyOptions> = {}): ApplyOptions => ({ actorId: rita.id, collectorScript, ssh, concurrency: 1, ...extra });
+  return { store, rita, hosts, options, changeId: change.id, imageId: v2.id };
+}
+
+const v2Edits =
+  (conf: string, extra: ImageEdit[] = []) =>
+  (role: string): ImageEdit[] => [
+    { kind: 'set-package', role, name: 'stagecraft-fixture', version: '2.0-1', manager: 'dpkg', arch: 'all' },
+    { kind: 'set-file', role, path: FIXTURE_CONF, content: conf, mode: '0644', owner: 'root', group: 'root' },
+    ...extra,
+  ];
+
+const FIXTURE_STATE = "dpkg-query -W -f '${Version}' stagecraft-fixture; echo; systemctl is-active stagecraft-fixture; cat /etc/stagecraft-fixture/fixture.conf";
+const latest = (store: WorkspaceStore, hostId: number): Snapshot => store.snapshots.load(store.snapshots.latestByHost(undefined, [hostId]).get(hostId)!.id);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const hostDuration = (h: { startedAt: string | null; endedAt: string | null }) => Date.parse(h.endedAt!) - Date.parse(h.startedAt!);
+
+describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
+  it('upgrades the fixture package, rewrites its config and restarts its service on three hosts: zero drift after, change implemented', async () => {
+    scratch(41, 42, 43);
+    const bench = await workbench('happy', [41, 42, 43], v2Edits('# tuned by change\nmode = tuned\nworkers = 8\n'), { 43: 'root' });
+    const dry = dryRunApply(bench.store, bench.changeId, bench.options());
+    expect(dry.allowed).toBe(true);
+    expect(dry.hosts.map((h) => h.host)).toEqual(['scratch41', 'scratch42', 'scratch43']);
+    const first = dry.hosts[0]!;
+    expect(first.safeguard.kind).toBe('host-backup');
+    expect(first.commands.map((c) => c.label)).toEqual([
+      'record package versions',
+      `back up ${FIXTURE_CONF}`,
+      'upgrade package stagecraft-fixture 1.0-1 → 2.0-1',
+      `write file ${FIXTURE_CONF}`,
+      'reload systemd units',
+      `restart service stagecraft-fixture.service (${FIXTURE_CONF} changed)`,
+    ]);
+    expect(first.commands[2]!.command).toMatch(/^'sudo' '-n' '--' 'env' 'DEBIAN_FRONTEND=noninteractive' 'apt-get' .* 'install' 'stagecraft-fixture=2\.0-1'$/);
+    expect(dry.hosts[2]!.commands[2]!.command).toMatch(/^'env' /); // root: no sudo
+    expect(first.files[0]!.diff?.identical).toBe(false);
+
+    const events: ApplyProgress[] = [];
+    const outcome = await applyChange(bench.store, bench.changeId, bench.options({ concurrency: 2, onProgress: (e) => events.push(e) }));
+    expect(outcome.hosts.map((h) => [h.hostName, h.state, h.message])).toEqual(bench.hosts.map((h) => [h.name, 'done', 'done: zero drift against the image']));
+    expect(outcome.run.state).toBe('succeeded');
+    expect(outcome.changeState).toBe('implemented');
+    const image = bench.store.images.content(bench.imageId);
+    const options = driftServiceFor(bench.store).options('fixture-svc');
+    for (const host of bench.hosts) {
+      expect(driftAgainstImage(image, 'app', latest(bench.store, host.id), options).items).toEqual([]);
+      expect(onHost(Number(host.name.slice(-2)), FIXTURE_STATE)).toBe(
+        '2.0-1\nactive\n# tuned by change\nmode = tuned\nworkers = 8\n',
+      );
+    }
+    expect(events.some((e) => e.command?.label.startsWith('upgrade package') && e.command.status === 'ok')).toBe(true);
+    const audit = bench.store.audit.entries(500).map((e: { action: string }) => e.action);
+    expect(audit).toEqual(expect.arrayContaining(['apply.start', 'apply.host', 'apply.command', 'apply.succeeded', 'change.implement']));
+    expect(bench.store.audit.verify()).toMatchObject({ ok: true });
+    figures.push(`apply, 3 hosts at concurrency 2: ${outcome.hosts.map((h) => `${h.hostName} ${seconds(hostDuration(h))}`).join(', ')}`);
+    bench.store.close();
+  }, 240_000);
+
+  it('a package version that does not exist: the canary is rolled back to its exact previous facts, the other host is never touched, the change is rolled back', async () => {
+    scratch(44, 45);
+    const bench = await workbench('bad-version', [44, 45], (role) => [
+      { kind: 'set-file', role, path: FIXTURE_CONF, content: 'mode = never\n', mode: '0644', owner: 'root', group: 'root' },
+      { kind: 'set-package', role, name: 'stagecraft-fixture', version: '9.9-1', manager: 'dpkg', arch: 'all' },
+    ]);
+    const before = new Map(bench.hosts.map((h) => [h.id, latest(bench.store, h.id)]));
+    const outcome = await applyChange(bench.store, bench.changeId, bench.options({ canary: 'scratch45' }));
+    const [canary, other] = outcome.hosts;
+    expect(canary).toMatchObject({ hostName: 'scratch45', state: 'rolled-back' });
+    expect(canary!.message).toMatch(/upgrade package stagecraft-fixture 1\.0-1 → 9\.9-1 failed \(exit 100\).*Version '9\.9-1' for 'stagecraft-fixture' was not found/);
+    expect(canary!.message).toMatch(/rescan: back to its previous facts$/);
+    expect(other).toMatchObject({ hostName: 'scratch44', state: 'pending' });
+    expect(bench.store.apply.commands(other!.id)).toEqual([]);
+    expect(outcome.run.state).toBe('rolled-back');
+    expect(outcome.changeState).toBe('rolled-back');
+    // The saved rescan is the host's exact previous facts; the untouched host still has its old snapshot.
+    const host45 = bench.hosts.find((h) => h.name === 'scratch45')!;
+    expect(factDifferences(before.get(host45.id)!, latest(bench.store, host45.id))).toEqual([]);
+    const host44 = bench.hosts.find((h) => h.name === 'scratch44')!;
+    expect(latest(bench.store, host44.id)).toEqual(before.get(host44.id));
+    expect(onHost(45, FIXTURE_STATE)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
+    figures.push(`rollback after a failed package step: scratch45 ${seconds(hostDuration(canary!))} in all`);
+    bench.store.close();
+  }, 240_000);
+
+  it('a service that fails to start after the change: the host is rolled back (package, config, unit drop-in removed) to its exact previous facts', async () => {
+    scratch(46);
+    const bench = await workbench(
+      'bad-service',
+      [46],
+      v2Edits('mode = broken\n', [
+        { kind: 'set-file', role: 'app', path: DROP_IN, content: '[Service]\nType=exec\nExecStart=\nExecStart=/nonexistent/stagecraft-fixture\n', mode: '0644', owner: 'root', group: 'root' },
+      ]),
+    );
+    const before = latest(bench.store, bench.hosts[0]!.id);
+    const outcome = await applyChange(bench.store, bench.changeId, bench.options());
+    const [host] = outcome.hosts;
+    expect(host!.state).toBe('rolled-back');
+    expect(host!.message).toMatch(/restart service stagecraft-fixture\.service .* failed \(exit 1\)/);
+    expect(host!.message).toMatch(/rescan: back to its previous facts$/);
+    expect(factDifferences(before, latest(bench.store, bench.hosts[0]!.id))).toEqual([]);
+    const labels = bench.store.apply.commands(host!.id).filter((c) => c.phase === 'rollback').map((c) => c.label);
+    expect(labels).toEqual([`restore ${FIXTURE_CONF}`, `restore ${DROP_IN}`, 'reinstall stagecraft-fixture 1.0-1', 'reload systemd units', 'restart service stagecraft-fixture.service']);
+    expect(onHost(46, `${FIXTURE_STATE}; test -e '${DROP_IN}' && echo drop-in left || true`)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
+    figures.push(`rollback after a failed service restart: scratch46 ${seconds(hostDuration(host!))} in all`);
+    bench.store.close();
+  }, 240_000);
+
+  it("the link dies mid-apply (nftables drops the host's SSH port): the host is recorded in doubt, the next never started; resume completes both without running a finished step again", async () => {
+    const env = scratch(47, 48);
+    const bench = await workbench('cut', [47, 48], v2Edits('mode = resumed\n'));
+    let cut = false;
+    const started = startApply(bench.store, bench.changeId, {
+      ...bench.options(),
+      onProgress: (e) => {
+        if (!cut && e.host === 'scratch47' && e.command?.label === `write file ${FIXTURE_CONF}` && e.command.status === 'running') {
+          cut = true;
+          dropPort(env.portBase + 47);
+        }
+      },
+    });
+    const interrupted = await started.done;
+    expect(interrupted.run.state).toBe('interrupted');
+    expect(interrupted.changeState).toBe('scheduled');
+    expect(interrupted.hosts.map((h) => [h.hostName, h.state, h.interruptedIn])).toEqual([
+      ['scratch47', 'in-doubt', 'applying'],
+      ['scratch48', 'pending', null],
+    ]);
+    const status = applyStatus(bench.store, bench.changeId);
+    const commands47 = status.hosts[0]!.commands;
+    expect(commands47.filter((c) => c.state === 'in-doubt').map((c) => c.label)).toEqual([`write file ${FIXTURE_CONF}`]);
+    const upgradeRuns = () => bench.store.apply.commands(status.hosts[0]!.id).filter((c) => c.label.startsWith('upgrade package')).length;
+    expect(upgradeRuns()).toBe(1);
+    expect(() => startApply(bench.store, bench.changeId, bench.options())).toThrow(/did not finish/);
+
+    removeTable();
+    const resumed = await resumeApply(bench.store, bench.changeId, { ...bench.options(), mode: 'complete' }).done;
+    expect(resumed.hosts.map((h) => [h.hostName, h.state])).toEqual([
+      ['scratch47', 'done'],
+      ['scratch48', 'done'],
+    ]);
+    expect(resumed.changeState).toBe('implemented');
+    expect(upgradeRuns()).toBe(1); // finished before the cut: not run again
+    expect(bench.store.apply.commands(status.hosts[0]!.id).filter((c) => c.label === `write file ${FIXTURE_CONF}`).map((c) => c.state)).toEqual(['in-doubt', 'ok']);
+    expect(onHost(47, FIXTURE_STATE)).toBe('2.0-1\nactive\nmode = resumed\n');
+    bench.store.close();
+  }, 240_000);
+
+  it('the link dies mid-apply; resume in roll-back mode puts the host in doubt back and leaves the untouched host alone', async () => {
+    const env = scratch(49, 50);
+    const bench = await workbench('cut-back', [49, 50], v2Edits('mode = cut\n'));
+    const before = latest(bench.store, bench.hosts[0]!.id);
+    let cut = false;
+    const interrupted = await applyChange(bench.store, bench.changeId, {
+      ...bench.options(),
+      onProgress: (e) => {
+        if (!cut && e.host === 'scratch49' && e.command?.label === 'reload systemd units' && e.command.status === 'running') {
+          cut = true;
+          dropPort(env.portBase + 49);
+        }
+      },
+    });
+    expect(interrupted.hosts.map((h) => h.state)).toEqual(['in-doubt', 'pending']);
+    removeTable();
+    const rolledBack = await resumeApply(bench.store, bench.changeId, { ...bench.options(), mode: 'roll-back' }).done;
+    expect(rolledBack.hosts.map((h) => [h.hostName, h.state])).toEqual([
+      ['scratch49', 'rolled-back'],
+      ['scratch50', 'pending'],
+    ]);
+    expect(rolledBack.changeState).toBe('rolled-back');
+    expect(factDifferences(before, latest(bench.store, bench.hosts[0]!.id))).toEqual([]);
+    expect(onHost(49, FIXTURE_STATE)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
+    bench.store.close();
+  }, 240_000);
+
+  it('hostile values are data: a path with spaces, quotes, ; and $() is written as exactly that file; a hostile package name fails as a name', async () => {
+    scratch(51);
+    // Anything a pasted value would have run creates a pwned-* file somewhere (the commands' working directory is the home).
+    const sentinel = "find / -xdev -name 'pwned-*' | wc -l";
+    const bench = await workbench('hostile', [51], (role) => [{ kind: 'set-file', role, path: HOSTILE_FILE, content: 'data $(not run)\n', mode: '0600', owner: 'root', group: 'root' }]);
+    const outcome = await applyChange(bench.store, bench.changeId, bench.options());
+    expect(outcome.hosts[0]).toMatchObject({ state: 'done' });
+    expect(onHost(51, `ls -A '${HOSTILE_DIR}'`)).toBe(`${HOSTILE_FILE.slice(HOSTILE_DIR.length + 1)}\n`);
+    expect(onHost(51, `stat -c '%a %U' "$(find '${HOSTILE_DIR}' -type f)"; cat "$(find '${HOSTILE_DIR}' -type f)"`)).toBe('600 root\ndata $(not run)\n');
+    expect(onHost(51, sentinel).trim()).toBe('0');
+    bench.store.close();
+
+    const named = await workbench('hostile-name', [51], (role) => [{ kind: 'set-package', role, name: "x'; touch /tmp/pwned-d; $(touch /tmp/pwned-e)", version: '1', manager: 'dpkg', arch: 'all' }]);
+    const failed = await applyChange(named.store, named.changeId, named.options());
+    expect([failed.hosts[0]!.state, failed.hosts[0]!.message]).toEqual(['rolled-back', expect.any(String)]);
+    expect(failed.hosts[0]!.message).toMatch(/Unable to locate package|Invalid operation|not found/);
+    expect(onHost(51, sentinel).trim()).toBe('0');
+    named.store.close();
+  }, 240_000);
+
+  it('refuses a change that is not scheduled, saying why', async () => {
+    scratch(52);
+    const bench = await workbench('refused', [52], v2Edits('mode = x\n'));
+    transitionChange(bench.store, { changeId: bench.changeId, action: 'cancel', actorId: bench.rita.id, reason: 'not now' }, { keys });
+    expect(() => startApply(bench.store, bench.changeId, bench.options())).toThrow(/cannot be applied now: A cancelled change cannot be implemented/);
+    expect(bench.store.apply.runs(bench.changeId)).toEqual([]);
+    expect(readFileSync(bench.store.path).length).toBeGreaterThan(0);
+    bench.store.close();
+  }, 120_000);
+});

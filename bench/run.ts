@@ -1,6 +1,7 @@
 // `npm run bench [NAME…]`: runs the benchmarks (all by default) and prints each with its ratio.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { assetsBenchmark } from './assets.bench';
+import { changesBenchmark } from './changes.bench';
 import { dispatchBenchmark } from './dispatch.bench';
 import { driftBenchmark } from './drift.bench';
 import { overviewBenchmark } from './overview.bench';
@@ -10,6 +11,7 @@ import type { Comparison } from './harness';
 
 const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
   assets: assetsBenchmark,
+  changes: changesBenchmark,
   dispatch: dispatchBenchmark,
   drift: driftBenchmark,
   overview: overviewBenchmark,

@@ -126,6 +126,14 @@ describe('changes through the contract on the demo workspace', () => {
     expect(detail.conflictList[0]!.detail).toMatch(/Datacentre power test.*2031-03-30 23:00/);
   });
 
+  it('answers what a window would conflict with before scheduling into it', async () => {
+    const listed = await call<CallOutput<'changes.list'>>('changes.list', { state: 'submitted' });
+    const overlapping = listed.find((c) => c.title === 'Storefront testing: cache tuning')!;
+    const weekend = await call<CallOutput<'changes.conflicts'>>('changes.conflicts', { changeId: overlapping.id, window: { start: '2031-03-30T22:30', end: '2031-03-30T23:30', timeZone: 'Europe/Berlin' } });
+    expect(weekend.map((c) => c.kind)).toEqual(['same-target', 'external-event']);
+    await expect(call('changes.conflicts', { changeId: overlapping.id, window: { start: '2031-03-30T23:30', end: '2031-03-30T22:30', timeZone: 'Europe/Berlin' } })).rejects.toThrow(/ends .* before it starts/);
+  });
+
   it('says what is wrong with a malformed calendar, by line, and stores nothing', async () => {
     const before = await call<CallOutput<'calendar.events'>>('calendar.events', { from: '2030-01-01T00:00:00Z', to: '2031-06-01T00:00:00Z' });
     const bad = ['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:x@y', 'DTSTART:2031-03-30 10:00', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CallOutput } from '../../../core/contract/index';
+import { POOL_KINDS } from '../../../core/domain/assets';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
 import { attempt } from '../store/task';
@@ -329,7 +330,6 @@ function ReclaimDialog() {
   );
 }
 
-const POOL_KINDS = ['hypervisor', 'storage-pool', 'host-group', 'physical'] as const;
 /** A stable empty list: a selector must not return a new array each time. */
 const NO_LEASES: LeaseView[] = [];
 

@@ -39,6 +39,7 @@ describe('asset repository', () => {
     store.assets.updateReclaimVm(run.id, hypervisorId, 'vm-a', { step: 'powering-off' }, 'later');
     expect(store.assets.openReclaimRun(stage.id)).toMatchObject({ id: run.id, state: 'powering-off', force: true });
     expect(store.assets.reclaimVms(run.id)).toMatchObject([{ domain: 'vm-a', step: 'powering-off', updatedAt: 'later' }]);
-    expect(() => store.hypervisors.remove(hypervisorId)).toThrow(/FOREIGN KEY/);
+    expect(() => store.hypervisors.remove(hypervisorId)).toThrow(/named by 1 reclaim or clone run: they keep track of its VMs/);
+    expect(store.hypervisors.get(hypervisorId).name).toBe('kvm');
   });
 });

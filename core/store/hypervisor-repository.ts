@@ -63,8 +63,14 @@ export class HypervisorRepository {
     return this.get(id);
   }
 
-  /** Removes the hypervisor and its cached inventory; returns whether it existed. */
+  /** Removes the hypervisor and its cached inventory; returns whether it existed. Refused while reclaim or clone runs keep track of its VMs. */
   remove(id: number): boolean {
+    const runs = this.db
+      .prepare<[number, number], { n: number }>('SELECT (SELECT COUNT(DISTINCT run_id) FROM reclaim_vms WHERE hypervisor_id = ?) + (SELECT COUNT(*) FROM clone_runs WHERE hypervisor_id = ?) AS n')
+      .get(id, id)!.n;
+    if (runs > 0) {
+      throw new StagecraftError('conflict', `This hypervisor is named by ${runs} reclaim or clone run${runs === 1 ? '' : 's'}: they keep track of its VMs.`, 'Keep the hypervisor while those records matter; it can be renamed instead.');
+    }
     return this.db.prepare('DELETE FROM hypervisors WHERE id = ?').run(id).changes > 0;
   }
 

@@ -1,12 +1,13 @@
 /** `stagecraft change|people|calendar`: change control headless, through the same contract as the app. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { changeAction } from '../contract/changes';
 import { CallFailed, type CallInput, type CallName, type CallOutput } from '../contract/index';
 import { UsageError } from './main';
 
 type Invoke = <N extends CallName>(name: N, input: CallInput<N>) => Promise<CallOutput<N>>;
 type Action = CallInput<'changes.transition'>['action'];
-const ACTIONS: readonly Action[] = ['submit', 'approve', 'reject', 'schedule', 'implement', 'fail', 'close', 'cancel', 'roll-back', 'reopen'];
+const ACTIONS: readonly Action[] = changeAction.options;
 
 /** Exit code of a transition or edit the workflow refused (as for a refused promotion). */
 export const REFUSED = 3;
@@ -18,7 +19,7 @@ function changeId(positional: string[]): number {
 }
 
 /** --as PERSON: act as that person (the choice is remembered for this workspace, as in the app). */
-async function actAs(options: Map<string, string>, invoke: Invoke): Promise<void> {
+export async function actAs(options: Map<string, string>, invoke: Invoke): Promise<void> {
   const name = options.get('as');
   if (name === undefined) return;
   const { people } = await invoke('people.current', {});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANGE_STATES, PERSON_ROLES } from '../domain/change-workflow';
+import { CHANGE_ACTIONS, CHANGE_STATES, PERSON_ROLES } from '../domain/change-workflow';
 import { call } from './define';
 import { changeSummary, promotionPlan, risk } from './promotion';
 import { id } from './schemas';
@@ -8,7 +8,7 @@ const role = z.enum(PERSON_ROLES);
 const state = z.enum(CHANGE_STATES);
 const category = z.enum(['standard', 'normal', 'emergency']);
 const riskLevel = z.enum(['low', 'medium', 'high', 'critical']);
-const action = z.enum(['submit', 'approve', 'reject', 'schedule', 'implement', 'fail', 'close', 'cancel', 'roll-back', 'reopen']);
+export const changeAction = z.enum(CHANGE_ACTIONS);
 const personRef = z.object({ id, name: z.string() });
 const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'an ISO date-time');
 
@@ -89,7 +89,7 @@ export const changeDetail = changeListItem.extend({
   decisions: z.array(decisionView),
   history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), fromState: z.string().nullable(), toState: z.string().nullable(), detail: z.string() })),
   /** What the current person may do now, and why not (the same checks the transition makes). */
-  actions: z.array(z.object({ action, allowed: z.boolean(), reason: z.string().nullable() })),
+  actions: z.array(z.object({ action: changeAction, allowed: z.boolean(), reason: z.string().nullable() })),
 });
 
 const changeEdit = z
@@ -144,8 +144,8 @@ export const changeCalls = {
   ),
   'changes.transition': call(
     'Move a change as the current person: submit, approve, reject, schedule (with a window), implement, fail, close, cancel, roll back, reopen',
-    z.object({ changeId: id, action, reason: z.string().max(2000).optional(), window: windowInput.optional() }),
-    z.object({ changeId: id, action, from: state, to: state, approvals: z.object({ given: z.number().int(), required: z.number().int() }), change: changeDetail }),
+    z.object({ changeId: id, action: changeAction, reason: z.string().max(2000).optional(), window: windowInput.optional() }),
+    z.object({ changeId: id, action: changeAction, from: state, to: state, approvals: z.object({ given: z.number().int(), required: z.number().int() }), change: changeDetail }),
   ),
   'changes.conflicts': call('What a change conflicts with, or what a window would (windows overlapping on a host or service, freezes, same target, external events)', z.object({ changeId: id, window: windowInput.optional() }), z.array(conflict)),
   'people.list': call('The people of the workspace and their roles', z.object({}), z.array(person)),

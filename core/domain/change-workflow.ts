@@ -54,7 +54,8 @@ export interface WorkflowChange {
   stale: boolean;
 }
 
-export type ChangeAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'implement' | 'fail' | 'close' | 'cancel' | 'roll-back' | 'reopen';
+export const CHANGE_ACTIONS = ['submit', 'approve', 'reject', 'schedule', 'implement', 'fail', 'close', 'cancel', 'roll-back', 'reopen'] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
 /** Which state each action leads to, from which states. */
 const MOVES: Record<ChangeAction, { from: readonly ChangeState[]; to: ChangeState }> = {

@@ -5,7 +5,7 @@
  * windows) and whether the plan still matches its target, then records the new state, the history
  * entry and the signed decision in one audited transaction.
  */
-import { approvalsCounted, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis } from '../domain/change-workflow';
+import { approvalsCounted, CHANGE_ACTIONS, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis } from '../domain/change-workflow';
 import { conflictsOf, describeWindow, type CalendarEvent, type Conflict, type ScheduledChange } from '../domain/change-conflicts';
 import { backoutPlanOf, canonicalJson, implementationPlanOf, testPlanOf, type ApprovalPayload, type VmOfHost } from '../domain/change-record';
 import { StagecraftError } from '../domain/errors';
@@ -282,8 +282,6 @@ function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails
   return { result, policy, decisions, window };
 }
 
-const ACTIONS: readonly ChangeAction[] = ['submit', 'approve', 'reject', 'schedule', 'implement', 'fail', 'close', 'cancel', 'roll-back', 'reopen'];
-
 /**
  * What `actorId` may do with a change now, and why not: the very checks transitionChange makes. A
  * reason is assumed for reject and cancel, and a window (checked when given) for schedule.
@@ -294,7 +292,7 @@ export function allowedActions(store: WorkspaceStore, changeId: number, actorId:
   const actor = store.changes.person(actorId);
   const later = Date.parse(now) + 86_400_000;
   const someWindow = { start: new Date(later).toISOString(), end: new Date(later + 3_600_000).toISOString(), timeZone: 'UTC' };
-  return ACTIONS.map((action) => {
+  return CHANGE_ACTIONS.map((action) => {
     const window = action === 'schedule' && !details.window ? someWindow : undefined;
     const { result } = checkTransition(store, row, details, actor, { action, reason: 'asked for', ...(window && { window }) }, now);
     return { action, allowed: result.ok, reason: result.ok ? null : result.reason };

@@ -7,6 +7,7 @@ import { driftItemsAsText, parityLine } from '../reports/drift-text';
 import { runChange, runCalendar, runPeople } from './change';
 import { runReport } from './report';
 import { keyRingOf } from '../services/current-person';
+import { runApplyCommand } from './apply';
 import { runAssets, runCloneCommand } from './assets';
 import { buildDemoWorkspace } from '../services/demo';
 import { diffFiles } from '../services/diff';
@@ -59,6 +60,11 @@ Usage:
                                                    as new hosts; --dry-run lists every hypervisor
                                                    operation; without it the command confirms and
                                                    runs them; exit 3 when something blocks it
+  stagecraft apply WORKSPACE --change ID [--dry-run] [--concurrency N] [--canary HOST]
+                  [--resume complete|roll-back] [--as PERSON] [--identity KEY] [--known-hosts FILE]
+                                                   apply an approved change in its window: the dry
+                                                   run prints every command and file diff; exit 0
+                                                   applied and verified, 4 rolled back, 2 error
   stagecraft change list WORKSPACE [--state S] [--service S] [--format json|text]
   stagecraft change show WORKSPACE ID [--format json|text]
   stagecraft change submit|approve|reject|schedule|implement|fail|close|cancel|roll-back|reopen|replan
@@ -81,7 +87,8 @@ Usage:
   stagecraft --version | --help
 
 Exit codes: 0 success (diff: no drift), 1 drift found (diff), 2 error (bad arguments, unreadable
-or refused file), 3 promotion refused by the policy (promote) or change refused by its workflow.
+or refused file), 3 promotion refused by the policy (promote) or change refused by its workflow,
+4 change rolled back (apply).
 `;
 
 export class UsageError extends Error {}
@@ -231,6 +238,12 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
       await invoke('workspace.open', { path: resolve(requirePath(positional)) });
       return command === 'assets' ? await runAssets(options, format(options), invoke, out) : await runCloneCommand(options, invoke, out);
+    }
+    if (command === 'apply') {
+      const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
+      await invoke('workspace.open', { path: resolve(requirePath(positional)) });
+      Object.assign(app.ctx, { ssh: sshOptions(options) });
+      return await runApplyCommand(options, invoke, app.onEvent, out);
     }
     if (command === 'change' || command === 'people' || command === 'calendar') {
       const { positional, options } = parseArgs(rest);

@@ -20,6 +20,16 @@ export const events = {
     partial: z.object({ remedy: z.string(), warnings: z.number().int() }).optional(),
     failure: z.object({ kind: z.string(), message: z.string(), remedy: z.string(), fingerprint: z.string().optional() }).optional(),
   }),
+  /** Applying a change: a host moved to another state, or one of its commands started or ended. */
+  'apply.progress': z.object({
+    jobId: z.string(),
+    changeId: z.number().int(),
+    runId: z.number().int(),
+    host: z.string(),
+    state: z.enum(['pending', 'snapshotting', 'applying', 'verifying', 'done', 'rolling-back', 'rolled-back', 'failed', 'in-doubt']),
+    command: z.object({ label: z.string(), phase: z.enum(['backup', 'step', 'rollback']), status: z.enum(['running', 'ok', 'failed']) }).optional(),
+    message: z.string(),
+  }),
   /** A background job needs a secret from the person at the screen; answer with credential.answer. Never stored. */
   'credential.request': z.object({ requestId: z.string(), kind: z.enum(['passphrase', 'password']), subject: z.string(), retry: z.boolean() }),
 };

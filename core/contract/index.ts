@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { applyCalls } from './apply';
 import { assetCalls } from './assets';
 import { changeCalls } from './changes';
 import { driftCalls, watchCalls } from './drift';
@@ -25,6 +26,7 @@ export const contract = {
   ...reportCalls,
   ...hypervisorCalls,
   ...assetCalls,
+  ...applyCalls,
 };
 
 export type Contract = typeof contract;

@@ -478,6 +478,8 @@ export function startApply(store: WorkspaceStore, changeId: number, options: App
 async function execute(store: WorkspaceStore, context: ChangeContext, runId: number, options: ApplyOptions, mode: 'complete' | 'roll-back'): Promise<ApplyOutcome> {
   active.add(runId);
   try {
+    // The caller gets the run's id (and can follow it) before its first event.
+    await Promise.resolve();
     const runner = new ApplyRunner(store, context, runId, options);
     await runner.all(store.apply.hosts(runId), mode);
     return settle(store, context, runId, options.actorId, runner.stoppedAs, (options.now?.() ?? new Date()).toISOString());

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Handlers } from '../contract/dispatch';
 import { StagecraftError } from '../domain/errors';
 import type { ServiceContext } from './context';
+import { applyHandlers } from './apply-handlers';
 import { changeHandlers } from './change-handlers';
 import { keyRingOf } from './current-person';
 import { buildDemoWorkspace } from './demo';
@@ -59,6 +60,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     ...reportHandlers(ctx, session),
     ...hypervisorHandlers(ctx, session, jobs),
     ...assetHandlers(ctx, session),
+    ...applyHandlers(ctx, session, jobs),
   };
 }
 

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { call } from './define';
+import { id } from './schemas';
+
+const hostState = z.enum(['pending', 'snapshotting', 'applying', 'verifying', 'done', 'rolling-back', 'rolled-back', 'failed', 'in-doubt']);
+const runState = z.enum(['running', 'succeeded', 'rolled-back', 'failed', 'aborted', 'interrupted']);
+
+const diffSide = z.object({ line: z.number().int(), text: z.string() });
+const textDiff = z.object({
+  identical: z.boolean(),
+  hunks: z.array(z.object({ oldStart: z.number().int(), oldLines: z.number().int(), newStart: z.number().int(), newLines: z.number().int(), rows: z.array(z.object({ kind: z.enum(['same', 'changed', 'removed', 'added']), left: diffSide.optional(), right: diffSide.optional() })) })),
+  added: z.number().int(),
+  removed: z.number().int(),
+  finalNewlineChanged: z.boolean(),
+  truncated: z.boolean(),
+});
+
+const dryRunHost = z.object({
+  host: z.string(),
+  role: z.string(),
+  endpoint: z.string(),
+  safeguard: z.discriminatedUnion('kind', [z.object({ kind: z.literal('vm-snapshot'), hypervisor: z.string(), domain: z.string() }), z.object({ kind: z.literal('host-backup'), backupDir: z.string() })]),
+  commands: z.array(z.object({ phase: z.enum(['backup', 'step']), step: z.number().int().optional(), label: z.string(), command: z.string(), stdinBytes: z.number().int() })),
+  rollback: z.array(z.object({ label: z.string(), command: z.string() })),
+  files: z.array(z.object({ path: z.string(), action: z.enum(['write', 'remove']), diff: textDiff.nullable() })),
+});
+
+export const applyRun = z.object({
+  id,
+  changeId: id,
+  state: runState,
+  concurrency: z.number().int(),
+  canary: z.string().nullable(),
+  actor: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  message: z.string(),
+  /** True while this process is running it; a "running" run that is not live was cut short. */
+  live: z.boolean(),
+});
+
+export const applyHost = z.object({
+  id,
+  hostId: id,
+  hostName: z.string(),
+  position: z.number().int(),
+  state: hostState,
+  safeguard: z.enum(['vm-snapshot', 'host-backup']).nullable(),
+  vm: z.object({ hypervisorId: id, domain: z.string(), snapshot: z.string() }).nullable(),
+  backupDir: z.string().nullable(),
+  backups: z.array(z.object({ path: z.string(), backupPath: z.string() })),
+  interruptedIn: hostState.nullable(),
+  beforeSnapshotId: id.nullable(),
+  afterSnapshotId: id.nullable(),
+  message: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  commands: z.array(
+    z.object({
+      phase: z.enum(['backup', 'step', 'rollback']),
+      stepIndex: z.number().int().nullable(),
+      label: z.string(),
+      command: z.string(),
+      state: z.enum(['running', 'ok', 'failed', 'in-doubt']),
+      exitCode: z.number().int().nullable(),
+      output: z.string(),
+      truncated: z.boolean(),
+      startedAt: z.string(),
+      endedAt: z.string().nullable(),
+    }),
+  ),
+});
+
+const started = z.object({ jobId: z.string(), runId: id });
+
+export const applyCalls = {
+  'apply.dryRun': call(
+    'What applying a change would run, host by host in order (exact commands, files with their diff), and whether the current person may apply it now',
+    z.object({ changeId: id, concurrency: z.number().int().min(1).max(64).optional(), canary: z.string().optional() }),
+    z.object({
+      changeId: id,
+      allowed: z.boolean(),
+      reason: z.string().nullable(),
+      concurrency: z.number().int(),
+      hosts: z.array(dryRunHost),
+    }),
+  ),
+  'apply.start': call(
+    'Apply an approved change whose window is open, as a job: snapshot or back up each host, run its steps, verify, roll back by itself on failure',
+    z.object({ changeId: id, concurrency: z.number().int().min(1).max(64).optional(), canary: z.string().optional() }),
+    started,
+  ),
+  'apply.abort': call('Abort a running apply: the host being changed is rolled back, hosts not started stay untouched', z.object({ changeId: id }), z.object({ aborted: z.boolean() })),
+  'apply.status': call('The latest apply run of a change: each host (done, in doubt, rolled back…) and every command with its output', z.object({ changeId: id }), z.object({ run: applyRun.nullable(), hosts: z.array(applyHost), changeState: z.string() })),
+  'apply.resume': call(
+    'Resume an interrupted apply: complete it (the step in doubt runs again, finished ones never) or roll the host in doubt back',
+    z.object({ changeId: id, mode: z.enum(['complete', 'roll-back']) }),
+    started,
+  ),
+};

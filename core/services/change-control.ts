@@ -90,6 +90,9 @@ export function updatePerson(store: WorkspaceStore, actor: PersonRecord | null, 
   if (!(changes.newKey && changes.name === undefined && changes.roles === undefined && actor?.id === id)) mayManagePeople(store, actor);
   if (changes.newKey && !keys) throw new StagecraftError('unsupported', 'This shell cannot keep private keys.');
   const roles = changes.roles ? checkRoles(changes.roles) : undefined;
+  if (roles && before.roles.includes('release-manager') && !roles.includes('release-manager') && !store.changes.people().some((p) => p.id !== id && p.roles.includes('release-manager'))) {
+    throw new StagecraftError('refused', `${before.name} is the only release manager: without one, nobody could manage people or schedule changes.`, 'Make someone else a release manager first.');
+  }
   const publicKeyPem = changes.newKey ? keys!.generate().publicKeyPem : undefined;
   return store.write(
     { actor: actor?.name ?? before.name, action: 'person.update', subject: `person ${before.name}`, before: { name: before.name, roles: before.roles }, after: (p) => ({ name: p.name, roles: p.roles, newKey: changes.newKey === true }) },

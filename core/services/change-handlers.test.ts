@@ -45,6 +45,8 @@ describe('people and the current person', () => {
     again.session.close();
     const admin = (await call<Person[]>('people.list', {})).find((p) => p.name === 'ops-admin')!;
     await call('people.setCurrent', { personId: admin.id });
+    await expect(call('people.update', { personId: admin.id, roles: ['approver'] })).rejects.toThrow(/ops-admin is the only release manager/);
+    expect(await call<Person>('people.update', { personId: grace.id, roles: ['cab', 'approver'] })).toMatchObject({ roles: ['cab', 'approver'] });
   });
 });
 

@@ -122,6 +122,17 @@ describe('the change workflow through the real service', () => {
     expect(move(id, 'cancel', 'Alice Requester', { reason: 'superseded by a new plan' })).toMatchObject({ to: 'cancelled' });
   });
 
+  it('flags a change stale when its target stage is assigned another image', async () => {
+    const id = await draftToStaging('Stale after reassignment');
+    const staging = stage('staging');
+    store.write({ actor: 'test', action: 'image.assign', subject: 'staging' }, () => store.images.assign(staging.id, stage('testing').image!.id, 'test'));
+    expect(changeDetail(store, id).stale).toBe('the target stage was assigned another image');
+    expect(() => move(id, 'submit', 'Alice Requester')).toThrow(/Why: the target stage was assigned another image/);
+    store.write({ actor: 'test', action: 'image.assign', subject: 'staging' }, () => store.images.assign(staging.id, staging.image!.id, 'test'));
+    expect(changeDetail(store, id).stale).toBeNull();
+    move(id, 'cancel', 'Alice Requester', { reason: 'test done' });
+  });
+
   it('editing a submitted change returns it to draft and drops its approvals; a risk override needs a reason', async () => {
     const id = await draftToStaging('Edited after submission');
     move(id, 'submit', 'Alice Requester');

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/main';
+import { libvirtdMissing } from '../connectors/libvirt/test-support';
 import { FARM_SCRIPT } from '../connectors/ssh/test-support/farm';
 import { nftUnavailable, portDropper } from '../connectors/ssh/test-support/nft';
 import { driftAgainstImage } from '../domain/drift';
@@ -18,6 +20,7 @@ import { WorkspaceStore } from '../store/workspace-store';
 import { applyChange, applyStatus, dryRunApply, factDifferences, resumeApply, startApply, type ApplyOptions, type ApplyProgress } from './apply';
 import { addPerson, transitionChange } from './change-control';
 import { driftServiceFor } from './drift-service';
+import { addHypervisor, refreshInventory } from './hypervisors';
 import { captureFromStage } from './images';
 import { saveDraft } from './promotion-handlers';
 import { readCollectorScript, scanHosts, type ScanHost } from './scan';
@@ -86,7 +89,7 @@ interface Workbench {
  * A workspace whose staging stage is the given scratch hosts, scanned; an image derived from what
  * they run by `edits`; a change promoting it, approved and scheduled into a window open now.
  */
-async function workbench(name: string, hostNumbers: number[], edits: (role: string) => ImageEdit[], users: Record<number, string> = {}): Promise<Workbench> {
+async function workbench(name: string, hostNumbers: number[], edits: (role: string) => ImageEdit[], users: Record<number, string> = {}, hostName = (n: number) => `scratch${n}`): Promise<Workbench> {
   const env = farmEnv();
   const store = WorkspaceStore.create(join(dir, `${name}.stagecraft`), name);
   const serviceId = store.inventory.createService({ name: 'fixture-svc', stages: ['testing', 'staging', 'production'], roles: ['app'] });
@@ -95,7 +98,7 @@ async function workbench(name: string, hostNumbers: number[], edits: (role: stri
   const staging = service.stages.find((s) => s.name === 'staging')!;
   store.drift.setWatchGlobs(serviceId, 'app', WATCH);
   const hosts = hostNumbers.map((n) => {
-    const host = { name: `scratch${n}`, address: '127.0.0.1', port: env.portBase + n, sshUser: users[n] ?? 'stagecraft' };
+    const host = { name: hostName(n), address: '127.0.0.1', port: env.portBase + n, sshUser: users[n] ?? 'stagecraft' };
     const id = store.inventory.addHost(host);
     store.inventory.placeHost(staging.id, id, 'app');
     return { ...host, id, watchGlobs: WATCH };
@@ -320,4 +323,89 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     expect(readFileSync(bench.store.path).length).toBeGreaterThan(0);
     bench.store.close();
   }, 120_000);
+});
+
+const libvirtReason = reason ?? libvirtdMissing();
+const VM = `apply-test-${process.pid}`;
+const LIBVIRT_DIR = '/tmp/stagecraft-libvirt';
+const URI = `qemu+unix:///system?socket=${LIBVIRT_DIR}/sock/libvirt-sock`;
+const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+
+describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real libvirtd', () => {
+  const disk = join(LIBVIRT_DIR, `${VM}.qcow2`);
+  afterAll(() => {
+    for (const args of [['snapshot-list', '--name', VM]]) {
+      try {
+        for (const snapshot of virsh(...args).split('\n').filter(Boolean)) virsh('snapshot-delete', VM, snapshot);
+        virsh('undefine', VM);
+      } catch {
+        // Not defined: nothing to clean.
+      }
+    }
+    rmSync(disk, { force: true });
+  });
+
+  it('snapshots the VM before touching the host and reverts it when verification really fails (dpkg leaves a .dpkg-dist beside an admin-edited conffile)', async () => {
+    execFileSync('sh', [join(process.cwd(), 'scripts', 'libvirt', 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
+    const xml = join(LIBVIRT_DIR, `${VM}.xml`);
+    execFileSync('sh', ['-c', 'cat >"$1"', 'sh', xml], {
+      input: `<domain type='qemu'><name>${VM}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`,
+    });
+    virsh('define', '--file', xml);
+
+    scratch(53);
+    // An administrator edited the conffile: upgrading the package keeps it and leaves the new one as .dpkg-dist.
+    onHost(53, "printf '# local edit\\nmode = local\\n' >/etc/stagecraft-fixture/fixture.conf");
+    const bench = await workbench('vm', [53], v2Edits('mode = vm\n'), {}, () => VM);
+    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: URI }).id;
+    await refreshInventory(bench.store, hypervisorId);
+    const dry = dryRunApply(bench.store, bench.changeId, bench.options());
+    expect(dry.hosts[0]!.safeguard).toEqual({ kind: 'vm-snapshot', hypervisor: 'test-libvirtd', domain: VM });
+
+    const outcome = await applyChange(bench.store, bench.changeId, bench.options());
+    const [host] = outcome.hosts;
+    expect(host).toMatchObject({ state: 'rolled-back', safeguard: 'vm-snapshot', vm: { hypervisorId, domain: VM } });
+    expect(host!.message).toMatch(/verification failed: extra files \/etc\/stagecraft-fixture\/fixture\.conf\.dpkg-dist/);
+    const snapshot = host!.vm!.snapshot;
+    expect(virsh('snapshot-list', '--name', VM).split('\n').filter(Boolean)).toEqual([snapshot]);
+    expect(virsh('snapshot-current', '--name', VM).trim()).toBe(snapshot);
+    // Taken before the first step, reverted after the verification: both through the audited hypervisor service.
+    const audit = bench.store.audit.entries(1000).reverse();
+    const order = audit.map((e: { action: string }) => e.action).filter((a: string) => ['hypervisor.snapshot-create', 'apply.command', 'apply.rescan', 'hypervisor.snapshot-revert'].includes(a));
+    expect(order[0]).toBe('hypervisor.snapshot-create');
+    const revertAt = order.indexOf('hypervisor.snapshot-revert');
+    expect(revertAt).toBeGreaterThan(order.lastIndexOf('apply.command'));
+    expect(revertAt).toBeGreaterThan(order.indexOf('apply.rescan')); // after the verification's rescan
+    expect(bench.store.apply.commands(host!.id).filter((c) => c.phase !== 'step')).toEqual([]); // no on-host backup or rollback: the VM is the safeguard
+    expect(outcome.changeState).toBe('rolled-back');
+    bench.store.close();
+  }, 300_000);
+});
+
+describe.skipIf(reason !== null)('stagecraft apply (CLI) on scratch hosts', () => {
+  it('dry run exits 0 and prints every command; apply exits 0 when verified, 4 when rolled back, 2 when refused', async () => {
+    scratch(54, 55);
+    const env = farmEnv();
+    const good = await workbench('cli-good', [54], v2Edits('mode = cli\n'));
+    const bad = await workbench('cli-bad', [55], v2Edits('mode = cli\n', [{ kind: 'set-package', role: 'app', name: 'stagecraft-fixture', version: '0.0-missing', manager: 'dpkg', arch: 'all' }]));
+    const [goodPath, badPath, goodChange, badChange] = [good.store.path, bad.store.path, good.changeId, bad.changeId];
+    good.store.close();
+    bad.store.close();
+    process.env['STAGECRAFT_DATA_DIR'] = dir;
+    const lines: string[] = [];
+    const cli = (...args: string[]) => runCli(['apply', ...args, '--as', 'Rita Release', '--identity', env.key, '--known-hosts', env.knownHosts], (line) => lines.push(line));
+
+    expect(await cli(goodPath, '--change', String(goodChange), '--dry-run')).toBe(0);
+    expect(lines.join('\n')).toMatch(/\$ 'sudo' '-n' '--' 'env' 'DEBIAN_FRONTEND=noninteractive' 'apt-get' .* 'stagecraft-fixture=2\.0-1'/);
+    expect(lines.join('\n')).toMatch(/\+ mode = cli/);
+    lines.length = 0;
+    expect(await cli(goodPath, '--change', String(goodChange))).toBe(0);
+    expect(lines.join('\n')).toMatch(/scratch54: DONE done: zero drift against the image/);
+    lines.length = 0;
+    expect(await cli(goodPath, '--change', String(goodChange))).toBe(2); // implemented already: refused
+    expect(await cli(badPath, '--change', String(badChange))).toBe(4);
+    expect(lines.join('\n')).toMatch(/scratch55: ROLLED-BACK/);
+  }, 300_000);
 });

@@ -70,10 +70,10 @@ function mayManagePeople(store: WorkspaceStore, actor: PersonRecord | null): voi
 }
 
 /** Adds a person; with a key ring, the person gets a key pair whose private half stays on this computer. */
-export function addPerson(store: WorkspaceStore, actor: PersonRecord | null, person: { name: string; roles: readonly string[] }, keys?: KeyRing): PersonRecord {
+export function addPerson(store: WorkspaceStore, actor: PersonRecord | null, person: { name: string; roles: readonly string[]; keySeed?: Uint8Array }, keys?: KeyRing): PersonRecord {
   mayManagePeople(store, actor);
   const roles = checkRoles(person.roles);
-  const publicKeyPem = keys ? keys.generate().publicKeyPem : null;
+  const publicKeyPem = keys ? keys.generate(person.keySeed).publicKeyPem : null;
   return store.write(
     { actor: actor?.name ?? person.name, action: 'person.add', subject: `person ${person.name}`, after: (p) => ({ id: p.id, name: p.name, roles: p.roles, key: p.publicKeyPem ? keyFingerprint(p.publicKeyPem) : null }) },
     () => {

@@ -4,6 +4,7 @@
  * approval, rejected, draft) with signed decisions, so the change views, calendar and CAB reports
  * have real content. Every change goes through the real workflow service.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,8 @@ function window(now: number, dayOffset: number, startHour: number, hours: number
 /**
  * Adds the demo's people and changes. With `keys`, their private keys are kept there (the app's
  * key folder) so the user can act as any of them; without, they are made in a temporary folder
- * and thrown away after signing: the signatures still verify with the public keys.
+ * and thrown away after signing: the signatures still verify with the public keys. Demo keys are
+ * derived from the people's names: they protect nothing and are the same on every rebuild.
  */
 export function addDemoChangeControl(store: WorkspaceStore, now: number, keys?: KeyRing): void {
   const scratch = keys ? null : mkdtempSync(join(tmpdir(), 'stagecraft-demo-keys-'));
@@ -45,7 +47,8 @@ export function addDemoChangeControl(store: WorkspaceStore, now: number, keys?: 
     const people: Record<string, PersonRecord> = {};
     let manager: PersonRecord | null = null;
     for (const person of DEMO_PEOPLE) {
-      people[person.name] = addPerson(store, manager, person, ring);
+      // The same keys on every rebuild: the demo's key files are replaced, not piled up.
+      people[person.name] = addPerson(store, manager, { ...person, keySeed: createHash('sha256').update(`stagecraft demo person ${person.name}`).digest() }, ring);
       manager ??= people[person.name]!;
     }
     const at = (offsetDays: number) => new Date(now + offsetDays * DAY).toISOString();

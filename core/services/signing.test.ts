@@ -40,6 +40,17 @@ describe('signing keys', () => {
     expect(verifySignature(publicKeyPem, '{"a":1}', 'not base64 at all')).toBe(false);
   });
 
+  it('makes the same key from the same seed (the demo’s people), replacing its file rather than adding one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stagecraft-keys-'));
+    const ring = new KeyRing(dir);
+    const seed = new Uint8Array(32).fill(7);
+    const first = ring.generate(seed);
+    expect(ring.generate(seed)).toEqual(first);
+    expect(ring.generate().fingerprint).not.toBe(first.fingerprint);
+    expect(readdirSync(ring.dir)).toHaveLength(2);
+    expect(verifySignature(first.publicKeyPem, 'x', ring.sign(first.publicKeyPem, 'x', 'Demo'))).toBe(true);
+  });
+
   it('names what is wrong: a key that is not on this computer, or protected by another app', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stagecraft-keys-'));
     const elsewhere = generateKeyPair();

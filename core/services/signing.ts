@@ -36,9 +36,13 @@ export function verifySignature(publicKeyPem: string, message: string, signature
   }
 }
 
-export function generateKeyPair(): { publicKeyPem: string; privateKeyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+/** The PKCS#8 DER prefix of an Ed25519 private key (RFC 8410), followed by its 32-byte seed. */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** A new key pair; from `seed` (32 bytes) always the same one, for fixtures such as the demo's people. */
+export function generateKeyPair(seed?: Uint8Array): { publicKeyPem: string; privateKeyPem: string } {
+  const privateKey = seed ? createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }) : generateKeyPairSync('ed25519').privateKey;
+  return { publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 export const signWith = (privateKeyPem: string, message: string): string => sign(null, Buffer.from(message, 'utf8'), createPrivateKey(privateKeyPem)).toString('base64');
@@ -58,15 +62,14 @@ export class KeyRing {
     return join(this.dir, `${keyFingerprint(publicKeyPem).slice('SHA256:'.length).replace(/\//g, '_').replace(/\+/g, '-')}.key`);
   }
 
-  /** A new key pair; the private half is written here (mode 0600) and the public half returned. */
-  generate(): { publicKeyPem: string; fingerprint: string } {
-    const pair = generateKeyPair();
+  /** A new key pair (see generateKeyPair for `seed`); the private half is written here (mode 0600) and the public half returned. */
+  generate(seed?: Uint8Array): { publicKeyPem: string; fingerprint: string } {
+    const pair = generateKeyPair(seed);
     this.store(pair);
     return { publicKeyPem: pair.publicKeyPem, fingerprint: keyFingerprint(pair.publicKeyPem) };
   }
 
-  /** Keeps a private key made elsewhere (the demo's people). */
-  store(pair: { publicKeyPem: string; privateKeyPem: string }): void {
+  private store(pair: { publicKeyPem: string; privateKeyPem: string }): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.fileOf(pair.publicKeyPem);
     const body = JSON.stringify({ format: 'stagecraft-private-key', protector: this.protector.name, data: this.protector.protect(pair.privateKeyPem).toString('base64') });

@@ -94,6 +94,9 @@ describe('stagecraft change, people and calendar on the demo', () => {
     expect(await run('calendar', 'import', path, corp)).toBe(0);
     const production = (await listed()).find((c) => c.targetStage === 'production')!;
     expect(production.conflicts).toBe(1);
+    expect(await run('calendar', 'remove', path, '--source', corp)).toBe(0);
+    expect(lines).toEqual(['Removed 1 imported event.']);
+    expect((await listed()).find((c) => c.id === production.id)!.conflicts).toBe(0);
     expect(await run('audit', 'verify', path)).toBe(0);
   });
 });

@@ -139,5 +139,14 @@ export async function runCalendar(sub: string | undefined, positional: string[],
     out(`${result.applied ? 'Imported' : 'Would import'} ${result.events.length} events (${result.added} new, ${result.updated} updated).`);
     return 0;
   }
-  throw new UsageError(`Unknown calendar command "${sub ?? ''}": use export or import.`);
+  if (sub === 'remove') {
+    const source = options.get('source');
+    const uid = options.get('uid');
+    if ((source === undefined) === (uid === undefined)) throw new UsageError('calendar remove needs --source FILE (everything that import brought) or --uid UID.');
+    await actAs(options, invoke);
+    const { removed } = await invoke('calendar.removeExternal', source !== undefined ? { source } : { uids: [uid!] });
+    out(`Removed ${removed} imported event${removed === 1 ? '' : 's'}.`);
+    return 0;
+  }
+  throw new UsageError(`Unknown calendar command "${sub ?? ''}": use export, import or remove.`);
 }

@@ -75,6 +75,7 @@ Usage:
   stagecraft people list|add WORKSPACE [--name N --roles R,R] [--as PERSON]
   stagecraft calendar export WORKSPACE --from DATE --to DATE --out FILE.ics [--no-freezes] [--overwrite]
   stagecraft calendar import WORKSPACE FILE.ics [--tz ZONE] [--dry-run]
+  stagecraft calendar remove WORKSPACE --source FILE.ics|--uid UID
                                                    the change calendar as iCalendar, and the
                                                    organisation's events imported for conflicts
   stagecraft audit verify WORKSPACE               check the audit log's hash chain; exit 1 naming

@@ -167,6 +167,11 @@ export const changeCalls = {
     z.object({ from: instant, to: instant, includeFreezes: z.boolean().default(true) }),
     z.object({ fileName: z.string(), text: z.string(), events: z.number().int() }),
   ),
+  'calendar.removeExternal': call(
+    'Remove imported calendar events: by UID, or everything one import (source) brought',
+    z.union([z.object({ uids: z.array(z.string().min(1)).min(1) }), z.object({ source: z.string().min(1) })]),
+    z.object({ removed: z.number().int() }),
+  ),
   'calendar.importIcs': call(
     'Read an iCalendar (.ics) text as external events (floating times in timeZone): preview, or apply (stored, replacing events with the same UID)',
     z.object({ text: z.string().max(20_000_000), source: z.string().max(200).default('import'), apply: z.boolean().default(false), timeZone: z.string().min(1).default('UTC') }),

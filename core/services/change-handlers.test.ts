@@ -126,6 +126,11 @@ describe('changes through the contract on the demo workspace', () => {
     const detail = await call<Detail>('changes.get', { changeId });
     expect(detail.conflictList).toEqual([expect.objectContaining({ kind: 'external-event', externalUid: 'dc-power-2031@corp.example' })]);
     expect(detail.conflictList[0]!.detail).toMatch(/Datacentre power test.*2031-03-30 23:00/);
+    // A wrong import is taken back by its source; the conflict goes with it.
+    await expect(call('calendar.removeExternal', { source: 'nothing.ics' })).rejects.toThrow(/No imported event matches/);
+    expect(await call('calendar.removeExternal', { source: 'corp.ics' })).toEqual({ removed: 1 });
+    expect(await call<Detail>('changes.get', { changeId })).toMatchObject({ conflicts: 0 });
+    await call('calendar.importIcs', { text, source: 'corp.ics', apply: true });
   });
 
   it('answers what a window would conflict with before scheduling into it', async () => {

@@ -32,6 +32,7 @@ type ChangeHandlers = Pick<
   | 'calendar.events'
   | 'calendar.exportIcs'
   | 'calendar.importIcs'
+  | 'calendar.removeExternal'
 >;
 
 export const personView = (person: PersonRecord, keys: KeyRing) => ({
@@ -264,6 +265,15 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       ];
       const text = serializeCalendar(events, { now: new Date().toISOString(), name: `${store.summary().name}: changes` });
       return { fileName: `${slug(store.summary().name)}-changes-${from.slice(0, 10)}-${to.slice(0, 10)}.ics`, text, events: events.length };
+    },
+    'calendar.removeExternal': (which) => {
+      const store = session.require();
+      const removed = store.write({ actor: ctx.actor(), action: 'calendar.remove', subject: 'source' in which ? `calendar ${which.source}` : `calendar events ${which.uids.join(', ')}`, after: (n) => ({ removed: n }) }, () =>
+        store.changes.removeExternalEvents(which),
+      );
+      if (removed === 0) throw new StagecraftError('not-found', 'No imported event matches.', 'See calendar.events for the imported events and their UIDs.');
+      changed();
+      return { removed };
     },
     'calendar.importIcs': ({ text, source, apply, timeZone }) => {
       const store = session.require();

@@ -271,6 +271,13 @@ export class ChangeRepository {
       .map(eventFromRaw);
   }
 
+  /** Removes imported events by UID, or every event of one import source; returns how many. */
+  removeExternalEvents(which: { uids: readonly string[] } | { source: string }): number {
+    if ('source' in which) return this.db.prepare('DELETE FROM external_events WHERE source = ?').run(which.source).changes;
+    const remove = this.db.prepare('DELETE FROM external_events WHERE uid = ?');
+    return which.uids.reduce((n, uid) => n + remove.run(uid).changes, 0);
+  }
+
   /** Adds or replaces (by UID) an imported event; true when it was new. */
   upsertExternalEvent(event: Omit<ExternalEventRecord, 'id'>): boolean {
     const existed = this.db.prepare<[string], { id: number }>('SELECT id FROM external_events WHERE uid = ?').get(event.uid) !== undefined;

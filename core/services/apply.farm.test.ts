@@ -4,61 +4,29 @@
  * two versions in a local apt repository. Needs root (containers, nftables) and the farm's base.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main';
 import { libvirtdMissing } from '../connectors/libvirt/test-support';
-import { FARM_SCRIPT } from '../connectors/ssh/test-support/farm';
-import { nftUnavailable, portDropper } from '../connectors/ssh/test-support/nft';
+import { portDropper } from '../connectors/ssh/test-support/nft';
 import { driftAgainstImage } from '../domain/drift';
-import { deriveImage, type ImageEdit } from '../domain/image';
 import type { Snapshot } from '../domain/facts';
-import type { PersonRecord } from '../store/change-repository';
-import { WorkspaceStore } from '../store/workspace-store';
-import { applyChange, applyStatus, dryRunApply, factDifferences, resumeApply, startApply, type ApplyOptions, type ApplyProgress } from './apply';
-import { addPerson, transitionChange } from './change-control';
+import type { WorkspaceStore } from '../store/workspace-store';
+import { applyChange, applyStatus, dryRunApply, factDifferences, resumeApply, startApply, type ApplyProgress } from './apply';
+import { transitionChange } from './change-control';
 import { driftServiceFor } from './drift-service';
 import { addHypervisor, refreshInventory } from './hypervisors';
-import { captureFromStage } from './images';
-import { saveDraft } from './promotion-handlers';
-import { readCollectorScript, scanHosts, type ScanHost } from './scan';
 import { KeyRing } from './signing';
+import { FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, onHost, scratch, scratchUnavailable, v2Edits, workbench as benchIn } from './test-support/apply-bench';
 
-const RESOURCES = new URL('../../resources', import.meta.url).pathname;
 const TABLE = `stagecraft_apply_${process.pid}`;
-const FIXTURE_CONF = '/etc/stagecraft-fixture/fixture.conf';
 const DROP_IN = '/etc/systemd/system/stagecraft-fixture.service.d/override.conf';
-const HOSTILE_DIR = '/tmp/stagecraft hostile';
 const HOSTILE_FILE = `${HOSTILE_DIR}/it's "x"; touch pwned-a $(touch pwned-b) \`touch pwned-c\` > pwned-d.conf`;
-const WATCH = ['/etc/stagecraft-fixture/**', '/etc/systemd/system/stagecraft-fixture.service.d/**', `${HOSTILE_DIR}/**`];
 
-function whyNotRunnable(): string | null {
-  if (!existsSync('/var/cache/stagecraft-farm/base/.stagecraft-base-ready')) return 'the farm base is not built (sudo scripts/farm/farm.sh base)';
-  return nftUnavailable();
-}
-const reason = whyNotRunnable();
+const reason = scratchUnavailable();
 if (reason) console.log(`apply on the farm: skipped, ${reason}`);
 const { drop: dropPort, remove: removeTable } = portDropper(TABLE);
-
-const farmEnv = () => {
-  const env = execFileSync('bash', [FARM_SCRIPT, 'env'], { encoding: 'utf8' });
-  const value = (name: string) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(env)?.[1] ?? '';
-  return { key: value('FARM_KEY'), knownHosts: value('FARM_SCRATCH_KNOWN_HOSTS'), portBase: Number(value('FARM_SCRATCH_PORT_BASE')) };
-};
-
-/** Fresh scratch hosts (reset from the base): fixture 1.0-1 installed and running. */
-function scratch(...numbers: number[]) {
-  execFileSync('bash', [FARM_SCRIPT, 'scratch', ...numbers.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return farmEnv();
-}
-
-/** Runs a command on a scratch host as root (test set-up and checks only: the code under test uses its own connection). */
-function onHost(n: number, script: string): string {
-  const env = farmEnv();
-  return execFileSync('ssh', ['-i', env.key, '-o', `UserKnownHostsFile=${env.knownHosts}`, '-o', 'BatchMode=yes', '-p', String(env.portBase + n), 'root@127.0.0.1', script], { encoding: 'utf8' });
-}
 
 let dir: string;
 let keys: KeyRing;
@@ -76,62 +44,6 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Workbench {
-  store: WorkspaceStore;
-  rita: PersonRecord;
-  hosts: ScanHost[];
-  options: (extra?: Partial<ApplyOptions>) => ApplyOptions;
-  changeId: number;
-  imageId: number;
-}
-
-/**
- * A workspace whose staging stage is the given scratch hosts, scanned; an image derived from what
- * they run by `edits`; a change promoting it, approved and scheduled into a window open now.
- */
-async function workbench(name: string, hostNumbers: number[], edits: (role: string) => ImageEdit[], users: Record<number, string> = {}, hostName = (n: number) => `scratch${n}`): Promise<Workbench> {
-  const env = farmEnv();
-  const store = WorkspaceStore.create(join(dir, `${name}.stagecraft`), name);
-  const serviceId = store.inventory.createService({ name: 'fixture-svc', stages: ['testing', 'staging', 'production'], roles: ['app'] });
-  const service = store.inventory.getService(serviceId);
-  const testing = service.stages.find((s) => s.name === 'testing')!;
-  const staging = service.stages.find((s) => s.name === 'staging')!;
-  store.drift.setWatchGlobs(serviceId, 'app', WATCH);
-  const hosts = hostNumbers.map((n) => {
-    const host = { name: hostName(n), address: '127.0.0.1', port: env.portBase + n, sshUser: users[n] ?? 'stagecraft' };
-    const id = store.inventory.addHost(host);
-    store.inventory.placeHost(staging.id, id, 'app');
-    return { ...host, id, watchGlobs: WATCH };
-  });
-  const ssh = { sshConfigFile: null, agentSocket: null, identityFiles: [env.key], knownHostsFiles: [env.knownHosts], connectTimeoutMs: 5_000, keepaliveIntervalMs: 500, keepaliveCountMax: 3 };
-  const collectorScript = readCollectorScript(RESOURCES);
-  const scanned = await scanHosts(store, hosts, { ...ssh, actor: 'tester', collectorScript });
-  expect(scanned.map((r) => r.status)).toEqual(hosts.map(() => 'saved'));
-
-  const captured = captureFromStage(store, staging.id, 'v1', { categories: ['packages', 'files'], paths: WATCH }, new Date().toISOString());
-  const v1 = store.images.save({ serviceId, content: captured.content, createdBy: 'tester' });
-  const v2 = store.images.save({ serviceId, content: deriveImage(captured.content, edits('app'), { label: 'v2' }), parentId: v1.id, createdBy: 'tester' });
-
-  const rita = addPerson(store, null, { name: 'Rita Release', roles: ['release-manager', 'requester'] }, keys);
-  const abe = addPerson(store, rita, { name: 'Abe Approver', roles: ['approver'] }, keys);
-  const change = saveDraft(store, rita.name, { title: `${name}: fixture v2`, serviceId, imageId: v2.id, fromStageId: testing.id, toStageId: staging.id, acknowledgeDrift: true });
-  transitionChange(store, { changeId: change.id, action: 'submit', actorId: rita.id }, { keys });
-  transitionChange(store, { changeId: change.id, action: 'approve', actorId: abe.id }, { keys });
-  const now = Date.now();
-  transitionChange(store, { changeId: change.id, action: 'schedule', actorId: rita.id, window: { start: new Date(now - 60_000).toISOString(), end: new Date(now + 3_600_000).toISOString(), timeZone: 'UTC' } }, { keys });
-  const options = (extra: Partial<ApplyOptions> = {}): ApplyOptions => ({ actorId: rita.id, collectorScript, ssh, concurrency: 1, ...extra });
-  return { store, rita, hosts, options, changeId: change.id, imageId: v2.id };
-}
-
-const v2Edits =
-  (conf: string, extra: ImageEdit[] = []) =>
-  (role: string): ImageEdit[] => [
-    { kind: 'set-package', role, name: 'stagecraft-fixture', version: '2.0-1', manager: 'dpkg', arch: 'all' },
-    { kind: 'set-file', role, path: FIXTURE_CONF, content: conf, mode: '0644', owner: 'root', group: 'root' },
-    ...extra,
-  ];
-
-const FIXTURE_STATE = "dpkg-query -W -f '${Version}' stagecraft-fixture; echo; systemctl is-active stagecraft-fixture; cat /etc/stagecraft-fixture/fixture.conf";
 const latest = (store: WorkspaceStore, hostId: number): Snapshot => store.snapshots.load(store.snapshots.latestByHost(undefined, [hostId]).get(hostId)!.id);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const hostDuration = (h: { startedAt: string | null; endedAt: string | null }) => Date.parse(h.endedAt!) - Date.parse(h.startedAt!);
@@ -139,7 +51,7 @@ const hostDuration = (h: { startedAt: string | null; endedAt: string | null }) =
 describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
   it('upgrades the fixture package, rewrites its config and restarts its service on three hosts: zero drift after, change implemented', async () => {
     scratch(41, 42, 43);
-    const bench = await workbench('happy', [41, 42, 43], v2Edits('# tuned by change\nmode = tuned\nworkers = 8\n'), { 43: 'root' });
+    const bench = await benchIn(dir, keys, 'happy', [41, 42, 43], v2Edits('# tuned by change\nmode = tuned\nworkers = 8\n'), { 43: 'root' });
     const dry = dryRunApply(bench.store, bench.changeId, bench.options());
     expect(dry.allowed).toBe(true);
     expect(dry.hosts.map((h) => h.host)).toEqual(['scratch41', 'scratch42', 'scratch43']);
@@ -180,7 +92,7 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
 
   it('a package version that does not exist: the canary is rolled back to its exact previous facts, the other host is never touched, the change is rolled back', async () => {
     scratch(44, 45);
-    const bench = await workbench('bad-version', [44, 45], (role) => [
+    const bench = await benchIn(dir, keys, 'bad-version', [44, 45], (role) => [
       { kind: 'set-file', role, path: FIXTURE_CONF, content: 'mode = never\n', mode: '0644', owner: 'root', group: 'root' },
       { kind: 'set-package', role, name: 'stagecraft-fixture', version: '9.9-1', manager: 'dpkg', arch: 'all' },
     ]);
@@ -206,7 +118,7 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
 
   it('a service that fails to start after the change: the host is rolled back (package, config, unit drop-in removed) to its exact previous facts', async () => {
     scratch(46);
-    const bench = await workbench(
+    const bench = await benchIn(dir, keys, 
       'bad-service',
       [46],
       v2Edits('mode = broken\n', [
@@ -229,7 +141,7 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
 
   it("the link dies mid-apply (nftables drops the host's SSH port): the host is recorded in doubt, the next never started; resume completes both without running a finished step again", async () => {
     const env = scratch(47, 48);
-    const bench = await workbench('cut', [47, 48], v2Edits('mode = resumed\n'));
+    const bench = await benchIn(dir, keys, 'cut', [47, 48], v2Edits('mode = resumed\n'));
     let cut = false;
     const started = startApply(bench.store, bench.changeId, {
       ...bench.options(),
@@ -269,7 +181,7 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
 
   it('the link dies mid-apply; resume in roll-back mode puts the host in doubt back and leaves the untouched host alone', async () => {
     const env = scratch(49, 50);
-    const bench = await workbench('cut-back', [49, 50], v2Edits('mode = cut\n'));
+    const bench = await benchIn(dir, keys, 'cut-back', [49, 50], v2Edits('mode = cut\n'));
     const before = latest(bench.store, bench.hosts[0]!.id);
     let cut = false;
     const interrupted = await applyChange(bench.store, bench.changeId, {
@@ -298,7 +210,7 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     scratch(51);
     // Anything a pasted value would have run creates a pwned-* file somewhere (the commands' working directory is the home).
     const sentinel = "find / -xdev -name 'pwned-*' | wc -l";
-    const bench = await workbench('hostile', [51], (role) => [{ kind: 'set-file', role, path: HOSTILE_FILE, content: 'data $(not run)\n', mode: '0600', owner: 'root', group: 'root' }]);
+    const bench = await benchIn(dir, keys, 'hostile', [51], (role) => [{ kind: 'set-file', role, path: HOSTILE_FILE, content: 'data $(not run)\n', mode: '0600', owner: 'root', group: 'root' }]);
     const outcome = await applyChange(bench.store, bench.changeId, bench.options());
     expect(outcome.hosts[0]).toMatchObject({ state: 'done' });
     expect(onHost(51, `ls -A '${HOSTILE_DIR}'`)).toBe(`${HOSTILE_FILE.slice(HOSTILE_DIR.length + 1)}\n`);
@@ -306,7 +218,7 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     expect(onHost(51, sentinel).trim()).toBe('0');
     bench.store.close();
 
-    const named = await workbench('hostile-name', [51], (role) => [{ kind: 'set-package', role, name: "x'; touch /tmp/pwned-d; $(touch /tmp/pwned-e)", version: '1', manager: 'dpkg', arch: 'all' }]);
+    const named = await benchIn(dir, keys, 'hostile-name', [51], (role) => [{ kind: 'set-package', role, name: "x'; touch /tmp/pwned-d; $(touch /tmp/pwned-e)", version: '1', manager: 'dpkg', arch: 'all' }]);
     const failed = await applyChange(named.store, named.changeId, named.options());
     expect([failed.hosts[0]!.state, failed.hosts[0]!.message]).toEqual(['rolled-back', expect.any(String)]);
     expect(failed.hosts[0]!.message).toMatch(/Unable to locate package|Invalid operation|not found/);
@@ -316,11 +228,10 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
 
   it('refuses a change that is not scheduled, saying why', async () => {
     scratch(52);
-    const bench = await workbench('refused', [52], v2Edits('mode = x\n'));
+    const bench = await benchIn(dir, keys, 'refused', [52], v2Edits('mode = x\n'));
     transitionChange(bench.store, { changeId: bench.changeId, action: 'cancel', actorId: bench.rita.id, reason: 'not now' }, { keys });
     expect(() => startApply(bench.store, bench.changeId, bench.options())).toThrow(/cannot be applied now: A cancelled change cannot be implemented/);
     expect(bench.store.apply.runs(bench.changeId)).toEqual([]);
-    expect(readFileSync(bench.store.path).length).toBeGreaterThan(0);
     bench.store.close();
   }, 120_000);
 });
@@ -358,7 +269,7 @@ describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real 
     scratch(53);
     // An administrator edited the conffile: upgrading the package keeps it and leaves the new one as .dpkg-dist.
     onHost(53, "printf '# local edit\\nmode = local\\n' >/etc/stagecraft-fixture/fixture.conf");
-    const bench = await workbench('vm', [53], v2Edits('mode = vm\n'), {}, () => VM);
+    const bench = await benchIn(dir, keys, 'vm', [53], v2Edits('mode = vm\n'), {}, () => VM);
     const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: URI }).id;
     await refreshInventory(bench.store, hypervisorId);
     const dry = dryRunApply(bench.store, bench.changeId, bench.options());
@@ -381,31 +292,5 @@ describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real 
     expect(bench.store.apply.commands(host!.id).filter((c) => c.phase !== 'step')).toEqual([]); // no on-host backup or rollback: the VM is the safeguard
     expect(outcome.changeState).toBe('rolled-back');
     bench.store.close();
-  }, 300_000);
-});
-
-describe.skipIf(reason !== null)('stagecraft apply (CLI) on scratch hosts', () => {
-  it('dry run exits 0 and prints every command; apply exits 0 when verified, 4 when rolled back, 2 when refused', async () => {
-    scratch(54, 55);
-    const env = farmEnv();
-    const good = await workbench('cli-good', [54], v2Edits('mode = cli\n'));
-    const bad = await workbench('cli-bad', [55], v2Edits('mode = cli\n', [{ kind: 'set-package', role: 'app', name: 'stagecraft-fixture', version: '0.0-missing', manager: 'dpkg', arch: 'all' }]));
-    const [goodPath, badPath, goodChange, badChange] = [good.store.path, bad.store.path, good.changeId, bad.changeId];
-    good.store.close();
-    bad.store.close();
-    process.env['STAGECRAFT_DATA_DIR'] = dir;
-    const lines: string[] = [];
-    const cli = (...args: string[]) => runCli(['apply', ...args, '--as', 'Rita Release', '--identity', env.key, '--known-hosts', env.knownHosts], (line) => lines.push(line));
-
-    expect(await cli(goodPath, '--change', String(goodChange), '--dry-run')).toBe(0);
-    expect(lines.join('\n')).toMatch(/\$ 'sudo' '-n' '--' 'env' 'DEBIAN_FRONTEND=noninteractive' 'apt-get' .* 'stagecraft-fixture=2\.0-1'/);
-    expect(lines.join('\n')).toMatch(/\+ mode = cli/);
-    lines.length = 0;
-    expect(await cli(goodPath, '--change', String(goodChange))).toBe(0);
-    expect(lines.join('\n')).toMatch(/scratch54: DONE done: zero drift against the image/);
-    lines.length = 0;
-    expect(await cli(goodPath, '--change', String(goodChange))).toBe(2); // implemented already: refused
-    expect(await cli(badPath, '--change', String(badChange))).toBe(4);
-    expect(lines.join('\n')).toMatch(/scratch55: ROLLED-BACK/);
   }, 300_000);
 });

@@ -92,7 +92,11 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** What an approver signs: the change as it was decided, so any later edit of one of these fields breaks the signature. */
+/**
+ * What an approver signs: the change as it was decided, so any later edit of one of these fields breaks the signature.
+ * The window is not among them: a release manager schedules an approved change (checked against freezes and conflicts,
+ * and audited), so including it would void every approval given before scheduling.
+ */
 export interface ApprovalPayload {
   kind: 'stagecraft-change-decision';
   changeId: number;
@@ -100,7 +104,6 @@ export interface ApprovalPayload {
   planHash: string;
   targetStageId: number;
   imageId: number;
-  window: ChangeWindow | null;
   category: string;
   risk: { level: string; score: number };
   decision: 'approve' | 'reject';

@@ -86,6 +86,8 @@ describe('the change workflow through the real service', () => {
     const monday = { start: new Date(zonedInstant(2030, 3, 4, 22, 0, 'Europe/Berlin')).toISOString(), end: new Date(zonedInstant(2030, 3, 4, 23, 30, 'Europe/Berlin')).toISOString(), timeZone: 'Europe/Berlin' };
     expect(() => move(id, 'schedule', 'Bob Approver', { window: monday })).toThrow(/Only a release manager/);
     expect(move(id, 'schedule', 'Dan Release', { window: monday })).toMatchObject({ to: 'scheduled' });
+    // Scheduling is the release manager's act, not the approver's: the approval given before it still verifies.
+    expect(changeDetail(store, id).decisions[0]!.signatureStatus).toBe('valid');
     expect(() => move(id, 'implement', 'Dan Release')).toThrow(/only within its window/);
     expect(move(id, 'implement', 'Dan Release', { now: new Date(Date.parse(monday.start) + 60_000).toISOString() })).toMatchObject({ to: 'implemented' });
     expect(move(id, 'close', 'Alice Requester')).toMatchObject({ to: 'closed' });

@@ -199,7 +199,6 @@ export function approvalPayload(row: Row, details: ChangeDetails, decision: { de
     planHash: row.planHash,
     targetStageId: row.toStageId,
     imageId: row.imageId,
-    window: details.window,
     category: details.category,
     risk: effectiveRisk(row, details),
     decision: decision.decision,

@@ -206,6 +206,31 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     bench.store.close();
   }, 240_000);
 
+  it('a user abort rolls back the host being changed; the host not started stays untouched; the change is rolled back', async () => {
+    scratch(56, 57);
+    const bench = await benchIn(dir, keys, 'abort', [56, 57], v2Edits('mode = aborted\n'));
+    const before = latest(bench.store, bench.hosts[0]!.id);
+    const abort = new AbortController();
+    const outcome = await applyChange(bench.store, bench.changeId, {
+      ...bench.options(),
+      signal: abort.signal,
+      onProgress: (e) => {
+        if (e.host === 'scratch56' && e.command?.label.startsWith('upgrade package') && e.command.status === 'ok') abort.abort();
+      },
+    });
+    expect(outcome.hosts.map((h) => [h.hostName, h.state])).toEqual([
+      ['scratch56', 'rolled-back'],
+      ['scratch57', 'pending'],
+    ]);
+    expect(outcome.hosts[0]!.message).toMatch(/^rolled back \(aborted by the user\); rescan: back to its previous facts$/);
+    expect(bench.store.apply.commands(outcome.hosts[1]!.id)).toEqual([]);
+    expect(outcome.run.state).toBe('aborted');
+    expect(outcome.changeState).toBe('rolled-back');
+    expect(factDifferences(before, latest(bench.store, bench.hosts[0]!.id))).toEqual([]);
+    expect(onHost(57, FIXTURE_STATE)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
+    bench.store.close();
+  }, 240_000);
+
   it('hostile values are data: a path with spaces, quotes, ; and $() is written as exactly that file; a hostile package name fails as a name', async () => {
     scratch(51);
     // Anything a pasted value would have run creates a pwned-* file somewhere (the commands' working directory is the home).

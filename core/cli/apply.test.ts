@@ -2,12 +2,15 @@
  * `stagecraft apply` on farm scratch hosts (scripts/farm/farm.sh scratch N): the dry run, and the
  * exit codes of a verified apply (0), a rolled-back one (4) and a refused one (2).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { applyStatus, resumeApply } from '../services/apply';
+import { createApp } from '../services/app';
 import { KeyRing } from '../services/signing';
-import { farmEnv, scratch, scratchUnavailable, v2Edits, workbench } from '../services/test-support/apply-bench';
+import { farmEnv, FIXTURE_STATE, onHost, scratch, scratchUnavailable, v2Edits, workbench } from '../services/test-support/apply-bench';
 import { runCli } from './main';
 
 const reason = scratchUnavailable();
@@ -39,5 +42,60 @@ describe.skipIf(reason !== null)('stagecraft apply (CLI) on scratch hosts', () =
     expect(await cli(goodPath, '--change', String(goodChange))).toBe(2); // implemented already: refused
     expect(await cli(badPath, '--change', String(badChange))).toBe(4);
     expect(lines.join('\n')).toMatch(/scratch55: ROLLED-BACK/);
+  }, 300_000);
+});
+
+describe.skipIf(reason !== null)('stagecraft apply killed half-way (the app dies)', () => {
+  it('leaves the host mid-way on record; a resume marks it in doubt, completes it without rerunning the finished step, then the rest', async () => {
+    scratch(58, 59);
+    const env = farmEnv();
+    const bench = await workbench(dir, keys, 'killed', [58, 59], v2Edits('mode = survived\n'));
+    const { path } = bench.store;
+    bench.store.close();
+    // One process (tsx as a loader, not its launcher, which would leave the app running when killed).
+    const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'core', 'cli', 'stagecraft.ts'), 'apply', path, '--change', String(bench.changeId), '--concurrency', '1', '--as', 'Rita Release', '--identity', env.key, '--known-hosts', env.knownHosts], {
+      env: { ...process.env, STAGECRAFT_DATA_DIR: dir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    const killed = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        // The package step finished on the first host: the app dies before the next one.
+        if (/scratch58: step upgrade package .*: ok/.test(output)) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+    });
+    await killed;
+    expect(output).toMatch(/scratch58: step upgrade package/);
+
+    // A new process of the app opens the workspace after the crash.
+    const app = createApp({ shell: 'cli', resourcesDir: join(process.cwd(), 'resources'), dataDir: dir, defaultWorkspaceDir: dir, actor: () => 'Rita Release' });
+    const store = app.session.open(path);
+    try {
+      const cut = applyStatus(store, bench.changeId);
+      expect(cut.run).toMatchObject({ state: 'running', live: false });
+      expect(cut.hosts.map((h) => [h.hostName, h.state])).toEqual([
+        ['scratch58', 'applying'],
+        ['scratch59', 'pending'],
+      ]);
+      const resumed = await resumeApply(store, bench.changeId, { ...bench.options(), mode: 'complete' }).done;
+
+      expect(resumed.hosts.map((h) => [h.hostName, h.state])).toEqual([
+        ['scratch58', 'done'],
+        ['scratch59', 'done'],
+      ]);
+      expect(resumed.changeState).toBe('implemented');
+      const upgrades = store.apply.commands(resumed.hosts[0]!.id).filter((c) => c.label.startsWith('upgrade package'));
+      expect(upgrades.map((c) => c.state)).toEqual(['ok']); // never twice
+      // The kill lands before or during the file write: a command it cut is in doubt (never left running), then done again.
+      const writes = store.apply.commands(resumed.hosts[0]!.id).filter((c) => c.label.startsWith('write file'));
+      expect(writes.at(-1)!.state).toBe('ok');
+      expect(writes.slice(0, -1).map((c) => [c.state, c.output])).toEqual(writes.length === 2 ? [['in-doubt', 'the app stopped while this command ran']] : []);
+      expect(store.apply.commands(resumed.hosts[0]!.id).filter((c) => c.state === 'running')).toEqual([]);
+      expect(onHost(58, FIXTURE_STATE)).toBe('2.0-1\nactive\nmode = survived\n');
+    } finally {
+      app.session.close();
+    }
   }, 300_000);
 });

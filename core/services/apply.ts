@@ -510,7 +510,10 @@ export function resumeApply(store: WorkspaceStore, changeId: number, options: Ap
   store.write({ actor, action: 'apply.resume', subject: `change ${changeId}`, after: () => ({ run: run.id, mode: options.mode }) }, () => {
     // Hosts caught mid-way by a dead app have no in-doubt mark yet: they get it now, with where they were.
     for (const host of store.apply.hosts(run.id)) {
-      if (['snapshotting', 'applying', 'verifying', 'rolling-back'].includes(host.state)) store.apply.updateHost(host.id, { state: 'in-doubt', interruptedIn: host.state, message: `cut short while ${host.state}` });
+      if (['snapshotting', 'applying', 'verifying', 'rolling-back'].includes(host.state)) {
+        store.apply.updateHost(host.id, { state: 'in-doubt', interruptedIn: host.state, message: `cut short while ${host.state}` });
+        store.apply.markRunningInDoubt(host.id, 'the app stopped while this command ran', now);
+      }
     }
     store.apply.setRunState(run.id, 'running', `resumed (${options.mode})`, null);
   });

@@ -156,6 +156,11 @@ export class ApplyRepository {
       .run(result.state, result.exitCode, result.output, result.truncated ? 1 : 0, result.at, commandId);
   }
 
+  /** Commands a dead process left running: whether they ran is unknown. */
+  markRunningInDoubt(applyHostId: number, note: string, at: string): void {
+    this.db.prepare("UPDATE apply_commands SET state = 'in-doubt', output = ?, ended_at = ? WHERE apply_host_id = ? AND state = 'running'").run(note, at, applyHostId);
+  }
+
   commands(applyHostId: number): ApplyCommandRecord[] {
     return this.db.prepare<[number], RawCommand>(`SELECT ${COMMAND_COLUMNS} FROM apply_commands WHERE apply_host_id = ? ORDER BY id`).all(applyHostId).map(commandFromRaw);
   }

@@ -216,10 +216,13 @@ install -m 0600 -o stagecraft -g stagecraft /tmp/farm-key.pub /home/stagecraft/.
 }
 
 # nspawn_run plus the farm's key and fixture packages visible under /tmp (read-only).
+# FARM_SETUP_MACHINE names the run: without a name every root is "root", and runs at once collide
+# on nspawn's /run/systemd/nspawn/propagate/root.
 nspawn_run_farm() {
-  local root=$1
+  local root=$1 machine=()
   shift
-  systemd-nspawn -q -D "$root" --register=no --keep-unit --resolv-conf=copy-host \
+  [ -n "${FARM_SETUP_MACHINE:-}" ] && machine=(-M "$FARM_SETUP_MACHINE")
+  systemd-nspawn -q -D "$root" "${machine[@]}" --register=no --keep-unit --resolv-conf=copy-host \
     --bind="$FARM_APT_ARCHIVES:/var/cache/apt/archives" \
     --bind-ro="$FARM_KEY.pub:/tmp/farm-key.pub" --bind-ro="$FIXTURE_DEB_DIR:/tmp/fixture-debs" \
     --setenv=DEBIAN_FRONTEND=noninteractive -- "$@"
@@ -384,7 +387,7 @@ apt-get -qq update -o Dir::Etc::sourcelist=sources.list.d/stagecraft-fixture.lis
 dpkg -i /tmp/fixture-debs/stagecraft-fixture_1.0-1_all.deb >/dev/null
 "
   policy_rc_deny "$root"
-  nspawn_run_farm "$root" sh -c "$setup" >"$dir/build.log" 2>&1 || { policy_rc_allow "$root"; die "$name: setup failed, see $dir/build.log"; }
+  FARM_SETUP_MACHINE="$name-setup" nspawn_run_farm "$root" sh -c "$setup" >"$dir/build.log" 2>&1 || { policy_rc_allow "$root"; die "$name: setup failed, see $dir/build.log"; }
   policy_rc_allow "$root"
   boot_container "$root" "$name" "$dir/state"
 }

@@ -10,7 +10,7 @@
  */
 import { hostApplyScript, rollbackCommands, type HostApplyScript, type HostCommand } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
-import { StagecraftError } from '../domain/errors';
+import { isStagecraftError, StagecraftError } from '../domain/errors';
 import type { PackageManager, Snapshot } from '../domain/facts';
 import type { ImageContent } from '../domain/image';
 import type { HostRecord } from '../domain/inventory';
@@ -429,13 +429,23 @@ function settle(store: WorkspaceStore, context: ChangeContext, runId: number, ac
     state = stopped === 'aborted' ? 'aborted' : hosts.some((h) => h.state === 'failed') ? 'failed' : 'rolled-back';
     message = hosts.filter((h) => h.state !== 'done' && h.state !== 'pending').map((h) => `${h.hostName}: ${h.state} (${h.message})`).join('; ');
   }
-  if (state !== 'interrupted') {
+  let settled = state !== 'interrupted';
+  if (settled) {
     const reason = `apply run ${runId}: ${message}`.slice(0, 2000);
-    if (state === 'succeeded') transitionChange(store, { changeId: context.changeId, action: 'implement', actorId, reason, now });
-    else {
-      transitionChange(store, { changeId: context.changeId, action: 'fail', actorId, reason, now });
-      if (done.length === 0 && hosts.some((h) => h.state === 'rolled-back')) transitionChange(store, { changeId: context.changeId, action: 'roll-back', actorId, reason, now });
+    try {
+      if (state === 'succeeded') transitionChange(store, { changeId: context.changeId, action: 'implement', actorId, reason, now });
+      else {
+        transitionChange(store, { changeId: context.changeId, action: 'fail', actorId, reason, now });
+        if (done.length === 0 && hosts.some((h) => h.state === 'rolled-back')) transitionChange(store, { changeId: context.changeId, action: 'roll-back', actorId, reason, now });
+      }
+    } catch (error) {
+      // e.g. the window closed while the hosts were applied: the hosts are as recorded; the change waits for a person.
+      if (!isStagecraftError(error)) throw error;
+      settled = false;
+      message += `; the change's state was not moved: ${error.message}`;
     }
+  }
+  if (settled) {
     // The change's state is settled: its rescans become the hosts' snapshots.
     for (const host of hosts) {
       if (!host.rescanHash || host.afterSnapshotId !== null) continue;

@@ -3,7 +3,6 @@
  * and test plans generated from a promotion plan (editable afterwards), and the canonical form of
  * what an approver signs. Pure.
  */
-import type { ChangeWindow } from './change-workflow';
 import type { PlanStep, PromotionPlan } from './promotion-plan';
 
 export function describeStep(step: PlanStep): string {

@@ -1,5 +1,6 @@
 // `npm run bench [NAME…]`: runs the benchmarks (all by default) and prints each with its ratio.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { applyBenchmark } from './apply.bench';
 import { assetsBenchmark } from './assets.bench';
 import { changesBenchmark } from './changes.bench';
 import { dispatchBenchmark } from './dispatch.bench';
@@ -10,6 +11,7 @@ import { scanVsAnsibleBenchmark } from './scan-vs-ansible';
 import type { Comparison } from './harness';
 
 const benchmarks: Record<string, () => Promise<Comparison | Comparison[]>> = {
+  apply: applyBenchmark,
   assets: assetsBenchmark,
   changes: changesBenchmark,
   dispatch: dispatchBenchmark,

@@ -401,6 +401,9 @@ cmd_scratch() {
   require_root
   ensure_base
   mkdir -p "$SCRATCH_DIR"
+  # One reset at a time (tests run in parallel): each rewrites the scratch known_hosts whole.
+  exec 8>"$SCRATCH_DIR/.lock"
+  flock 8
   ensure_client_key
   build_fixture_debs
   raise_inotify_limits

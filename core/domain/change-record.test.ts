@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoutPlanOf, canonicalJson, implementationPlanOf, testPlanOf } from './change-record';
+import { canonicalJson } from './canonical-json';
+import { backoutPlanOf, implementationPlanOf, testPlanOf } from './change-record';
 import type { PromotionPlan } from './promotion-plan';
 
 const plan: PromotionPlan = {

@@ -81,16 +81,6 @@ export function testPlanOf(plan: PromotionPlan, targetStage: string): string {
   return lines.join('\n');
 }
 
-/** JSON with keys sorted at every level and no whitespace: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 /**
  * What an approver signs: the change as it was decided, so any later edit of one of these fields breaks the signature.
  * The window is not among them: a release manager schedules an approved change (checked against freezes and conflicts,

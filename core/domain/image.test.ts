@@ -4,7 +4,8 @@ import { driftAgainstImage, environmentAgainstImage } from './drift';
 import { isStagecraftError } from './errors';
 import type { Snapshot } from './facts';
 import type { IgnoreRule } from './ignore';
-import { canonicalJson, captureImage, deriveImage, imageHash, type ImageEdit, type ImageGovernance } from './image';
+import { canonicalJson } from './canonical-json';
+import { captureImage, deriveImage, imageHash, type ImageEdit, type ImageGovernance } from './image';
 import { renderPlaceholders } from './placeholders';
 import { arbitraryRole, arbitrarySnapshot, debianHost, NGINX_CONF, replaceFile, replacePackage } from './test-support';
 

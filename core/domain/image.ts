@@ -3,6 +3,7 @@
  * sha256 of their canonical JSON. Captured from the hosts of a stage (what each role's hosts agree
  * on) or derived from another image by edits.
  */
+import { canonicalJson } from './canonical-json';
 import { StagecraftError } from './errors';
 import type { FactCategory, OsFacts, PackageFact, PackageManager, Snapshot, UnitActiveState, UnitEnabledState } from './facts';
 import { FACT_CATEGORIES } from './facts';
@@ -71,34 +72,6 @@ export interface ImageContent {
 
 // ---------------------------------------------------------------------------------------------
 // Canonical form and identity
-
-/**
- * JSON with object keys sorted and no whitespace, so equal content always serialises to the same
- * bytes. Properties whose value is undefined are left out, as JSON.stringify does.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new StagecraftError('invalid-input', `${value} has no JSON form.`);
-      return JSON.stringify(value);
-    case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-      const record = value as Record<string, unknown>;
-      const members = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort()
-        .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-      return `{${members.join(',')}}`;
-    }
-    default:
-      throw new StagecraftError('invalid-input', `A ${typeof value} has no JSON form.`);
-  }
-}
 
 /** The content address of an image: sha256 of its canonical JSON, as the store computes it. */
 export const imageHash = (image: ImageContent): string => sha256Hex(canonicalJson(image));

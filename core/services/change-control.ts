@@ -7,7 +7,8 @@
  */
 import { approvalsCounted, CHANGE_ACTIONS, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis } from '../domain/change-workflow';
 import { conflictsOf, describeWindow, type CalendarEvent, type Conflict, type ScheduledChange } from '../domain/change-conflicts';
-import { backoutPlanOf, canonicalJson, implementationPlanOf, testPlanOf, type ApprovalPayload, type VmOfHost } from '../domain/change-record';
+import { canonicalJson } from '../domain/canonical-json';
+import { backoutPlanOf, implementationPlanOf, testPlanOf, type ApprovalPayload, type VmOfHost } from '../domain/change-record';
 import { StagecraftError } from '../domain/errors';
 import { frozenAt, frozenDuring } from '../domain/freeze-windows';
 import type { ServiceSummary } from '../domain/inventory';

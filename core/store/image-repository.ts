@@ -1,5 +1,6 @@
 import { StagecraftError } from '../domain/errors';
-import { canonicalJson, type ImageContent } from '../domain/image';
+import { canonicalJson } from '../domain/canonical-json';
+import type { ImageContent } from '../domain/image';
 import type { BlobStore } from './blobs';
 import type { Db } from './database';
 

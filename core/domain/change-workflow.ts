@@ -71,6 +71,9 @@ const MOVES: Record<ChangeAction, { from: readonly ChangeState[]; to: ChangeStat
   reopen: { from: ['rejected'], to: 'draft' },
 };
 
+/** The actions a change in `state` can take at all (whoever asks). */
+export const actionsFrom = (state: ChangeState): ChangeAction[] => CHANGE_ACTIONS.filter((action) => MOVES[action].from.includes(state));
+
 /** Who may take each action, beyond the rules of the action itself. */
 const ACTORS: Record<ChangeAction, 'requester' | 'approver' | 'release-manager' | 'requester-or-release-manager'> = {
   submit: 'requester-or-release-manager',

@@ -1,4 +1,5 @@
 import { useApp } from '../store/index';
+import { CurrentPerson } from './PersonChooser';
 
 export function Sidebar() {
   const services = useApp((s) => s.services);
@@ -8,6 +9,7 @@ export function Sidebar() {
   const setView = useApp((s) => s.setView);
   return (
     <div className="sidebar">
+      <CurrentPerson />
       <nav aria-label="Services">
         <h2>Services</h2>
         <ul>
@@ -33,6 +35,16 @@ export function Sidebar() {
           <li>
             <button type="button" aria-current={view === 'hypervisors' ? 'page' : undefined} onClick={() => setView('hypervisors')} title="Ctrl+3">
               <span className="name">Hypervisors</span>
+            </button>
+          </li>
+        </ul>
+      </nav>
+      <nav aria-label="Change control">
+        <h2>Change control</h2>
+        <ul>
+          <li>
+            <button type="button" aria-current={view === 'changes' ? 'page' : undefined} onClick={() => setView('changes')} title="Ctrl+5">
+              <span className="name">Changes</span>
             </button>
           </li>
         </ul>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApp } from '../store/index';
 import { AssetsPanel } from './AssetsPanel';
+import { ChangesPanel } from './ChangesPanel';
 import { ExportDialog } from './ExportDialog';
 import { FileDiffDialog } from './FileDiffDialog';
 import { HypervisorsPanel } from './HypervisorsPanel';
@@ -28,7 +29,7 @@ export function WorkspaceView() {
   // Leases show on the canvas too: reload them whenever the workspace changes.
   useEffect(() => void loadAssets(), [workspace, loadAssets]);
 
-  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, Ctrl/Cmd+3 hypervisors, Ctrl/Cmd+4 assets, P promotes the selected stage's image.
+  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, Ctrl/Cmd+3 hypervisors, Ctrl/Cmd+4 assets, Ctrl/Cmd+5 changes, P promotes the selected stage's image.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
@@ -47,6 +48,7 @@ export function WorkspaceView() {
       else if (e.key === '2') setView('overview');
       else if (e.key === '3') setView('hypervisors');
       else if (e.key === '4') setView('assets');
+      else if (e.key === '5') setView('changes');
       else return;
       e.preventDefault();
     };
@@ -77,6 +79,9 @@ export function WorkspaceView() {
           <button type="button" aria-pressed={view === 'assets'} onClick={() => setView('assets')} title="Ctrl+4">
             Assets
           </button>
+          <button type="button" aria-pressed={view === 'changes'} onClick={() => setView('changes')} title="Ctrl+5">
+            Changes
+          </button>
         </nav>
         <button type="button" onClick={() => setImportOpen(true)}>
           Import…
@@ -93,6 +98,8 @@ export function WorkspaceView() {
         <HypervisorsPanel />
       ) : view === 'assets' ? (
         <AssetsPanel />
+      ) : view === 'changes' ? (
+        <ChangesPanel />
       ) : (
         <>
           <main className="canvas" aria-label={view === 'lifecycle' ? 'Lifecycle canvas' : 'Overview of all services'}>

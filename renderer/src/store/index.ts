@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { assetsSlice, type AssetsSlice } from './assets';
+import { changesSlice, type ChangesSlice } from './changes';
 import { driftSlice, type DriftSlice } from './drift';
 import { historySlice, type HistorySlice } from './history';
 import { hypervisorsSlice, type HypervisorsSlice } from './hypervisors';
@@ -10,7 +11,7 @@ import { reportsSlice, type ReportsSlice } from './reports';
 import { scanSlice, type ScanSlice } from './scan';
 import { sessionSlice, type SessionSlice } from './session';
 
-export type View = 'lifecycle' | 'overview' | 'hypervisors' | 'assets';
+export type View = 'lifecycle' | 'overview' | 'hypervisors' | 'assets' | 'changes';
 export type InspectorTab = 'environment' | 'drift' | 'images';
 
 export interface UiSlice {
@@ -24,7 +25,7 @@ export interface UiSlice {
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & HypervisorsSlice & AssetsSlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & HypervisorsSlice & AssetsSlice & ChangesSlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -38,6 +39,7 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...reportsSlice(set, get, api),
   ...hypervisorsSlice(set, get, api),
   ...assetsSlice(set, get, api),
+  ...changesSlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
   promoteMenuOpen: false,

@@ -1,0 +1,53 @@
+import { wallClock } from '../../../core/domain/freeze-windows';
+import type { ChangeDetailView, WindowInput } from '../store/changes';
+import { addDays, localDay } from './calendar-days';
+
+const two = (n: number) => String(n).padStart(2, '0');
+/** An instant as the wall-clock time (YYYY-MM-DDTHH:mm) of a zone: what a datetime-local field shows. */
+export function wallClockText(instant: string, timeZone: string): string {
+  const w = wallClock(Date.parse(instant), timeZone);
+  return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}`;
+}
+
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** The fields for a change's window, or, without one, tomorrow 20:00–22:00 in this computer's zone. */
+export function windowFieldsOf(window: ChangeDetailView['window']): WindowInput {
+  if (window) return { start: wallClockText(window.start, window.timeZone), end: wallClockText(window.end, window.timeZone), timeZone: window.timeZone };
+  const tomorrow = addDays(localDay(new Date()), 1);
+  return { start: `${tomorrow}T20:00`, end: `${tomorrow}T22:00`, timeZone: browserZone() };
+}
+
+const ZONES: string[] = (() => {
+  try {
+    return Intl.supportedValuesOf('timeZone');
+  } catch {
+    return [];
+  }
+})();
+
+/** A planned window as people plan it: wall-clock start and end in a named time zone. */
+export function WindowFields({ value, onChange }: { value: WindowInput; onChange: (window: WindowInput) => void }) {
+  return (
+    <fieldset className="window-fields">
+      <legend>Window (wall-clock times of its time zone)</legend>
+      <label>
+        Start
+        <input type="datetime-local" value={value.start} onChange={(e) => onChange({ ...value, start: e.target.value })} required />
+      </label>
+      <label>
+        End
+        <input type="datetime-local" value={value.end} onChange={(e) => onChange({ ...value, end: e.target.value })} required />
+      </label>
+      <label>
+        Time zone
+        <input list="time-zones" value={value.timeZone} onChange={(e) => onChange({ ...value, timeZone: e.target.value })} required />
+        <datalist id="time-zones">
+          {ZONES.map((zone) => (
+            <option key={zone} value={zone} />
+          ))}
+        </datalist>
+      </label>
+    </fieldset>
+  );
+}

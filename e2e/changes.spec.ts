@@ -101,7 +101,7 @@ test('change control: choose who you are, filter, submit, approve as another per
   await expect(detail.locator('.detail-line .state-chip')).toHaveText('scheduled');
   await expect(row).toHaveCount(0); // the list still filters drafts
   await filters.getByRole('button', { name: 'Clear filters' }).click();
-  await expect(table.getByRole('row', { name: /^Change \d+: Identity v1 to staging$/ })).toContainText(`${windowDay} 20:00 Europe/Berlin`);
+  await expect(table.getByRole('row', { name: /^Change \d+: Identity v1 to staging$/ })).toContainText(`${windowDay} 20:00–22:00 Europe/Berlin`);
 
   // The calendar's week of the window shows it; the freeze the day before.
   await panel.getByRole('group', { name: 'Show changes as' }).getByRole('button', { name: 'Calendar' }).click();
@@ -145,6 +145,8 @@ test('change control: choose who you are, filter, submit, approve as another per
   await panel.getByRole('group', { name: 'Show changes as' }).getByRole('button', { name: 'List' }).click();
   await snap(page, 'changes-list-dark');
   await page.emulateMedia({ colorScheme: 'light' });
+  await detail.evaluate((aside) => aside.scrollTo(0, 0));
+  await snap(page, 'changes-list');
 
   // A CAB pack of the selected changes opens the export dialog with its preview.
   await table.getByRole('checkbox', { name: /^Select change \d+$/ }).first().check();

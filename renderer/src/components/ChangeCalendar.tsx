@@ -11,7 +11,7 @@ import { browserZone } from './WindowFields';
 
 type Span = 'month' | 'week';
 const KIND_LABEL: Record<CalendarEntry['kind'], string> = { change: 'change', freeze: 'freeze', external: 'external', lease: 'lease ends' };
-const time = (instant: string) => new Date(instant).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+const time = (instant: string) => new Date(instant).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** The change calendar: changes by window, freeze occurrences, lease ends and imported events, by month or week. */
@@ -105,9 +105,10 @@ function CalendarDay({ day, outside, events, detailed }: { day: string; outside:
               title={`${KIND_LABEL[entry.kind]}: ${entry.title}${entry.timeZone ? ` (planned in ${entry.timeZone})` : ''}`}
             >
               {(detailed || entry.start >= start) && entry.kind !== 'lease' && <span className="entry-time">{entry.start >= start ? time(entry.start) : '…'}{detailed && `–${entry.end <= end ? time(entry.end) : '…'}`} </span>}
+              {/* Before the title: a narrow month cell cuts the end of a line, never the marker. */}
+              {entry.conflicts > 0 && <span className="marker health-warn">{entry.conflicts === 1 ? '1 conflict' : `${entry.conflicts} conflicts`}</span>}
               <span className="entry-title">{entry.title}</span>
               {detailed && entry.state && <span className="muted"> · {entry.state}</span>}
-              {entry.conflicts > 0 && <span className="marker health-warn">{entry.conflicts === 1 ? '1 conflict' : `${entry.conflicts} conflicts`}</span>}
             </button>
           </li>
         ))}

@@ -6,6 +6,7 @@ import type { ChangeFilter } from '../store/changes';
 import { addDays, dayOf, dayStart } from './calendar-days';
 import { ChangeCalendar } from './ChangeCalendar';
 import { ChangeDetail } from './ChangeDetail';
+import { windowText } from './WindowFields';
 import { Markers, RISK_HEALTH, Segmented, StateChip } from './ChangeBits';
 import { ReportButton } from './ExportDialog';
 import './changes.css';
@@ -164,7 +165,9 @@ function ChangeList() {
               <td>
                 <span className={`risk-chip health-${RISK_HEALTH[change.riskLevel]}`}>{change.riskLevel}</span>
               </td>
-              <td className="window-cell">{change.windowText ?? <span className="muted">no window</span>}</td>
+              <td className="window-cell" title={change.windowText ?? undefined}>
+                {change.window ? windowText(change.window) : <span className="muted">no window</span>}
+              </td>
               <td className={change.approvals.given >= change.approvals.required ? 'ok-text' : undefined}>
                 {change.approvals.given}/{change.approvals.required}
               </td>

@@ -9,6 +9,13 @@ export function wallClockText(instant: string, timeZone: string): string {
   return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}`;
 }
 
+/** A window in its own zone, short: "2026-11-30 20:00–22:00 Europe/Berlin" (the end's date only when it differs). */
+export function windowText(window: NonNullable<ChangeDetailView['window']>): string {
+  const start = wallClockText(window.start, window.timeZone).replace('T', ' ');
+  const end = wallClockText(window.end, window.timeZone).replace('T', ' ');
+  return `${start}–${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end} ${window.timeZone}`;
+}
+
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** The fields for a change's window, or, without one, tomorrow 20:00–22:00 in this computer's zone. */

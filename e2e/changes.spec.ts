@@ -153,3 +153,34 @@ test('change control: choose who you are, filter, submit, approve as another per
   await panel.getByRole('button', { name: /^Export CAB pack \(1\)…$/ }).click();
   await expect(page.getByRole('dialog', { name: /^Export — CAB pack: change #\d+$/ }).frameLocator('iframe[title="Report preview"]').locator('body')).toContainText('Change #');
 });
+
+test('a change whose target got another image is marked stale, says why, and is re-planned back to draft', async ({ page }) => {
+  await openShell(page);
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await page.getByRole('navigation', { name: 'Change control' }).getByRole('button', { name: 'Changes' }).click();
+  // Remembered on this computer from the test before, or asked now.
+  const chooser = page.getByRole('dialog', { name: 'Who is using Stagecraft?' });
+  if (await chooser.isVisible()) await chooser.getByRole('button', { name: /^Rosa Alvarez:/ }).click();
+  else await actAs(page, 'Rosa Alvarez');
+
+  // Storefront testing gets its integration image: the submitted cache-tuning change no longer matches its target.
+  const services = await call<{ id: number; name: string; stages: { id: number; name: string; image: { id: number } | null }[] }[]>(page, 'services.list', {});
+  const storefront = services.find((s) => s.name === 'storefront-web')!;
+  const testing = storefront.stages.find((s) => s.name === 'testing')!;
+  const other = storefront.stages.find((s) => s.image !== null && s.image.id !== testing.image?.id)!;
+  await call(page, 'image.assign', { stageId: testing.id, imageId: other.image!.id });
+  // The page hears that the workspace changed and reloads the list.
+
+  const table = page.getByRole('table', { name: 'Change requests' });
+  const row = table.getByRole('row', { name: /^Change \d+: Storefront testing: cache tuning$/ });
+  await expect(row.locator('.marker.health-bad')).toHaveText('stale');
+  await row.getByRole('button', { name: 'Storefront testing: cache tuning' }).click();
+  const detail = page.getByRole('complementary', { name: /^Change \d+$/ });
+  await expect(detail.getByRole('note')).toContainText(/^Stale: .+/);
+  await detail.getByRole('button', { name: 'Re-plan…' }).click();
+  await page.getByRole('dialog', { name: 'Re-plan the change' }).getByRole('button', { name: 'Re-plan', exact: true }).click();
+  await expect(detail.locator('.detail-line .state-chip')).toHaveText('draft');
+  await expect(detail.getByRole('note')).toHaveCount(0);
+  await expect(row.locator('.marker.health-bad')).toHaveCount(0);
+  await expect(detail.getByRole('region', { name: 'History' })).toContainText('replan');
+});

@@ -154,7 +154,7 @@ test('change control: choose who you are, filter, submit, approve as another per
   await expect(page.getByRole('dialog', { name: /^Export — CAB pack: change #\d+$/ }).frameLocator('iframe[title="Report preview"]').locator('body')).toContainText('Change #');
 });
 
-test('a change whose target got another image is marked stale, says why, and is re-planned back to draft', async ({ page }) => {
+test('a change whose target got another image is marked stale, says why, and is re-planned back to draft; a release manager adds a colleague', async ({ page }) => {
   await openShell(page);
   await page.getByRole('button', { name: 'Open the demo workspace' }).click();
   await page.getByRole('navigation', { name: 'Change control' }).getByRole('button', { name: 'Changes' }).click();
@@ -183,4 +183,15 @@ test('a change whose target got another image is marked stale, says why, and is 
   await expect(detail.getByRole('note')).toHaveCount(0);
   await expect(row.locator('.marker.health-bad')).toHaveCount(0);
   await expect(detail.getByRole('region', { name: 'History' })).toContainText('replan');
+
+  // A release manager adds a colleague from the chooser; an empty name is not sent.
+  await page.getByRole('button', { name: 'Acting as Rosa Alvarez' }).click();
+  const chooserAgain = page.getByRole('dialog', { name: 'Who is using Stagecraft?' });
+  const add = chooserAgain.getByRole('form', { name: 'Add a person' });
+  await expect(add.getByRole('button', { name: 'Add' })).toBeDisabled();
+  await add.getByLabel('Name').fill('Sam Rivera');
+  await add.getByLabel('approver').check();
+  await add.getByRole('button', { name: 'Add' }).click();
+  await expect(chooserAgain.getByRole('button', { name: 'Sam Rivera: requester, approver' })).toBeVisible();
+  await expect(chooserAgain.getByRole('button', { name: 'Sam Rivera: requester, approver' })).toContainText('signs on this computer');
 });

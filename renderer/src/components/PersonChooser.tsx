@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { PERSON_ROLES, type PersonRole } from '../../../core/domain/change-workflow';
 import { useApp } from '../store/index';
 import type { Person } from '../store/changes';
@@ -38,7 +39,8 @@ export function CurrentPerson() {
           'Who are you? Choose…'
         )}
       </button>
-      {choosing && <PersonChooserDialog onClose={() => setChoosing(false)} />}
+      {/* Outside the sidebar, whose list and button styles are not the dialog's. */}
+      {choosing && createPortal(<PersonChooserDialog onClose={() => setChoosing(false)} />, document.body)}
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conflictsOf, describeWindow, windowOf, type ScheduledChange } from './change-conflicts';
+import { conflictsOf, windowOf, type ScheduledChange } from './change-conflicts';
+import { describeWindow } from './change-workflow';
 import type { FreezeWindow } from './freeze-windows';
 
 const change = (id: number, over: Partial<ScheduledChange> = {}): ScheduledChange => ({

@@ -4,9 +4,9 @@
  * open change of the same target, and events of the organisation's own calendar. Pure: windows are
  * instants, shown to people in the change's own time zone.
  */
-import { OPEN_STATES, type ChangeState, type ChangeWindow } from './change-workflow';
+import { describeWindow, OPEN_STATES, type ChangeState, type ChangeWindow } from './change-workflow';
 import { StagecraftError } from './errors';
-import { frozenDuring, wallClock, zonedInstant, type FreezeWindow } from './freeze-windows';
+import { formatInZone, frozenDuring, zonedInstant, type FreezeWindow } from './freeze-windows';
 
 export interface ScheduledChange {
   id: number;
@@ -35,18 +35,6 @@ export interface Conflict {
   detail: string;
   otherChangeId: number | null;
   externalUid: string | null;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** "2026-10-25 02:30 Europe/Berlin": an instant as the people of a zone read it. */
-export function formatInZone(instant: number, timeZone: string): string {
-  const w = wallClock(instant, timeZone);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ${timeZone}`;
-}
-
-export function describeWindow(window: ChangeWindow): string {
-  return `${formatInZone(Date.parse(window.start), window.timeZone)} to ${formatInZone(Date.parse(window.end), window.timeZone).replace(` ${window.timeZone}`, '')}`;
 }
 
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;

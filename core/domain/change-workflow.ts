@@ -5,6 +5,7 @@
  * Every transition is checked here, purely: who may do it, what it needs, and why it is refused.
  */
 import { StagecraftError } from './errors';
+import { formatInZone } from './freeze-windows';
 
 export const CHANGE_STATES = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'implemented', 'closed', 'cancelled', 'rolled-back', 'failed'] as const;
 export type ChangeState = (typeof CHANGE_STATES)[number];
@@ -175,7 +176,7 @@ export function transition(input: TransitionInput): TransitionResult {
     case 'implement': {
       const window = change.window;
       if (window && (Date.parse(input.now) < Date.parse(window.start) || Date.parse(input.now) > Date.parse(window.end))) {
-        return refuse(`The change may be implemented only within its window (${window.start} to ${window.end}).`);
+        return refuse(`The change may be implemented only within its window (${describeWindow(window)}).`);
       }
       return { ok: true, state: 'implemented' };
     }
@@ -223,4 +224,9 @@ export function staleness(basis: PlanBasis, current: PlanBasis): string | null {
     if (basis.snapshots[host] !== current.snapshots[host]) return `host ${host} was rescanned`;
   }
   return null;
+}
+
+/** "2026-10-25 01:30 Europe/Berlin to 2026-10-25 04:00": a window as the people who planned it read it. */
+export function describeWindow(window: ChangeWindow): string {
+  return `${formatInZone(Date.parse(window.start), window.timeZone)} to ${formatInZone(Date.parse(window.end), window.timeZone).replace(` ${window.timeZone}`, '')}`;
 }

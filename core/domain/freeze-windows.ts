@@ -172,3 +172,11 @@ export function describeFreeze(window: FreezeWindow): string {
       return `every year on ${String(window.month).padStart(2, '0')}-${String(window.day).padStart(2, '0')} from ${window.startTime} for ${window.durationMinutes / 60} h (${window.timeZone}): ${window.reason}`;
   }
 }
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-10-25 02:30 Europe/Berlin": an instant as the people of a zone read it. */
+export function formatInZone(instant: number, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ${timeZone}`;
+}

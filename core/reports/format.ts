@@ -1,5 +1,5 @@
 /** Words and escapes every report format shares. */
-import { formatInZone } from '../domain/change-conflicts';
+import { formatInZone } from '../domain/freeze-windows';
 import type { ApprovalView, CabChange, ChangeWindow, SummaryRow } from './cab-model';
 
 /** Text for HTML (content and attributes): nothing a title can contain becomes markup. */

@@ -88,7 +88,7 @@ describe('the change workflow through the real service', () => {
     expect(move(id, 'schedule', 'Dan Release', { window: monday })).toMatchObject({ to: 'scheduled' });
     // Scheduling is the release manager's act, not the approver's: the approval given before it still verifies.
     expect(changeDetail(store, id).decisions[0]!.signatureStatus).toBe('valid');
-    expect(() => move(id, 'implement', 'Dan Release')).toThrow(/only within its window/);
+    expect(() => move(id, 'implement', 'Dan Release')).toThrow('only within its window (2030-03-04 22:00 Europe/Berlin to 2030-03-04 23:30)');
     expect(move(id, 'implement', 'Dan Release', { now: new Date(Date.parse(monday.start) + 60_000).toISOString() })).toMatchObject({ to: 'implemented' });
     expect(move(id, 'close', 'Alice Requester')).toMatchObject({ to: 'closed' });
     expect(changeDetail(store, id).history.map((h) => `${h.action}:${h.toState}`)).toEqual(['draft:draft', 'submit:submitted', 'approve:approved', 'schedule:scheduled', 'implement:implemented', 'close:closed']);

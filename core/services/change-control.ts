@@ -5,8 +5,8 @@
  * windows) and whether the plan still matches its target, then records the new state, the history
  * entry and the signed decision in one audited transaction.
  */
-import { approvalsCounted, CHANGE_ACTIONS, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis } from '../domain/change-workflow';
-import { conflictsOf, describeWindow, type CalendarEvent, type Conflict, type ScheduledChange } from '../domain/change-conflicts';
+import { approvalsCounted, CHANGE_ACTIONS, describeWindow, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis } from '../domain/change-workflow';
+import { conflictsOf, type CalendarEvent, type Conflict, type ScheduledChange } from '../domain/change-conflicts';
 import { canonicalJson } from '../domain/canonical-json';
 import { backoutPlanOf, implementationPlanOf, testPlanOf, type ApprovalPayload, type VmOfHost } from '../domain/change-record';
 import { StagecraftError } from '../domain/errors';

@@ -1,8 +1,8 @@
 /** The change-control part of the contract: changes, people, the calendar and its iCalendar files. */
 import type { CallOutput } from '../contract/index';
 import type { Handlers } from '../contract/dispatch';
-import { describeWindow, windowOf } from '../domain/change-conflicts';
-import { OPEN_STATES } from '../domain/change-workflow';
+import { windowOf } from '../domain/change-conflicts';
+import { describeWindow, OPEN_STATES } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import { occurrences } from '../domain/freeze-windows';
 import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icalendar';

@@ -389,7 +389,8 @@ dpkg -i /tmp/fixture-debs/stagecraft-fixture_1.0-1_all.deb >/dev/null
   policy_rc_deny "$root"
   FARM_SETUP_MACHINE="$name-setup" nspawn_run_farm "$root" sh -c "$setup" >"$dir/build.log" 2>&1 || { policy_rc_allow "$root"; die "$name: setup failed, see $dir/build.log"; }
   policy_rc_allow "$root"
-  boot_container "$root" "$name" "$dir/state"
+  # 8>&-: the container must not inherit (and hold for its whole life) the reset lock.
+  boot_container "$root" "$name" "$dir/state" 8>&-
 }
 
 cmd_scratch() {
@@ -402,7 +403,7 @@ cmd_scratch() {
   ensure_base
   mkdir -p "$SCRATCH_DIR"
   # One reset at a time (tests run in parallel): each rewrites the scratch known_hosts whole.
-  exec 8>"$SCRATCH_DIR/.lock"
+  exec 8>"$SCRATCH_DIR/.reset-lock"
   flock 8
   ensure_client_key
   build_fixture_debs

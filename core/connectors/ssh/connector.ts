@@ -20,7 +20,7 @@ export interface CollectorLimits {
   maxFiles?: number;
 }
 
-export interface CollectOptions extends RouteOptions, CredentialOptions, Partial<SessionTimeouts> {
+export interface CollectOptions extends SessionOptions {
   /** The text of resources/collector/collect.sh. */
   collectorScript: string;
   /** Watched-file globs handed to the collector. */
@@ -30,9 +30,6 @@ export interface CollectOptions extends RouteOptions, CredentialOptions, Partial
   commandTimeoutMs?: number;
   /** stdout beyond this is cut and the snapshot marked partial; default 32 MiB. */
   maxOutputBytes?: number;
-  trustStore?: HostKeyTrustStore;
-  /** Trust an unknown host key (recorded in trustStore when given). A changed key is never accepted. */
-  acceptNewHostKeys?: boolean;
   onPhase?: (phase: CollectPhase) => void;
   now?: () => Date;
 }
@@ -87,19 +84,7 @@ export function collectorCommand(globs: readonly string[], limits: CollectorLimi
 
 export class SshHostConnector implements HostConnector {
   async collect(target: SshTarget, options: CollectOptions, signal?: AbortSignal): Promise<CollectResult> {
-    const route = resolveRoute(target, options);
-    const endpoint = route.hops[route.hops.length - 1]!;
-    const where = describeEndpoint(endpoint);
-    // RFC 6761: names under .invalid never resolve; say so without asking any resolver.
-    const invalid = route.hops.find((hop) => /\.invalid\.?$/i.test(hop.host));
-    if (invalid) throw new SshFailure('unreachable', `${where}: host unreachable (${invalid.host} is a reserved .invalid name that never resolves)`);
-    const session = new SshSession({
-      ...options,
-      connectTimeoutMs: options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs,
-      keepaliveIntervalMs: options.keepaliveIntervalMs ?? SSH_DEFAULTS.keepaliveIntervalMs,
-      keepaliveCountMax: options.keepaliveCountMax ?? SSH_DEFAULTS.keepaliveCountMax,
-      verifier: HostKeyVerifier.load(route.knownHostsFiles, options.trustStore, options.acceptNewHostKeys ?? false),
-    });
+    const { route, where, session } = sessionTo(target, options);
     const cancel = () => session.fail(new SshFailure('cancelled', `${where}: cancelled`));
     if (signal?.aborted) cancel();
     signal?.addEventListener('abort', cancel, { once: true });
@@ -143,6 +128,30 @@ export class SshHostConnector implements HostConnector {
       session.close();
     }
   }
+}
+
+export interface SessionOptions extends RouteOptions, CredentialOptions, Partial<SessionTimeouts> {
+  trustStore?: HostKeyTrustStore;
+  /** Trust an unknown host key (recorded in trustStore when given). A changed key is never accepted. */
+  acceptNewHostKeys?: boolean;
+}
+
+/** A session to `target` (not yet connected) with the default timeouts and its host keys verified: collection and remote commands open theirs here. */
+export function sessionTo(target: SshTarget, options: SessionOptions): { route: ReturnType<typeof resolveRoute>; endpoint: ReturnType<typeof resolveRoute>['hops'][number]; where: string; session: SshSession } {
+  const route = resolveRoute(target, options);
+  const endpoint = route.hops[route.hops.length - 1]!;
+  const where = describeEndpoint(endpoint);
+  // RFC 6761: names under .invalid never resolve; say so without asking any resolver.
+  const invalid = route.hops.find((hop) => /\.invalid\.?$/i.test(hop.host));
+  if (invalid) throw new SshFailure('unreachable', `${where}: host unreachable (${invalid.host} is a reserved .invalid name that never resolves)`);
+  const session = new SshSession({
+    ...options,
+    connectTimeoutMs: options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs,
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? SSH_DEFAULTS.keepaliveIntervalMs,
+    keepaliveCountMax: options.keepaliveCountMax ?? SSH_DEFAULTS.keepaliveCountMax,
+    verifier: HostKeyVerifier.load(route.knownHostsFiles, options.trustStore, options.acceptNewHostKeys ?? false),
+  });
+  return { route, endpoint, where, session };
 }
 
 /** The collector's output, or command-failed when there is nothing usable in it. */

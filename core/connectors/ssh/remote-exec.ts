@@ -4,18 +4,13 @@
  * output kept up to a bound. A command that fails returns its exit status; a dead link or a
  * timeout ends the session with an SshFailure, and the caller records the step as in doubt.
  */
-import type { CredentialOptions } from './auth';
-import { SSH_DEFAULTS } from './connector';
+import { sessionTo, type SessionOptions } from './connector';
 import { SshFailure } from './failures';
-import { HostKeyVerifier, type HostKeyTrustStore } from './host-keys';
-import { describeEndpoint, resolveRoute, type RouteOptions, type SshTarget } from './route';
-import { SshSession, type SessionTimeouts } from './session';
+import { resolveRoute, type RouteOptions, type SshTarget } from './route';
+import type { SshSession } from './session';
 import { shellCommand } from './shell-quote';
 
-export interface RemoteShellOptions extends RouteOptions, CredentialOptions, Partial<SessionTimeouts> {
-  trustStore?: HostKeyTrustStore;
-  acceptNewHostKeys?: boolean;
-}
+export type RemoteShellOptions = SessionOptions;
 
 export interface RemoteCommandResult {
   exitCode: number | null;
@@ -45,16 +40,7 @@ export class RemoteShell {
   }
 
   static async connect(target: SshTarget, options: RemoteShellOptions, signal?: AbortSignal): Promise<RemoteShell> {
-    const route = resolveRoute(target, options);
-    const endpoint = route.hops[route.hops.length - 1]!;
-    const session = new SshSession({
-      ...options,
-      connectTimeoutMs: options.connectTimeoutMs ?? SSH_DEFAULTS.connectTimeoutMs,
-      keepaliveIntervalMs: options.keepaliveIntervalMs ?? SSH_DEFAULTS.keepaliveIntervalMs,
-      keepaliveCountMax: options.keepaliveCountMax ?? SSH_DEFAULTS.keepaliveCountMax,
-      verifier: HostKeyVerifier.load(route.knownHostsFiles, options.trustStore, options.acceptNewHostKeys ?? false),
-    });
-    const where = describeEndpoint(endpoint);
+    const { route, endpoint, where, session } = sessionTo(target, options);
     const cancel = () => session.fail(new SshFailure('cancelled', `${where}: cancelled`));
     if (signal?.aborted) cancel();
     signal?.addEventListener('abort', cancel, { once: true });

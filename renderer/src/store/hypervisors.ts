@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { CallInput, CallOutput, EventPayload } from '../../../core/contract/index';
 import { client } from '../api/client';
 import type { AppState } from './index';
+import { EarlyEvents } from './early-events';
 import { attempt, task } from './task';
 
 export type HypervisorSummary = CallOutput<'hypervisors.list'>[number];
@@ -40,13 +41,11 @@ export interface HypervisorsSlice {
   onHypervisorJobEvent(event: JobEvent): void;
 }
 
-/** A job can end before the call that started it answers (a dead URI fails at once): its last events wait here. */
-const recentJobEvents = new Map<string, JobEvent>();
-const MAX_RECENT_JOB_EVENTS = 50;
+const early = new EarlyEvents<JobEvent>();
 
 export const hypervisorsSlice: StateCreator<AppState, [], [], HypervisorsSlice> = (set, get) => {
   const follow = (jobId: string, hypervisorId: number, kind: HypervisorJob['kind'], title: string) => {
-    const event = recentJobEvents.get(jobId) ?? { jobId, title, done: 0, total: 1, message: 'started', state: 'running' as const };
+    const event = early.take(jobId).at(-1) ?? { jobId, title, done: 0, total: 1, message: 'started', state: 'running' as const };
     set({ hypervisorJob: { jobId, hypervisorId, kind, event } });
     if (event.state !== 'running') get().onHypervisorJobEvent(event);
   };
@@ -115,10 +114,8 @@ export const hypervisorsSlice: StateCreator<AppState, [], [], HypervisorsSlice> 
       return done;
     },
     onHypervisorJobEvent: (event) => {
-      recentJobEvents.set(event.jobId, event);
-      if (recentJobEvents.size > MAX_RECENT_JOB_EVENTS) recentJobEvents.delete(recentJobEvents.keys().next().value!);
       const job = get().hypervisorJob;
-      if (job?.jobId !== event.jobId) return;
+      if (job?.jobId !== event.jobId) return early.hold(event);
       set({ hypervisorJob: { ...job, event } });
       if (event.state !== 'running') void reload();
     },

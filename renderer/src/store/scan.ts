@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { EventPayload } from '../../../core/contract/index';
 import { client } from '../api/client';
 import type { AppState } from './index';
+import { EarlyEvents } from './early-events';
 import { task } from './task';
 
 type ScanEvent = EventPayload<'scan.progress'>;
@@ -34,12 +35,7 @@ export interface ScanSlice {
   answerCredential(requestId: string, secret: string | null): Promise<void>;
 }
 
-/**
- * Events of a job can arrive before the call that started it has answered (a dead host fails at
- * once): they wait here until the job is known, then are applied in order.
- */
-const early: (ScanEvent | JobEvent)[] = [];
-const MAX_EARLY_EVENTS = 10_000;
+const early = new EarlyEvents<ScanEvent | JobEvent>();
 
 export const scanSlice: StateCreator<AppState, [], [], ScanSlice> = (set, get) => ({
   scanJob: null,
@@ -54,7 +50,7 @@ export const scanSlice: StateCreator<AppState, [], [], ScanSlice> = (set, get) =
         scanJob: { jobId: started.jobId, title: `Scanning ${started.hosts.length} hosts`, done: 0, total: started.hosts.length, message: 'started', state: 'running' },
         scanHosts: started.hosts.map((h) => ({ id: h.id, name: h.name, phase: 'queued' })),
       });
-      for (const event of early.splice(0).filter((e) => e.jobId === started.jobId)) {
+      for (const event of early.take(started.jobId)) {
         if ('hostId' in event) get().onScanEvent(event);
         else get().onJobEvent(event);
       }
@@ -70,14 +66,14 @@ export const scanSlice: StateCreator<AppState, [], [], ScanSlice> = (set, get) =
   },
   closeScan: () => set({ scanOpen: false }),
   onScanEvent: (event) => {
-    if (event.jobId !== get().scanJob?.jobId) return void (early.length < MAX_EARLY_EVENTS && early.push(event));
+    if (event.jobId !== get().scanJob?.jobId) return early.hold(event);
     set({
       scanHosts: get().scanHosts.map((h) => (h.id === event.hostId ? { ...h, phase: event.phase, ...(event.failure && { failure: event.failure }), ...(event.partial && { partial: event.partial }) } : h)),
     });
   },
   onJobEvent: (event) => {
     if (event.jobId === get().scanJob?.jobId) set({ scanJob: event });
-    else if (early.length < MAX_EARLY_EVENTS) early.push(event);
+    else early.hold(event);
   },
   onCredentialRequest: (request) => set({ credentialRequests: [...get().credentialRequests, request] }),
   answerCredential: async (requestId, secret) => {

@@ -113,7 +113,7 @@ export async function runCalendar(sub: string | undefined, positional: string[],
     const file = options.get('out');
     if (!from || !to || !file) throw new UsageError('calendar export needs --from DATE --to DATE --out FILE.ics.');
     const instant = (date: string) => (/^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00Z` : date);
-    const calendar = await invoke('calendar.exportIcs', { from: instant(from), to: instant(to), includeFreezes: !options.has('no-freezes') });
+    const calendar = await invoke('calendar.exportIcs', { from: instant(from), to: instant(to), includeFreezes: !options.has('no-freezes'), includeLeases: !options.has('no-leases') });
     try {
       writeFileSync(resolve(file), calendar.text, { flag: options.has('overwrite') ? 'w' : 'wx' });
     } catch (error) {

@@ -73,7 +73,7 @@ Usage:
                                                    (approvals are signed with PERSON's key); exit 3
                                                    when the workflow refuses, saying why
   stagecraft people list|add WORKSPACE [--name N --roles R,R] [--as PERSON]
-  stagecraft calendar export WORKSPACE --from DATE --to DATE --out FILE.ics [--no-freezes] [--overwrite]
+  stagecraft calendar export WORKSPACE --from DATE --to DATE --out FILE.ics [--no-freezes] [--no-leases] [--overwrite]
   stagecraft calendar import WORKSPACE FILE.ics [--tz ZONE] [--dry-run]
   stagecraft calendar remove WORKSPACE --source FILE.ics|--uid UID
                                                    the change calendar as iCalendar, and the
@@ -95,7 +95,7 @@ or refused file), 3 promotion refused by the policy (promote) or change refused 
 export class UsageError extends Error {}
 
 /** Options that take no value. */
-const FLAGS = new Set(['accept-new', 'dry-run', 'plan', 'drift', 'overwrite', 'replace', 'scan', 'no-freezes']);
+const FLAGS = new Set(['accept-new', 'dry-run', 'plan', 'drift', 'overwrite', 'replace', 'scan', 'no-freezes', 'no-leases']);
 
 /** Options of the form --name VALUE (or a flag such as --accept-new); anything else is positional. */
 export function parseArgs(argv: string[]): { positional: string[]; options: Map<string, string> } {

@@ -163,8 +163,8 @@ export const changeCalls = {
   'people.setCurrent': call('Choose who is using the app in this workspace (remembered on this computer, not in the workspace)', z.object({ personId: id }), person),
   'calendar.events': call('Changes with windows, freeze occurrences and imported events between two instants', z.object({ from: instant, to: instant }), z.array(calendarEntry)),
   'calendar.exportIcs': call(
-    'The changes (and freeze occurrences) between two instants as an iCalendar (.ics) text',
-    z.object({ from: instant, to: instant, includeFreezes: z.boolean().default(true) }),
+    "The changes (and freeze occurrences, and each active lease's last day as an all-day event) between two instants as an iCalendar (.ics) text",
+    z.object({ from: instant, to: instant, includeFreezes: z.boolean().default(true), includeLeases: z.boolean().default(true) }),
     z.object({ fileName: z.string(), text: z.string(), events: z.number().int() }),
   ),
   'calendar.removeExternal': call(

@@ -1,11 +1,13 @@
 /**
  * iCalendar (RFC 5545) for the change calendar: events written with CRLF line endings, lines folded
  * at 75 octets, text escaped, times in UTC (the zone a change was planned in travels in
- * X-STAGECRAFT-TIME-ZONE); and read back from any calendar: unfolding, TZID parameters with IANA
- * names, DATE values, DURATION, escaped text, and malformed input named by its line. Pure.
+ * X-STAGECRAFT-TIME-ZONE), all-day events as the dates they cover in that zone; and read back from
+ * any calendar: unfolding, TZID parameters with IANA names, DATE values, DURATION, escaped text, and
+ * malformed input named by its line. Pure.
  */
 import { StagecraftError } from './errors';
 import { wallClock, zonedInstant } from './freeze-windows';
+import { dateIn } from './leases';
 import { sha256Hex } from './sha256';
 
 export interface IcsEvent {
@@ -13,6 +15,7 @@ export interface IcsEvent {
   summary: string;
   start: string; // ISO instant
   end: string;
+  /** start and end are midnights in `timeZone` (UTC when null); written as the dates they begin. */
   allDay: boolean;
   description: string;
   location: string;
@@ -54,14 +57,15 @@ export function foldLine(line: string): string {
 }
 
 export const icsUtc = (iso: string) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-const icsDate = (iso: string) => iso.slice(0, 10).replace(/-/g, '');
+/** The calendar date an all-day event's midnight falls on where it was planned. */
+const icsDate = (iso: string, timeZone: string | null) => dateIn(Date.parse(iso), timeZone ?? 'UTC').replace(/-/g, '');
 
 export function serializeCalendar(events: readonly IcsEvent[], options: { now: string; name?: string }): string {
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Stagecraft//Change calendar//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH'];
   if (options.name) lines.push(`X-WR-CALNAME:${escapeText(options.name)}`);
   for (const event of events) {
     lines.push('BEGIN:VEVENT', `UID:${event.uid}`, `DTSTAMP:${icsUtc(options.now)}`);
-    if (event.allDay) lines.push(`DTSTART;VALUE=DATE:${icsDate(event.start)}`, `DTEND;VALUE=DATE:${icsDate(event.end)}`);
+    if (event.allDay) lines.push(`DTSTART;VALUE=DATE:${icsDate(event.start, event.timeZone)}`, `DTEND;VALUE=DATE:${icsDate(event.end, event.timeZone)}`);
     else lines.push(`DTSTART:${icsUtc(event.start)}`, `DTEND:${icsUtc(event.end)}`);
     lines.push(`SUMMARY:${escapeText(event.summary)}`);
     if (event.description) lines.push(`DESCRIPTION:${escapeText(event.description)}`);
@@ -202,16 +206,19 @@ export function parseCalendar(text: string, defaultZone = 'UTC'): ParsedCalendar
 function eventOf(raw: { begin: number; props: ContentLine[] }, defaultZone: string, warnings: string[]): IcsEvent {
   const get = (name: string) => raw.props.find((p) => p.name === name);
   const startProp = get('DTSTART') ?? fail(raw.begin, 'the event that starts here has no DTSTART.');
-  const start = parseTime(startProp, defaultZone);
+  const plannedZone = get('X-STAGECRAFT-TIME-ZONE');
+  // Our own export says where its dates are counted (a lease's last day is the owner's day).
+  const floatingZone = plannedZone ? resolveZone(unescapeText(plannedZone.value), plannedZone.line) : defaultZone;
+  const start = parseTime(startProp, floatingZone);
   const endProp = get('DTEND');
   const durationProp = get('DURATION');
-  const end = endProp ? parseTime(endProp, defaultZone).instant : durationProp ? start.instant + parseDuration(durationProp) : start.date ? start.instant + 86_400_000 : start.instant;
+  const end = endProp ? parseTime(endProp, floatingZone).instant : durationProp ? start.instant + parseDuration(durationProp) : start.date ? start.instant + 86_400_000 : start.instant;
   if (end < start.instant) fail((endProp ?? durationProp)!.line, 'the event ends before it starts.');
   const summary = unescapeText(get('SUMMARY')?.value ?? '');
   const uid = get('UID')?.value ?? `generated-${sha256Hex(`${summary}|${start.instant}|${end}`).slice(0, 24)}`;
   if (get('RRULE')) warnings.push(`Event "${summary}" (line ${raw.begin}) repeats: only its first occurrence was read.`);
   const status = get('STATUS')?.value.toUpperCase();
-  const zone = get('X-STAGECRAFT-TIME-ZONE')?.value ?? startProp.params.get('TZID') ?? null;
+  const tzid = startProp.params.get('TZID');
   return {
     uid,
     summary,
@@ -220,7 +227,7 @@ function eventOf(raw: { begin: number; props: ContentLine[] }, defaultZone: stri
     allDay: start.date,
     description: unescapeText(get('DESCRIPTION')?.value ?? ''),
     location: unescapeText(get('LOCATION')?.value ?? ''),
-    timeZone: zone === null ? null : resolveZone(unescapeText(zone), startProp.line),
+    timeZone: plannedZone ? floatingZone : tzid !== undefined ? resolveZone(tzid, startProp.line) : null,
     categories: raw.props.filter((p) => p.name === 'CATEGORIES').flatMap((p) => p.value.split(/(?<!\\),/).map(unescapeText)).filter(Boolean),
     status: status === 'TENTATIVE' || status === 'CONFIRMED' || status === 'CANCELLED' ? status : null,
   };

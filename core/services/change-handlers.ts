@@ -8,7 +8,7 @@ import { occurrences } from '../domain/freeze-windows';
 import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icalendar';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { leaseCalendarEntries } from './assets';
+import { leaseCalendarEntries, leaseViews } from './assets';
 import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, replanChange, Schedule, transitionChange, updateChange, updatePerson, type ChangeDetail, type StoredPlan } from './change-control';
 import type { ServiceContext } from './context';
 import { CurrentPeople, currentPerson, keyRingOf } from './current-person';
@@ -233,10 +233,12 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
         ...leaseCalendarEntries(store, from, to),
       ].sort((a, b) => a.start.localeCompare(b.start) || a.key.localeCompare(b.key));
     },
-    'calendar.exportIcs': ({ from, to, includeFreezes }) => {
+    'calendar.exportIcs': ({ from, to, includeFreezes, includeLeases }) => {
       const store = session.require();
       const { changes, freezes } = calendar(store, from, to, includeFreezes);
       const domain = icsUidDomain(store);
+      const now = Date.now();
+      const leases = new Map(leaseViews(store, now).map((lease) => [`lease-${lease.stageId}`, lease]));
       const events: IcsEvent[] = [
         ...changes.map((c) => ({
           uid: `change-${c.id}@${domain}`,
@@ -262,6 +264,22 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
           categories: ['FREEZE'],
           status: 'CONFIRMED' as const,
         })),
+        // One event per stage's lease (same UID when it is extended, so a subscribed calendar moves it).
+        ...(includeLeases ? leaseCalendarEntries(store, from, to, now) : []).map((entry) => {
+          const lease = leases.get(entry.key)!;
+          return {
+            uid: `${entry.key}@${domain}`,
+            summary: entry.title,
+            start: entry.start,
+            end: entry.end,
+            allDay: true,
+            description: `The last day ${lease.owner} holds ${lease.serviceName} ${lease.stageName} (${lease.timeZone}); its assets may be reclaimed after it.${lease.reason ? `\nReason: ${lease.reason}` : ''}`,
+            location: `${lease.serviceName} ${lease.stageName}`,
+            timeZone: lease.timeZone,
+            categories: ['LEASE'],
+            status: 'CONFIRMED' as const,
+          };
+        }),
       ];
       const text = serializeCalendar(events, { now: new Date().toISOString(), name: `${store.summary().name}: changes` });
       return { fileName: `${slug(store.summary().name)}-changes-${from.slice(0, 10)}-${to.slice(0, 10)}.ics`, text, events: events.length };
@@ -279,7 +297,7 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       const store = session.require();
       const parsed = parseCalendar(text, timeZone);
       const own = `@${icsUidDomain(store)}`;
-      // Our own exported changes and freezes are not the organisation's events: they would conflict with themselves.
+      // Our own exported changes, freezes and lease ends are not the organisation's events: they would conflict with themselves, and leases would show twice.
       const foreign = parsed.events.filter((e) => !e.uid.endsWith(own));
       const known = new Set(store.changes.externalEvents().map((e) => e.uid));
       const events = foreign.map((e) => ({ uid: e.uid, summary: e.summary, start: e.start, end: e.end, allDay: e.allDay, isNew: !known.has(e.uid) }));

@@ -1,20 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icalendar';
-
-/** Debian's python3-icalendar: an independent RFC 5545 implementation to read ours and write for us. */
-const PYTHON = '/usr/bin/python3';
-const hasPythonIcalendar = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import icalendar'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const python = (script: string, input = '') => execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8' });
+import { hasPythonIcalendar, python } from './test-support/python-icalendar';
 
 describe.skipIf(!hasPythonIcalendar)('iCalendar against python3-icalendar (apt-get install python3-icalendar)', () => {
   it('what we write, python3-icalendar reads: UIDs, UTC times, unescaped and unfolded text', () => {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useApp } from '../store/index';
 import type { ChangeDetailView } from '../store/changes';
+import { ApplyEntry } from './ApplyView';
 import { ChangeActions } from './ChangeActions';
 import { ChangeEditForm } from './ChangeEditForm';
 import { Markers, RISK_HEALTH, StateChip } from './ChangeBits';
@@ -42,6 +43,7 @@ export function ChangeDetail() {
       </div>
       {change.stale && <StaleNote reason={change.stale} />}
       <ChangeActions change={change} />
+      <ApplyEntry change={change} />
       {change.state === 'draft' ? <ChangeEditForm key={`${change.id}-${change.history.length}`} change={change} /> : <ChangeFields change={change} />}
       <RiskSection change={change} />
       <PlanSection change={change} />

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { applySlice, type ApplySlice } from './apply';
 import { assetsSlice, type AssetsSlice } from './assets';
 import { changesSlice, type ChangesSlice } from './changes';
 import { driftSlice, type DriftSlice } from './drift';
@@ -25,7 +26,7 @@ export interface UiSlice {
   setInspectorTab(tab: InspectorTab): void;
 }
 
-export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & HypervisorsSlice & AssetsSlice & ChangesSlice & UiSlice;
+export type AppState = SessionSlice & InventorySlice & DriftSlice & ImagesSlice & ScanSlice & PromotionSlice & HistorySlice & ReportsSlice & HypervisorsSlice & AssetsSlice & ChangesSlice & ApplySlice & UiSlice;
 
 /** One store made of feature slices; components select narrowly. */
 export const useApp = create<AppState>()((set, get, api) => ({
@@ -40,6 +41,7 @@ export const useApp = create<AppState>()((set, get, api) => ({
   ...hypervisorsSlice(set, get, api),
   ...assetsSlice(set, get, api),
   ...changesSlice(set, get, api),
+  ...applySlice(set, get, api),
   view: 'lifecycle',
   inspectorTab: 'environment',
   promoteMenuOpen: false,

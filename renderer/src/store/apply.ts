@@ -1,0 +1,110 @@
+import type { StateCreator } from 'zustand';
+import type { CallOutput } from '../../../core/contract/index';
+import { client } from '../api/client';
+import { withEvent, type ApplyEvent, type ApplyStatus } from './apply-run';
+import type { AppState } from './index';
+import { attempt, task } from './task';
+
+export type ApplyDryRun = CallOutput<'apply.dryRun'>;
+export interface ApplyChoice {
+  concurrency?: number;
+  canary?: string;
+}
+
+export interface ApplySlice {
+  /** The change whose apply record is loaded (the open change), and whether its Apply view is open. */
+  applyChangeId: number | null;
+  applyOpen: boolean;
+  applyStatus: ApplyStatus | null;
+  applyDryRun: ApplyDryRun | null;
+  /** The latest event of each host of the run being followed: the command it is on now. */
+  applyLive: Record<string, ApplyEvent>;
+  /** The latest run of a change (none yet, running, cut short or finished). */
+  loadApplyStatus(changeId: number): Promise<void>;
+  openApply(): void;
+  closeApply(): void;
+  /** The dry run with these choices: the hosts in order, their commands, files and rollback. */
+  dryRunApply(choice: ApplyChoice): Promise<void>;
+  startApply(choice: ApplyChoice): Promise<boolean>;
+  abortApply(): Promise<boolean>;
+  resumeApply(mode: 'complete' | 'roll-back'): Promise<boolean>;
+  onApplyEvent(event: ApplyEvent): void;
+  /** A run ended: its record, the change (its state moved) and the list again. */
+  onApplyFinished(): Promise<void>;
+}
+
+export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get) => {
+  /** Status reads are coalesced: while one is on its way, events only ask for one more after it. */
+  let reading: Promise<void> | null = null;
+  let again = false;
+  const readStatus = async (changeId: number) => {
+    const status = await client.call('apply.status', { changeId });
+    if (get().applyChangeId === changeId) set({ applyStatus: status });
+  };
+  const refresh = () => {
+    const changeId = get().applyChangeId;
+    if (changeId === null) return;
+    if (reading) return void (again = true);
+    reading = attempt(set, () => readStatus(changeId)).finally(() => {
+      reading = null;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    });
+  };
+  const runJob = async (label: string, work: (changeId: number) => Promise<unknown>) => {
+    const changeId = get().applyChangeId;
+    if (changeId === null) return false;
+    set({ applyLive: {} });
+    return task(set, label, async () => {
+      await work(changeId);
+      await readStatus(changeId);
+    });
+  };
+  return {
+    applyChangeId: null,
+    applyOpen: false,
+    applyStatus: null,
+    applyDryRun: null,
+    applyLive: {},
+    loadApplyStatus: async (changeId) => {
+      if (get().applyChangeId !== changeId) set({ applyChangeId: changeId, applyOpen: false, applyStatus: null, applyDryRun: null, applyLive: {} });
+      await attempt(set, () => readStatus(changeId));
+    },
+    openApply: () => set({ applyOpen: true }),
+    closeApply: () => set({ applyOpen: false }),
+    dryRunApply: async (choice) => {
+      const changeId = get().applyChangeId;
+      if (changeId === null) return;
+      await task(set, 'Preparing the dry run', async () => {
+        const dryRun = await client.call('apply.dryRun', { changeId, ...choice });
+        if (get().applyChangeId === changeId) set({ applyDryRun: dryRun });
+      });
+    },
+    startApply: (choice) => runJob('Starting the apply', (changeId) => client.call('apply.start', { changeId, ...choice })),
+    resumeApply: (mode) => runJob(mode === 'complete' ? 'Resuming the apply' : 'Rolling back the host in doubt', (changeId) => client.call('apply.resume', { changeId, mode })),
+    abortApply: async () => {
+      const changeId = get().applyChangeId;
+      if (changeId === null) return false;
+      return task(set, 'Aborting the apply', async () => {
+        const { aborted } = await client.call('apply.abort', { changeId });
+        if (!aborted) throw new Error('The run had already ended: nothing was aborted.');
+        refresh();
+      });
+    },
+    onApplyEvent: (event) => {
+      if (event.changeId !== get().applyChangeId) return;
+      const status = get().applyStatus;
+      set({ applyLive: { ...get().applyLive, [event.host]: event }, ...(status && { applyStatus: withEvent(status, event) }) });
+      // The commands and their output come from the record.
+      refresh();
+    },
+    onApplyFinished: async () => {
+      const changeId = get().applyChangeId;
+      if (changeId === null) return;
+      await attempt(set, () => readStatus(changeId));
+      await get().reloadChanges();
+    },
+  };
+};

@@ -180,9 +180,9 @@ export function currentBasis(store: WorkspaceStore, row: Pick<Row, 'imageId' | '
 }
 
 /** Why an open change's plan no longer matches its target, or null. Finished changes are never stale. */
-export function staleReason(store: WorkspaceStore, row: Row, schedule?: Schedule): string | null {
+export function staleReason(store: WorkspaceStore, row: Row, schedule?: Schedule, plan?: StoredPlan): string | null {
   if (!OPEN_STATES.includes(row.state)) return null;
-  const { basis } = store.promotion.plan<StoredPlan>(row.id);
+  const { basis } = plan ?? store.promotion.plan<StoredPlan>(row.id);
   return basis ? staleness(basis, schedule ? schedule.basis(row) : currentBasis(store, row)) : null;
 }
 
@@ -547,6 +547,7 @@ export function changeDetail(store: WorkspaceStore, changeId: number, schedule?:
     const policy = known.policy(stage);
     const counted = new Set(approvalsCounted({ decisions: liveDecisions(store, row.id) }).map((d) => d.personId));
     const decisions = store.changes.decisions(row.id);
+    const plan = store.promotion.plan<StoredPlan>(row.id);
     const latestLive = new Map(decisions.filter((d) => d.droppedAt === null).map((d) => [d.personId, d.id]));
     return {
       row,
@@ -555,7 +556,7 @@ export function changeDetail(store: WorkspaceStore, changeId: number, schedule?:
       targetStage: stage.name,
       targetIsProduction: stage.isProduction,
       image: store.images.get(row.imageId).label,
-      plan: store.promotion.plan<StoredPlan>(row.id),
+      plan,
       requester: requesterOf(store, row, details),
       requiredApprovers: details.requiredApproverIds.map((id) => store.changes.person(id)),
       risk: {
@@ -563,7 +564,7 @@ export function changeDetail(store: WorkspaceStore, changeId: number, schedule?:
         computed: row.risk,
         override: details.riskOverride && { level: details.riskOverride.level, reason: details.riskOverride.reason, by: details.riskOverride.byPersonId === null ? null : store.changes.person(details.riskOverride.byPersonId).name },
       },
-      stale: staleReason(store, row, known),
+      stale: staleReason(store, row, known, plan),
       conflicts: changeConflicts(store, row.id, known),
       approvals: { given: counted.size, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
       decisions: decisions.map((d) => ({

@@ -7,7 +7,8 @@
 #   sudo scripts/farm/farm.sh status   one line per host: name, port, running, sshd answering
 #   scripts/farm/farm.sh env           shell lines for tests: eval "$(scripts/farm/farm.sh env)"
 #   sudo scripts/farm/farm.sh base     only build the cached base
-#   sudo scripts/farm/farm.sh scratch N...  reset scratch hosts N (41..99) from the base and boot them
+#   sudo scripts/farm/farm.sh scratch [--private-network] N...  reset scratch hosts N (41..99) from
+#                                      the base and boot them (optionally in their own network namespace)
 #
 # Hosts really differ (see manifest.tsv, printed as FARM_MANIFEST by `env`): fixture package v1,
 # v2 or none; one host with a real package one archive version back, one with the current
@@ -38,6 +39,7 @@ SCRATCH_PORT_BASE=23000
 SCRATCH_KNOWN_HOSTS=$SCRATCH_DIR/known_hosts
 # Both fixture versions as a local apt repository inside each scratch host (file:/, trusted).
 SCRATCH_REPO=/opt/stagecraft-fixture-repo
+SOCKET_PROXYD=/lib/systemd/systemd-socket-proxyd
 
 host_name() { printf 'farm%02d' "$1"; }
 host_dir() { printf '%s/host%s' "$FARM_DIR" "$1"; }
@@ -318,6 +320,7 @@ cmd_down() {
   done
   for dir in "$SCRATCH_DIR"/host*; do
     [ -d "$dir" ] || continue
+    stop_scratch_proxy "$dir/state"
     stop_container "$dir/state" "$dir/root"
     overlay_down "$dir"
     rm -rf -- "$dir"
@@ -359,12 +362,17 @@ cmd_env() {
 # A scratch host as a fresh copy of the base: fixture 1.0-1 installed and running, both fixture
 # versions in a local apt repository, passwordless sudo for "stagecraft". Anything a test did to it
 # before is thrown away with its overlay.
+#
+# With a private network the host has its own network namespace (only its loopback, no route out):
+# nspawn then leaves /proc/sys/net writable and the rest of /proc/sys read-only, so the host can
+# take live net.* sysctls, which are that namespace's own, and never the machine's kernel settings.
 reset_scratch_host() {
-  local n=$1 dir name port root
+  local n=$1 private_network=$2 dir name port root
   dir=$SCRATCH_DIR/host$n
   name=$(printf 'scratch%02d' "$n")
   port=$((SCRATCH_PORT_BASE + n))
   root=$dir/root
+  stop_scratch_proxy "$dir/state"
   stop_container "$dir/state" "$root"
   overlay_down "$dir"
   rm -rf -- "$dir/upper" "$dir/work" "$dir/state"
@@ -390,11 +398,43 @@ dpkg -i /tmp/fixture-debs/stagecraft-fixture_1.0-1_all.deb >/dev/null
   FARM_SETUP_MACHINE="$name-setup" nspawn_run_farm "$root" sh -c "$setup" >"$dir/build.log" 2>&1 || { policy_rc_allow "$root"; die "$name: setup failed, see $dir/build.log"; }
   policy_rc_allow "$root"
   # 8>&-: the container must not inherit (and hold for its whole life) the reset lock.
-  boot_container "$root" "$name" "$dir/state" 8>&-
+  if [ "$private_network" = yes ]; then
+    boot_container "$root" "$name" "$dir/state" --private-network 8>&-
+    start_scratch_proxy "$dir/state" "$port" 8>&- || die "$name: no proxy to its sshd, see $dir/state/proxy.log"
+  else
+    boot_container "$root" "$name" "$dir/state" 8>&-
+  fi
+}
+
+# A host in its own network namespace is still reached on 127.0.0.1:PORT of this machine: the
+# listening socket is made here, then handed to systemd-socket-proxyd running in the container's
+# namespace, which connects each client to the container's sshd on its own 127.0.0.1:PORT.
+start_scratch_proxy() {
+  local state=$1 port=$2 init=
+  for _ in $(seq 1 100); do
+    # The container's init, once it is in its own network namespace (not nspawn's set-up child).
+    if init=$(container_init_pid "$state") && [ "$(readlink "/proc/$init/ns/net")" != "$(readlink /proc/self/ns/net)" ]; then break; fi
+    init=
+    sleep 0.1
+  done
+  [ -n "$init" ] || return 1
+  setsid systemd-socket-activate -l "127.0.0.1:$port" -- \
+    nsenter --net="/proc/$init/ns/net" -- "$SOCKET_PROXYD" "127.0.0.1:$port" </dev/null >"$state/proxy.log" 2>&1 &
+  printf '%s\n' "$!" >"$state/proxy.pid"
+}
+
+stop_scratch_proxy() {
+  local state=$1 pid
+  [ -r "$state/proxy.pid" ] || return 0
+  pid=$(cat "$state/proxy.pid")
+  if [ -n "$pid" ] && grep -q socket "/proc/$pid/cmdline" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
+  rm -f -- "$state/proxy.pid"
 }
 
 cmd_scratch() {
-  [ $# -ge 1 ] || die "usage: farm.sh scratch N... (41..99)"
+  local private_network=no
+  if [ "${1:-}" = --private-network ]; then private_network=yes; shift; fi
+  [ $# -ge 1 ] || die "usage: farm.sh scratch [--private-network] N... (41..99)"
   local n
   for n in "$@"; do
     if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 41 ] || [ "$n" -gt 99 ]; then die "scratch host numbers are 41..99, not $n"; fi
@@ -408,7 +448,7 @@ cmd_scratch() {
   ensure_client_key
   build_fixture_debs
   raise_inotify_limits
-  for n in "$@"; do reset_scratch_host "$n" & done
+  for n in "$@"; do reset_scratch_host "$n" "$private_network" & done
   wait
   local dir
   : >"$SCRATCH_KNOWN_HOSTS.new"

@@ -15,7 +15,7 @@ import { renderCabHtml, renderDriftHtml } from '../reports/html';
 import { renderCabMarkdown, renderDriftMarkdown } from '../reports/markdown';
 import type { ChangeRequestRow } from '../store/promotion-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { changeDetail, type ChangeDetail } from './change-control';
+import { changeDetail, Schedule, type ChangeDetail } from './change-control';
 import type { ServiceContext } from './context';
 import { driftServiceFor, type DriftService, type StageDrift } from './drift-service';
 import { exportTarget, writeExportFile } from './export-file';
@@ -77,12 +77,12 @@ function differingFacts(drift: DriftService, stage: StageDrift) {
   return { comparedWith: byImage ? ('image' as const) : ('production' as const), items: byImage ? detail.image!.items : detail.production.items, imageLabel: detail.image?.label ?? null };
 }
 
-function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>): CabChangeInput {
+function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>, schedule: Schedule): CabChangeInput {
   const service = store.inventory.getService(row.serviceId);
   const stageName = (id: number) => service.stages.find((s) => s.id === id)?.name ?? `stage ${id}`;
   const target = service.stages.find((s) => s.id === row.toStageId);
   if (!target) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
-  const detail = changeDetail(store, row.id);
+  const detail = changeDetail(store, row.id, schedule);
   const stored = detail.plan;
   const drift = driftServiceFor(store);
   const stage = drift.serviceDrift(service.id).stages.find((s) => s.stageId === target.id)!;
@@ -155,8 +155,9 @@ function changeControlFields(detail: ChangeDetail): ChangeControlFields {
 
 export function cabPackOf(store: WorkspaceStore, ctx: ServiceContext, selection: Extract<ReportSelection, { kind: 'changes' | 'range' }>, now = new Date()): CabPack {
   const rows = selectedChanges(store, selection);
+  const schedule = new Schedule(store);
   const described = selection.kind === 'range' ? `Changes planned or due from ${selection.from} to ${selection.to}` : `${rows.length === 1 ? 'Change' : 'Changes'} ${rows.map((r) => `#${r.id}`).join(', ')}`;
-  return buildCabPack(reportMeta(store, ctx, now), described, rows.map((row) => changeInput(store, row as ChangeRequestRow<Verdict, Risk>)));
+  return buildCabPack(reportMeta(store, ctx, now), described, rows.map((row) => changeInput(store, row as ChangeRequestRow<Verdict, Risk>, schedule)));
 }
 
 export function driftReportOf(store: WorkspaceStore, ctx: ServiceContext, serviceId?: number, now = new Date()): DriftReportModel {

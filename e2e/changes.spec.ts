@@ -1,24 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
-import { E2E_TOKEN, expect, openShell, snap, test } from './fixtures';
+import { actAs, call, expect, openShell, snap, test } from './fixtures';
 
 const DAY = 86_400_000;
 /** A day in Berlin wall-clock terms, `offset` days from now (the demo plans its windows there). */
 const berlinDay = (offset: number) => new Date(Date.now() + offset * DAY).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
-
-async function call<T>(page: Page, name: string, data: unknown): Promise<T> {
-  const answer = (await (await page.request.post(`/api/call/${name}`, { headers: { 'x-stagecraft-token': E2E_TOKEN, 'content-type': 'application/json' }, data })).json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!answer.ok) throw new Error(`${name}: ${answer.error?.message}`);
-  return answer.value;
-}
-
-async function actAs(page: Page, name: string) {
-  await page.getByRole('button', { name: /^Acting as|^Who are you/ }).click();
-  const chooser = page.getByRole('dialog', { name: 'Who is using Stagecraft?' });
-  await chooser.getByRole('button', { name: new RegExp(`^${name}:`) }).click();
-  await expect(chooser).toBeHidden();
-  await expect(page.getByRole('button', { name: `Acting as ${name}` })).toBeVisible();
-}
 
 test('change control: choose who you are, filter, submit, approve as another person, schedule around a freeze, the calendar and .ics', async ({ page }, testInfo) => {
   const freezeDay = berlinDay(3);

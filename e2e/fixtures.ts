@@ -15,5 +15,21 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: false });
 }
 
+/** A contract call straight to the browser shell (set-up and checks beside what the page does). */
+export async function call<T>(page: Page, name: string, data: unknown): Promise<T> {
+  const answer = (await (await page.request.post(`/api/call/${name}`, { headers: { 'x-stagecraft-token': E2E_TOKEN, 'content-type': 'application/json' }, data })).json()) as { ok: boolean; value: T; error?: { message: string } };
+  if (!answer.ok) throw new Error(`${name}: ${answer.error?.message}`);
+  return answer.value;
+}
+
+/** Switches who is using the app through the person chooser in the top bar. */
+export async function actAs(page: Page, name: string) {
+  await page.getByRole('button', { name: /^Acting as|^Who are you/ }).click();
+  const chooser = page.getByRole('dialog', { name: 'Who is using Stagecraft?' });
+  await chooser.getByRole('button', { name: new RegExp(`^${name}:`) }).click();
+  await expect(chooser).toBeHidden();
+  await expect(page.getByRole('button', { name: `Acting as ${name}` })).toBeVisible();
+}
+
 export const test = base;
 export { expect };

@@ -26,6 +26,20 @@ function ipcTransport(bridge: PreloadBridge): Transport {
 }
 
 function httpTransport(): Transport {
+  // One event stream for every subscriber: a browser keeps only six connections per origin open,
+  // and a stream per subscriber would leave calls waiting behind them.
+  const listeners = new Set<(name: EventName, payload: unknown) => void>();
+  let events: EventSource | null = null;
+  const openEvents = () => {
+    const source = new EventSource('./api/events', { withCredentials: true });
+    for (const name of eventNames) {
+      source.addEventListener(name, (event: MessageEvent<string>) => {
+        const payload: unknown = JSON.parse(event.data);
+        for (const listener of [...listeners]) listener(name, payload);
+      });
+    }
+    return source;
+  };
   return {
     async invoke(name, input) {
       const response = await fetch(`./api/call/${encodeURIComponent(name)}`, {
@@ -40,15 +54,14 @@ function httpTransport(): Transport {
       return (await response.json()) as WireResult<unknown>;
     },
     subscribe(listener) {
-      const source = new EventSource('./api/events', { withCredentials: true });
-      const handlers = eventNames.map((name) => {
-        const handler = (event: MessageEvent<string>) => listener(name, JSON.parse(event.data));
-        source.addEventListener(name, handler);
-        return handler;
-      });
+      listeners.add(listener);
+      events ??= openEvents();
       return () => {
-        eventNames.forEach((name, i) => source.removeEventListener(name, handlers[i]!));
-        source.close();
+        listeners.delete(listener);
+        if (listeners.size === 0) {
+          events?.close();
+          events = null;
+        }
       };
     },
   };

@@ -16,7 +16,11 @@ describe('the commands that apply a host plan', () => {
     const script = hostApplyScript(steps, options);
     const argv = script.steps.flatMap((s) => s.commands.map((c) => c.argv));
     expect(argv.every((words) => words.slice(0, 3).join(' ') === 'sudo -n --')).toBe(true);
-    expect(argv[0]!.slice(3)).toEqual(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', '--allow-downgrades', '--no-remove', 'install', 'nginx=1.24-1']);
+    expect(script.steps.slice(0, 2).map((s) => s.commands.map((c) => c.label))).toEqual([
+      ['record configuration-file copies there before', 'upgrade package nginx 1.22-1 → 1.24-1'],
+      ['install package jq 1.6-2', 'remove configuration-file copies this apply left; put back those there before'],
+    ]);
+    expect(argv[1]!.slice(3)).toEqual(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', '--allow-downgrades', '--no-remove', 'install', 'nginx=1.24-1']);
     const write = script.steps[2]!.commands[0]!;
     expect(write.argv.slice(3, 5)).toEqual(['sh', '-c']);
     expect(write.argv.slice(-5)).toEqual(['stagecraft-apply', '/etc/nginx/nginx.conf', '0640', 'root', 'www-data']);
@@ -30,7 +34,7 @@ describe('the commands that apply a host plan', () => {
 
   it('as root, no sudo; dnf and apk pin their own way', () => {
     const root = hostApplyScript([{ ...steps[0]!, manager: 'rpm' } as PlanStep, { kind: 'package', action: 'downgrade', manager: 'apk', name: 'curl', arch: 'x86_64', from: '8.5.0-r0', to: '8.4.0-r0', severity: 'low' }], { ...options, user: 'root' });
-    expect(root.steps.map((s) => s.commands[0]!.argv)).toEqual([
+    expect(root.steps.map((s) => s.commands.find((c) => c.label === s.label)!.argv)).toEqual([
       ['dnf', '-y', 'install', 'nginx-1.24-1'],
       ['apk', 'add', 'curl=8.4.0-r0'],
     ]);
@@ -38,12 +42,15 @@ describe('the commands that apply a host plan', () => {
 
   it('backs up versions and every file it will write first, each at a recorded path', () => {
     const script = hostApplyScript(steps, options);
-    expect(script.backup.map((c) => c.label)).toEqual(['record package versions', 'back up /etc/nginx/nginx.conf', `back up ${sysctlFile('vm.swappiness')}`]);
+    expect(script.backup.map((c) => c.label)).toEqual(['record package versions', 'back up /etc/nginx/nginx.conf', `back up ${sysctlFile('vm.swappiness')}`, 'record the live value of vm.swappiness']);
     expect(script.backups).toEqual([
       { path: '/etc/nginx/nginx.conf', backupPath: '/var/backups/stagecraft/change-7/run-2/files/etc/nginx/nginx.conf' },
       { path: sysctlFile('vm.swappiness'), backupPath: backupPathOf(options.backupDir, sysctlFile('vm.swappiness')) },
     ]);
     expect(script.backup[0]!.argv.slice(-3)).toEqual(['dpkg', 'nginx', 'jq']);
+    // A new file's first missing folder is recorded in a tree of its own, never beside a backed-up file.
+    expect(script.backup[1]!.argv.slice(-3)).toEqual(['/etc/nginx/nginx.conf', backupPathOf(options.backupDir, '/etc/nginx/nginx.conf'), `${options.backupDir}/created-dirs/etc/nginx/nginx.conf`]);
+    expect(script.backup[3]!.argv.slice(-2)).toEqual(['vm.swappiness', `${options.backupDir}/sysctl/vm.swappiness`]);
   });
 
   it('rolls back only the steps that started: files first, then previous versions, then services', () => {
@@ -51,13 +58,15 @@ describe('the commands that apply a host plan', () => {
     expect(rollbackCommands(script, new Set([0, 1, 2, 3, 4])).map((c) => c.label)).toEqual([
       'restore /etc/nginx/nginx.conf',
       `restore ${sysctlFile('vm.swappiness')}`,
-      'set vm.swappiness = 60 now',
+      'put back the live value of vm.swappiness',
       'reinstall nginx 1.22-1',
       'remove jq if installed',
+      'remove configuration-file copies this apply left; put back those there before',
       'reload systemd units',
       'restart service nginx.service',
     ]);
-    expect(rollbackCommands(script, new Set([0])).map((c) => c.label)).toEqual(['reinstall nginx 1.22-1']);
+    expect(rollbackCommands(script, new Set([0])).map((c) => c.label)).toEqual(['reinstall nginx 1.22-1', 'remove configuration-file copies this apply left; put back those there before']);
+    expect(rollbackCommands(hostApplyScript(steps.slice(2), options), new Set([0, 1, 2])).map((c) => c.label)).not.toContain('remove configuration-file copies this apply left; put back those there before');
     expect(rollbackCommands(script, new Set())).toEqual([]);
   });
 
@@ -72,5 +81,7 @@ describe('the commands that apply a host plan', () => {
   it('refuses what cannot be done safely, saying what to do', () => {
     expect(() => hostApplyScript([{ kind: 'package', action: 'install', manager: 'dpkg', name: '--force-all', arch: 'all', to: '1', severity: 'low' }], options)).toThrow(/is not a package name/);
     expect(() => hostApplyScript([{ kind: 'file', action: 'write', path: '/etc/blob', previous: null, severity: 'low' }], options)).toThrow(/no text content for \/etc\/blob/);
+    // A key is a file name too: one that would reach another folder is refused before anything is built.
+    expect(() => hostApplyScript([{ kind: 'sysctl', key: 'x/../../../etc/passwd', to: '1', severity: 'low' }], options)).toThrow(/is not a sysctl key this apply can set/);
   });
 });

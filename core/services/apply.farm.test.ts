@@ -4,12 +4,13 @@
  * two versions in a local apt repository. Needs root (containers, nftables) and the farm's base.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { libvirtdMissing } from '../connectors/libvirt/test-support';
 import { portDropper } from '../connectors/ssh/test-support/nft';
+import { sysctlFile } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
 import type { Snapshot } from '../domain/facts';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -18,10 +19,11 @@ import { transitionChange } from './change-control';
 import { driftServiceFor } from './drift-service';
 import { addHypervisor, refreshInventory } from './hypervisors';
 import { KeyRing } from './signing';
-import { FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, onHost, scratch, scratchUnavailable, v2Edits, workbench as benchIn } from './test-support/apply-bench';
+import { FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, onHost, scratch, scratchUnavailable, scratchWithOwnNetwork, v2Edits, workbench as benchIn } from './test-support/apply-bench';
 
 const TABLE = `stagecraft_apply_${process.pid}`;
 const DROP_IN = '/etc/systemd/system/stagecraft-fixture.service.d/override.conf';
+const SETTLE = 'remove configuration-file copies this apply left; put back those there before';
 const HOSTILE_FILE = `${HOSTILE_DIR}/it's "x"; touch pwned-a $(touch pwned-b) \`touch pwned-c\` > pwned-d.conf`;
 
 const reason = scratchUnavailable();
@@ -259,6 +261,80 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     expect(bench.store.apply.runs(bench.changeId)).toEqual([]);
     bench.store.close();
   }, 120_000);
+
+  it('a live sysctl in the host\'s own network namespace: a later failure puts back the live value the kernel had and removes its file; applied, it is set, persisted and verified; the machine\'s own value never moves', async () => {
+    scratchWithOwnNetwork(52);
+    const KEY = 'net.core.somaxconn';
+    const machine = () => readFileSync('/proc/sys/net/core/somaxconn', 'utf8');
+    const machineBefore = machine();
+    const live = () => onHost(52, `cat /proc/sys/net/core/somaxconn; ls /etc/sysctl.d`);
+    const liveBefore = live();
+    expect(liveBefore).not.toMatch(/^2048\n/);
+    const failing = await benchIn(dir, keys, 'sysctl-back', [52], (role) => [
+      { kind: 'set-file', role, path: FIXTURE_CONF, content: 'mode = sysctl\n', mode: '0644', owner: 'root', group: 'root' },
+      { kind: 'set-file', role, path: DROP_IN, content: '[Service]\nType=exec\nExecStart=\nExecStart=/nonexistent/stagecraft-fixture\n', mode: '0644', owner: 'root', group: 'root' },
+      { kind: 'set-sysctl', role, key: KEY, value: '2048' },
+    ], {}, undefined, ['packages', 'files', 'sysctl']);
+    const before = latest(failing.store, failing.hosts[0]!.id);
+    const back = (await applyChange(failing.store, failing.changeId, failing.options())).hosts[0]!;
+    expect(back.state).toBe('rolled-back');
+    expect(back.message).toMatch(/restart service stagecraft-fixture\.service .* failed \(exit 1\).*rescan: back to its previous facts$/);
+    const commands = failing.store.apply.commands(back.id);
+    // Really set live before the failure, not only persisted.
+    expect(commands.find((c) => c.label === `set ${KEY} = 2048 now`)).toMatchObject({ state: 'ok', output: `${KEY} = 2048\n` });
+    expect(commands.filter((c) => c.phase === 'rollback').map((c) => c.label)).toEqual([`restore ${FIXTURE_CONF}`, `restore ${DROP_IN}`, `restore ${sysctlFile(KEY)}`, `put back the live value of ${KEY}`, 'reload systemd units', 'restart service stagecraft-fixture.service']);
+    expect(live()).toBe(liveBefore);
+    expect(factDifferences(before, latest(failing.store, failing.hosts[0]!.id))).toEqual([]);
+    failing.store.close();
+
+    const applying = await benchIn(dir, keys, 'sysctl', [52], (role) => [{ kind: 'set-sysctl', role, key: KEY, value: '2048' }], {}, undefined, ['packages', 'files', 'sysctl']);
+    const done = (await applyChange(applying.store, applying.changeId, applying.options())).hosts[0]!;
+    expect([done.state, done.message]).toEqual(['done', 'done: zero drift against the image']);
+    expect(latest(applying.store, applying.hosts[0]!.id).sysctl[KEY]).toBe('2048');
+    expect(onHost(52, `cat /proc/sys/net/core/somaxconn '${sysctlFile(KEY)}'`)).toBe(`2048\n${KEY} = 2048\n`);
+    expect(machine()).toBe(machineBefore);
+    applying.store.close();
+  }, 240_000);
+
+  it('an upgrade over an admin-edited conffile: the .dpkg-dist it leaves is removed (recorded), the .dpkg-old there before (dpkg deletes it) is put back; rolled back, the copy there before is put back and every folder the apply made is gone', async () => {
+    scratch(49, 50);
+    const leftover = `${FIXTURE_CONF}.dpkg-dist`;
+    const nested = '/etc/stagecraft-fixture/conf.d/local/extra.conf';
+    onHost(50, `printf '# local edit\\nmode = local\\n' >${FIXTURE_CONF}; printf 'admin copy\\n' >${FIXTURE_CONF}.dpkg-old`);
+    onHost(49, `printf '# local edit\\nmode = local\\n' >${FIXTURE_CONF}; printf 'stale maintainer copy\\n' >${leftover}`);
+    // Every path under /etc with its type, mode and owner, and the fixture's files' content.
+    const listing = (n: number) => onHost(n, "find /etc -xdev -printf '%p %M %u:%g\\n' | sort; cat /etc/stagecraft-fixture/*");
+
+    const cleaned = await benchIn(dir, keys, 'leftovers', [50], v2Edits('mode = merged\n'));
+    const done = (await applyChange(cleaned.store, cleaned.changeId, cleaned.options())).hosts[0]!;
+    expect([done.state, done.message]).toEqual(['done', 'done: zero drift against the image']);
+    // dpkg deleted the .dpkg-old there before: it is put back.
+    const settled = cleaned.store.apply.commands(done.id).filter((c) => c.label === SETTLE);
+    expect(settled.map((c) => [c.phase, c.output])).toEqual([['step', `removed ${leftover} (left by this apply)\nput back ${FIXTURE_CONF}.dpkg-old\n`]]);
+    expect(onHost(50, `ls /etc/stagecraft-fixture; cat ${FIXTURE_CONF}.dpkg-old`)).toBe('fixture.conf\nfixture.conf.dpkg-old\nadmin copy\n');
+    cleaned.store.close();
+
+    const before = listing(49);
+    const failing = await benchIn(dir, keys, 'leftovers-back', [49], v2Edits('mode = merged\n', [
+      { kind: 'set-file', role: 'app', path: nested, content: 'workers = 3\n', mode: '0644', owner: 'root', group: 'root' },
+      { kind: 'set-file', role: 'app', path: DROP_IN, content: '[Service]\nType=exec\nExecStart=\nExecStart=/nonexistent/stagecraft-fixture\n', mode: '0644', owner: 'root', group: 'root' },
+    ]));
+    const snapshotBefore = latest(failing.store, failing.hosts[0]!.id);
+    const back = (await applyChange(failing.store, failing.changeId, failing.options())).hosts[0]!;
+    expect(back.state).toBe('rolled-back');
+    expect(back.message).toMatch(/rescan: back to its previous facts$/);
+    const outputs = new Map(failing.store.apply.commands(back.id).map((c) => [c.label, c.output]));
+    // The upgrade and the downgrade back both wrote over the copy that was there: never removed, put back each time.
+    expect(failing.store.apply.commands(back.id).filter((c) => c.label === SETTLE).map((c) => [c.phase, c.output])).toEqual([
+      ['step', `put back ${leftover}\n`],
+      ['rollback', `put back ${leftover}\n`],
+    ]);
+    expect(outputs.get(`restore ${nested}`)).toBe('removed /etc/stagecraft-fixture/conf.d/local (made by this apply)\nremoved /etc/stagecraft-fixture/conf.d (made by this apply)\n');
+    expect(outputs.get(`restore ${DROP_IN}`)).toBe('removed /etc/systemd/system/stagecraft-fixture.service.d (made by this apply)\n');
+    expect(factDifferences(snapshotBefore, latest(failing.store, failing.hosts[0]!.id))).toEqual([]);
+    expect(listing(49)).toBe(before);
+    failing.store.close();
+  }, 300_000);
 });
 
 const libvirtReason = reason ?? libvirtdMissing();
@@ -281,7 +357,7 @@ describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real 
     rmSync(disk, { force: true });
   });
 
-  it('snapshots the VM before touching the host and reverts it when verification really fails (dpkg leaves a .dpkg-dist beside an admin-edited conffile)', async () => {
+  it('snapshots the VM before touching the host and reverts it when verification really fails (the service rewrites its config file when it starts)', async () => {
     execFileSync('sh', [join(process.cwd(), 'scripts', 'libvirt', 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
     const xml = join(LIBVIRT_DIR, `${VM}.xml`);
@@ -292,9 +368,9 @@ describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real 
     virsh('define', '--file', xml);
 
     scratch(53);
-    // An administrator edited the conffile: upgrading the package keeps it and leaves the new one as .dpkg-dist.
-    onHost(53, "printf '# local edit\\nmode = local\\n' >/etc/stagecraft-fixture/fixture.conf");
-    const bench = await benchIn(dir, keys, 'vm', [53], v2Edits('mode = vm\n'), {}, () => VM);
+    // Every step succeeds; only the rescan sees the file the restarted service appended to.
+    const rewriting = `[Service]\nExecStartPre=/bin/sh -c 'echo "# rewritten at start" >>${FIXTURE_CONF}'\n`;
+    const bench = await benchIn(dir, keys, 'vm', [53], v2Edits('mode = vm\n', [{ kind: 'set-file', role: 'app', path: DROP_IN, content: rewriting, mode: '0644', owner: 'root', group: 'root' }]), {}, () => VM);
     const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: URI }).id;
     await refreshInventory(bench.store, hypervisorId);
     const dry = dryRunApply(bench.store, bench.changeId, bench.options());
@@ -303,7 +379,7 @@ describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real 
     const outcome = await applyChange(bench.store, bench.changeId, bench.options());
     const [host] = outcome.hosts;
     expect(host).toMatchObject({ state: 'rolled-back', safeguard: 'vm-snapshot', vm: { hypervisorId, domain: VM } });
-    expect(host!.message).toMatch(/verification failed: extra files \/etc\/stagecraft-fixture\/fixture\.conf\.dpkg-dist/);
+    expect(host!.message).toMatch(/verification failed: changed files \/etc\/stagecraft-fixture\/fixture\.conf /);
     const snapshot = host!.vm!.snapshot;
     expect(virsh('snapshot-list', '--name', VM).split('\n').filter(Boolean)).toEqual([snapshot]);
     expect(virsh('snapshot-current', '--name', VM).trim()).toBe(snapshot);

@@ -6,7 +6,7 @@
  * host), its steps run, verified by a rescan against the image, and rolled back by itself when a
  * step or the verification fails. Every host state and every command is written before and after
  * it happens, so a run cut short by a dead link or a dead app says which host is in doubt, and
- * `resumeApply` completes or rolls it back without running a finished step twice.
+ * `resumeApply` completes or rolls it back without running a finished command twice.
  */
 import { hostApplyScript, rollbackCommands, type HostApplyScript, type HostCommand } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
@@ -314,16 +314,16 @@ class ApplyRunner {
       }
       if (record.state === 'applying' || (record.state === 'in-doubt' && resumedFrom === 'applying')) {
         record = this.setHost(record, { state: 'applying', interruptedIn: null }, 'applying');
-        // A step whose every command finished ok is never run again; an in-doubt one runs again (each is idempotent).
-        const finished = finishedSteps(this.store, record.id, script);
+        // A command that finished ok is never run again; an in-doubt one runs again (each is idempotent).
+        const finished = finishedCommands(this.store, record.id);
         for (const step of script.steps) {
-          if (finished.has(step.index)) continue;
+          if (step.commands.every((c) => finished.has(commandKey(step.index, c.label)))) continue;
           if (this.options.signal?.aborted) {
             this.stopped = 'aborted';
             return await this.rollBack(shell, record, script, host, plan, 'aborted by the user');
           }
           try {
-            for (const command of step.commands) await this.send(shell, record, 'step', step.index, command);
+            for (const command of step.commands) if (!finished.has(commandKey(step.index, command.label))) await this.send(shell, record, 'step', step.index, command);
           } catch (error) {
             if (error instanceof HostFailure) return await this.rollBack(shell, record, script, host, plan, error.message);
             throw error;
@@ -392,11 +392,11 @@ function lastLines(output: string): string {
   return output.trim().split('\n').slice(-3).join(' / ').slice(0, 500);
 }
 
-/** Steps whose every command was recorded ok (in this run). */
-function finishedSteps(store: WorkspaceStore, applyHostId: number, script: HostApplyScript): Set<number> {
-  const ok = new Map<number, number>();
-  for (const c of store.apply.commands(applyHostId)) if (c.phase === 'step' && c.state === 'ok') ok.set(c.stepIndex!, (ok.get(c.stepIndex!) ?? 0) + 1);
-  return new Set(script.steps.filter((s) => (ok.get(s.index) ?? 0) >= s.commands.length).map((s) => s.index));
+const commandKey = (stepIndex: number, label: string) => `${stepIndex} ${label}`;
+
+/** The step commands recorded ok for a host (in this run), by step and label. */
+function finishedCommands(store: WorkspaceStore, applyHostId: number): Set<string> {
+  return new Set(store.apply.commands(applyHostId).flatMap((c) => (c.phase === 'step' && c.state === 'ok' ? [commandKey(c.stepIndex!, c.label)] : [])));
 }
 
 /** Facts a plan can change (packages, files, services, sysctl) that differ between two snapshots. */
@@ -504,9 +504,10 @@ export function applyChange(store: WorkspaceStore, changeId: number, options: Ap
 }
 
 /**
- * Continues a run that was cut short (a dead link, a dead app): finished hosts and steps are not
- * touched again; the host in doubt is completed (its unfinished step runs again) or, with
- * mode "roll-back", rolled back; with "complete", the hosts never started are applied too.
+ * Continues a run that was cut short (a dead link, a dead app): finished hosts, steps and commands
+ * are not run again; the host in doubt is completed (the commands of its step that did not finish
+ * run again) or, with mode "roll-back", rolled back; with "complete", the hosts never started are
+ * applied too.
  */
 export function resumeApply(store: WorkspaceStore, changeId: number, options: ApplyOptions & { mode: 'complete' | 'roll-back' }): { runId: number; done: Promise<ApplyOutcome> } {
   const run = store.apply.latestRun(changeId);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FARM_SCRIPT } from '../../connectors/ssh/test-support/farm';
 import { nftUnavailable } from '../../connectors/ssh/test-support/nft';
+import type { FactCategory } from '../../domain/facts';
 import { deriveImage, type ImageEdit } from '../../domain/image';
 import type { PersonRecord } from '../../store/change-repository';
 import { WorkspaceStore } from '../../store/workspace-store';
@@ -41,6 +42,12 @@ export function scratch(...numbers: number[]) {
   return farmEnv();
 }
 
+/** Fresh scratch hosts each in its own network namespace: they can take live net.* sysctls (theirs only). */
+export function scratchWithOwnNetwork(...numbers: number[]) {
+  execFileSync('bash', [FARM_SCRIPT, 'scratch', '--private-network', ...numbers.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return farmEnv();
+}
+
 /** Runs a command on a scratch host as root (test set-up and checks only: the code under test uses its own connection). */
 export function onHost(n: number, script: string): string {
   const env = farmEnv();
@@ -60,7 +67,17 @@ export interface Workbench {
  * A workspace whose staging stage is the given scratch hosts, scanned; an image derived from what
  * they run by `edits`; a change promoting it, approved and scheduled into a window open now.
  */
-export async function workbench(dir: string, keys: KeyRing, name: string, hostNumbers: number[], edits: (role: string) => ImageEdit[], users: Record<number, string> = {}, hostName = (n: number) => `scratch${n}`): Promise<Workbench> {
+export async function workbench(
+  dir: string,
+  keys: KeyRing,
+  name: string,
+  hostNumbers: number[],
+  edits: (role: string) => ImageEdit[],
+  users: Record<number, string> = {},
+  hostName = (n: number) => `scratch${n}`,
+  /** What the image captures from the hosts (and so governs). */
+  categories: FactCategory[] = ['packages', 'files'],
+): Promise<Workbench> {
   const env = farmEnv();
   const store = WorkspaceStore.create(join(dir, `${name}.stagecraft`), name);
   const serviceId = store.inventory.createService({ name: 'fixture-svc', stages: ['testing', 'staging', 'production'], roles: ['app'] });
@@ -80,7 +97,7 @@ export async function workbench(dir: string, keys: KeyRing, name: string, hostNu
   const unscanned = scanned.filter((r) => r.status !== 'saved');
   if (unscanned.length > 0) throw new Error(`scratch hosts not scanned: ${unscanned.map((r) => r.hostName).join(', ')}`);
 
-  const captured = captureFromStage(store, staging.id, 'v1', { categories: ['packages', 'files'], paths: WATCH }, new Date().toISOString());
+  const captured = captureFromStage(store, staging.id, 'v1', { categories, paths: WATCH }, new Date().toISOString());
   const v1 = store.images.save({ serviceId, content: captured.content, createdBy: 'tester' });
   const v2 = store.images.save({ serviceId, content: deriveImage(captured.content, edits('app'), { label: 'v2' }), parentId: v1.id, createdBy: 'tester' });
 

@@ -1,4 +1,4 @@
-import type { CallInput, CallName, CallOutput } from '../contract/index';
+import type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../contract/index';
 import { UsageError } from './main';
 
 type Invoke = <N extends CallName>(name: N, input: CallInput<N>) => Promise<CallOutput<N>>;
@@ -38,19 +38,100 @@ export async function runAssets(options: Map<string, string>, format: 'json' | '
   return 0;
 }
 
+type OnEvent = (listener: <N extends EventName>(name: N, payload: EventPayload<N>) => void) => void;
+type SnapshotChoice = NonNullable<CallInput<'clone.plan'>['snapshot']>;
+
+const snapshotChoice = (value: string): SnapshotChoice => (value === 'latest' ? { kind: 'latest' } : { kind: 'named', name: value });
+
+/** --snapshot NAME|latest for every role, or ROLE=NAME|latest pairs separated by commas. */
+function snapshotOptions(value: string | undefined): Pick<CallInput<'clone.plan'>, 'snapshot' | 'snapshots'> {
+  if (value === undefined) return {};
+  if (!value.includes('=')) {
+    if (value.trim() === '') throw new UsageError('--snapshot takes a snapshot name, latest, or ROLE=NAME pairs.');
+    return { snapshot: snapshotChoice(value.trim()) };
+  }
+  const pairs = value.split(',').filter(Boolean).map((pair) => {
+    const [role, name] = pair.split('=');
+    if (!role?.trim() || !name?.trim()) throw new UsageError(`--snapshot takes ROLE=NAME pairs (NAME may be latest) separated by commas, not "${pair}".`);
+    return [role.trim(), snapshotChoice(name.trim())] as const;
+  });
+  return { snapshots: Object.fromEntries(pairs) };
+}
+
+/** Starts a clone job, prints each VM's steps as they come, and waits for the job's end. */
+async function followJob(onEvent: OnEvent, out: (line: string) => void, start: () => Promise<{ jobId: string; runId: number }>): Promise<number> {
+  const ended = new Set<string>();
+  let wanted: string | null = null;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  onEvent((name, payload) => {
+    if (name === 'assets.progress') {
+      const p = payload as EventPayload<'assets.progress'>;
+      out(`  ${p.vm}: ${p.state === 'failed' ? 'FAILED at ' : ''}${p.step} — ${p.message}`);
+    }
+    if (name === 'job.progress') {
+      const job = payload as EventPayload<'job.progress'>;
+      if (job.state === 'running') return;
+      ended.add(job.jobId);
+      if (job.jobId === wanted) finish();
+    }
+  });
+  const started = await start();
+  wanted = started.jobId;
+  if (ended.has(wanted)) finish();
+  await finished;
+  return started.runId;
+}
+
+async function printRun(invoke: Invoke, out: (line: string) => void, stageId: number, runId: number): Promise<number> {
+  const status = await invoke('clone.status', { stageId, runId });
+  for (const vm of status.vms) out(`${vm.newName} (${vm.role}): ${vm.step}${vm.hostId !== null ? ', a host of the stage' : ''}${vm.scan ? `; scan ${vm.scan.status} ${vm.scan.message}` : ''}${vm.lastError ? `; FAILED: ${vm.lastError}` : ''}`);
+  for (const left of status.left) out(`left: ${left}`);
+  if (status.parity) out(`Parity of ${status.run!.toStage} against production: ${Math.round(status.parity.parity * 100)} % (${status.parity.matching}/${status.parity.compared} facts)`);
+  out(`Clone run ${runId}: ${status.run!.state}${status.run!.state === 'done' ? '' : `; resume it with --resume ${runId}`}`);
+  return status.run!.state === 'done' ? 0 : 1;
+}
+
+/** stagecraft clone … --resume RUN|latest [--dry-run]: the dry run of what is left, then (confirmed by the command) the resume. */
+async function resumeClone(options: Map<string, string>, invoke: Invoke, onEvent: OnEvent, out: (line: string) => void, stageId: number): Promise<number> {
+  const which = options.get('resume')!;
+  let runId: number;
+  if (which === 'latest') {
+    const latest = await invoke('clone.status', { stageId });
+    if (!latest.run) throw new UsageError('That stage has no clone run to resume.');
+    runId = latest.run.id;
+  } else if (/^\d+$/.test(which)) runId = Number(which);
+  else throw new UsageError(`--resume takes the number of a clone run or latest, not "${which}".`);
+  const plan = await invoke('clone.resumePlan', { runId });
+  out(`Resume clone run ${runId} of ${plan.serviceName} into ${plan.toStage} on ${plan.hypervisorName}`);
+  for (const vm of plan.vms) {
+    out(`  ${vm.newName} (${vm.role}, ${vm.step}): ${vm.action.toUpperCase()} — ${vm.note}`);
+    for (const command of vm.operation?.commands ?? []) out(`    $ ${command}`);
+  }
+  for (const warning of plan.warnings) out(`warning: ${warning}`);
+  for (const blocker of plan.blockers) out(`BLOCKED: ${blocker}`);
+  if (plan.blockers.length > 0) return 3;
+  if (options.has('dry-run')) return 0;
+  await followJob(onEvent, out, () => invoke('clone.resume', { token: plan.token }));
+  return printRun(invoke, out, stageId, runId);
+}
+
 /**
  * stagecraft clone WORKSPACE --from production --to STAGE --service S [--hypervisor H]
- *   [--template ROLE=VM,ROLE=VM] [--name-rule R] [--address-rule R] [--replace] [--scan] [--dry-run]
+ *   [--template ROLE=VM,ROLE=VM] [--snapshot NAME|latest|ROLE=NAME,…] [--name-rule R] [--address-rule R]
+ *   [--replace] [--scan] [--dry-run] [--resume RUN|latest]
  * The dry run prints every hypervisor operation and exits 0 (3 when something blocks the clone);
- * without --dry-run the command is the confirmation: it prints the same plan, then runs it.
+ * without --dry-run the command is the confirmation: it prints the same plan, then runs it, one
+ * line per VM step. Exit 1 when a VM is left (the run can be resumed with --resume).
  */
-export async function runCloneCommand(options: Map<string, string>, invoke: Invoke, out: (line: string) => void): Promise<number> {
+export async function runCloneCommand(options: Map<string, string>, invoke: Invoke, onEvent: OnEvent, out: (line: string) => void): Promise<number> {
   const from = options.get('from') ?? 'production';
   const services = await invoke('services.list', {});
   const service = services.find((s) => s.name === options.get('service'));
   if (!service) throw new UsageError(`--service must name a service: ${services.map((s) => s.name).join(', ')}.`);
   const to = service.stages.find((s) => s.name === options.get('to'));
   if (!to) throw new UsageError(`--to must name a stage of ${service.name}: ${service.stages.filter((s) => !s.isProduction).map((s) => s.name).join(', ')}.`);
+  if (options.has('resume')) return resumeClone(options, invoke, onEvent, out, to.id);
   let source: CallInput<'clone.plan'>['from'];
   if (from === 'production') source = { kind: 'production' };
   else {
@@ -72,10 +153,11 @@ export async function runCloneCommand(options: Map<string, string>, invoke: Invo
       }),
   );
   const naming = options.has('name-rule') || options.has('address-rule') ? { name: options.get('name-rule') ?? '{service}-{role}-{stage}-{n}', address: options.get('address-rule') ?? '{name}' } : undefined;
-  const plan = await invoke('clone.plan', { serviceId: service.id, toStageId: to.id, hypervisorId: hypervisor.id, from: source, templates, ...(naming && { naming }), replace: options.has('replace') });
+  const plan = await invoke('clone.plan', { serviceId: service.id, toStageId: to.id, hypervisorId: hypervisor.id, from: source, templates, ...(naming && { naming }), replace: options.has('replace'), ...snapshotOptions(options.get('snapshot')) });
   out(`Clone ${plan.fromStage ?? `image ${from}`} of ${plan.serviceName} into ${plan.toStage} on ${plan.hypervisorName}: ${plan.vms.length} VM(s)`);
   for (const vm of plan.vms) {
-    out(`  ${vm.role}: ${vm.source} -> ${vm.newName} (${vm.address}), ${vm.size.vcpus} vCPU ${vm.size.memoryMb} MB ${vm.size.diskGb} GB`);
+    const snapshot = vm.snapshot ? ` snapshot "${vm.snapshot.name}"${vm.snapshot.createdAt ? ` of ${vm.snapshot.createdAt}` : ''}` : '';
+    out(`  ${vm.role}: ${vm.source}${snapshot} -> ${vm.newName} (${vm.address}), ${vm.size.vcpus} vCPU ${vm.size.memoryMb} MB ${vm.size.diskGb} GB`);
     for (const command of vm.operation.commands) out(`    $ ${command}`);
     for (const warning of [...vm.operation.warnings, ...vm.isolation]) out(`    warning: ${warning}`);
   }
@@ -85,10 +167,6 @@ export async function runCloneCommand(options: Map<string, string>, invoke: Invo
   for (const blocker of plan.blockers) out(`BLOCKED: ${blocker}`);
   if (plan.blockers.length > 0) return 3;
   if (options.has('dry-run')) return 0;
-  const result = await invoke('clone.run', { token: plan.token, scan: options.has('scan') });
-  for (const host of result.hosts) out(`cloned ${host.name} (${host.role}) as a host of ${plan.toStage}`);
-  for (const failure of result.failed) out(`FAILED ${failure.name}: ${failure.error}`);
-  for (const scan of result.scans) out(`scan ${scan.host}: ${scan.status} ${scan.message}`);
-  if (result.parity) out(`Parity of ${plan.toStage} against production: ${Math.round(result.parity.parity * 100)} % (${result.parity.matching}/${result.parity.compared} facts)`);
-  return result.failed.length === 0 ? 0 : 1;
+  const runId = await followJob(onEvent, out, () => invoke('clone.run', { token: plan.token, scan: options.has('scan') }));
+  return printRun(invoke, out, to.id, runId);
 }

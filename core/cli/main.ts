@@ -54,12 +54,14 @@ Usage:
                                                    per stage, pool and service; leases expiring
                                                    within DAYS (default 7) and expired
   stagecraft clone WORKSPACE --from production|image:LABEL --to STAGE --service S [--hypervisor H]
-                  [--template ROLE=VM,...] [--name-rule R] [--address-rule R] [--replace] [--scan]
-                  [--dry-run]
-                                                   clone production's VMs (or templates) into STAGE
-                                                   as new hosts; --dry-run lists every hypervisor
-                                                   operation; without it the command confirms and
-                                                   runs them; exit 3 when something blocks it
+                  [--template ROLE=VM,...] [--snapshot NAME|latest|ROLE=NAME,...] [--name-rule R]
+                  [--address-rule R] [--replace] [--scan] [--dry-run] [--resume RUN|latest]
+                                                   clone production's VMs (shut off, or running from
+                                                   a snapshot) or templates into STAGE as new hosts;
+                                                   --dry-run lists every hypervisor operation; without
+                                                   it the command confirms and runs them; --resume
+                                                   finishes an interrupted run; exit 3 when something
+                                                   blocks it, 1 when a VM is left
   stagecraft apply WORKSPACE --change ID [--dry-run] [--concurrency N] [--canary HOST]
                   [--resume complete|roll-back] [--as PERSON] [--identity KEY] [--known-hosts FILE]
                                                    apply an approved change in its window: the dry
@@ -238,7 +240,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     if (command === 'assets' || command === 'clone') {
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
       await invoke('workspace.open', { path: resolve(requirePath(positional)) });
-      return command === 'assets' ? await runAssets(options, format(options), invoke, out) : await runCloneCommand(options, invoke, out);
+      return command === 'assets' ? await runAssets(options, format(options), invoke, out) : await runCloneCommand(options, invoke, app.onEvent, out);
     }
     if (command === 'apply') {
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));

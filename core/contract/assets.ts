@@ -114,6 +114,9 @@ const token = z.object({ token: z.string(), expiresAt: z.string() });
 
 const namingRule = z.object({ name: z.string().trim().min(1).max(200), address: z.string().trim().min(1).max(300) });
 
+/** Which snapshot of a source VM its disks are copied from: its newest, or one by name. */
+const snapshotChoice = z.discriminatedUnion('kind', [z.object({ kind: z.literal('latest') }), z.object({ kind: z.literal('named'), name: z.string().trim().min(1).max(200) })]);
+
 const cloneRequest = z.object({
   serviceId: id,
   toStageId: id,
@@ -122,7 +125,62 @@ const cloneRequest = z.object({
   templates: z.record(z.string(), z.string().min(1)).optional(),
   naming: namingRule.optional(),
   replace: z.boolean().optional(),
+  /** Copy every source VM's disks from a snapshot (the VM may be running; it is never stopped or changed) rather than cloning it shut off. */
+  snapshot: snapshotChoice.optional(),
+  /** Per role, overriding `snapshot`. */
+  snapshots: z.record(z.string(), snapshotChoice).optional(),
 });
+
+/** A snapshot a clone is copied from, as shown in the dry run. */
+const sourceSnapshot = z.object({ name: z.string(), createdAt: z.string().nullable(), state: z.string() });
+
+const cloneStep = z.enum(['planned', 'cloning', 'cloned', 'registered', 'scanned']);
+
+const cloneStatus = z.object({
+  run: z
+    .object({
+      id,
+      serviceId: id,
+      serviceName: z.string(),
+      fromStage: z.string().nullable(),
+      imageId: id.nullable(),
+      toStageId: id,
+      toStage: z.string(),
+      hypervisorId: id,
+      hypervisorName: z.string(),
+      archiveId: id.nullable(),
+      scan: z.boolean(),
+      createdAt: z.string(),
+      createdBy: z.string(),
+      state: z.enum(['running', 'done', 'failed']),
+      finishedAt: z.string().nullable(),
+      /** True while this process runs it; a "running" run that is not live was cut short: resume it. */
+      live: z.boolean(),
+    })
+    .nullable(),
+  vms: z.array(
+    z.object({
+      role: z.string(),
+      source: z.string(),
+      snapshot: z.string().nullable(),
+      newName: z.string(),
+      address: z.string(),
+      macs: z.array(z.string()),
+      hostId: id.nullable(),
+      step: cloneStep,
+      scan: z.object({ status: z.enum(['saved', 'failed']), message: z.string() }).nullable(),
+      lastError: z.string().nullable(),
+      updatedAt: z.string(),
+    }),
+  ),
+  /** Each VM's remaining work, in words. */
+  left: z.array(z.string()),
+  /** The target stage against production, from the workspace. */
+  parity: paritySummary.nullable(),
+});
+
+/** A job started: follow it with job.progress and assets.progress, then read the run's status. */
+const jobStarted = z.object({ jobId: z.string(), runId: id });
 
 export const assetCalls = {
   'assets.report': call(
@@ -167,7 +225,7 @@ export const assetCalls = {
       })
       .merge(token),
   ),
-  'reclaim.run': call('Run the confirmed reclaim phase (its token, once); each VM step recorded and audited', z.object({ token: z.string().min(1) }), reclaimStatus),
+  'reclaim.run': call('Start the confirmed reclaim phase (its token, once) as a job; each VM step recorded and audited, progress pushed as assets.progress; read the outcome with reclaim.status', z.object({ token: z.string().min(1) }), jobStarted),
   'reclaim.status': call('What the latest reclaim of a stage did and has left, from the workspace (offline)', z.object({ stageId: id }), reclaimStatus),
   'clone.plan': call(
     'Dry run of cloning production (or an image) into a stage: every hypervisor operation, names, pool, network isolation, blockers; with the token that confirms it',
@@ -178,7 +236,7 @@ export const assetCalls = {
         fromStage: z.string().nullable(),
         toStage: z.string(),
         hypervisorName: z.string(),
-        vms: z.array(z.object({ role: z.string(), source: z.string(), productionHost: z.string().nullable(), newName: z.string(), address: z.string(), size: capacity, operation: plannedOperation, isolation: z.array(z.string()) })),
+        vms: z.array(z.object({ role: z.string(), source: z.string(), snapshot: sourceSnapshot.nullable(), productionHost: z.string().nullable(), newName: z.string(), address: z.string(), size: capacity, operation: plannedOperation, isolation: z.array(z.string()) })),
         placement,
         replaces: z.array(z.string()),
         blockers: z.array(z.string()),
@@ -187,15 +245,36 @@ export const assetCalls = {
       .merge(token),
   ),
   'clone.run': call(
-    'Run a confirmed clone (its token, once): clone, register, optionally scan, and report parity against production',
+    'Start a confirmed clone (its token, once) as a job: clone, register, optionally scan; each VM step recorded before and after, progress pushed as assets.progress',
     z.object({ token: z.string().min(1), scan: z.boolean().default(false) }),
-    z.object({
-      runId: id,
-      archiveId: id.nullable(),
-      hosts: z.array(z.object({ hostId: id, name: z.string(), address: z.string(), role: z.string(), domain: z.string() })),
-      failed: z.array(z.object({ name: z.string(), error: z.string() })),
-      scans: z.array(z.object({ host: z.string(), status: z.enum(['saved', 'failed']), message: z.string() })),
-      parity: paritySummary.nullable(),
-    }),
+    jobStarted,
   ),
+  'clone.status': call("What a clone run (the stage's latest, or the one given) did and has left, from the workspace (offline)", z.object({ stageId: id, runId: id.optional() }), cloneStatus),
+  'clone.resumePlan': call(
+    'Dry run of resuming an interrupted clone run: per VM what is left (clone, adopt a VM the hypervisor has, register, scan) with its exact operation, or why it cannot go on; with the token that confirms it',
+    z.object({ runId: id }),
+    z
+      .object({
+        runId: id,
+        serviceName: z.string(),
+        toStage: z.string(),
+        hypervisorName: z.string(),
+        vms: z.array(
+          z.object({
+            newName: z.string(),
+            role: z.string(),
+            source: z.string(),
+            snapshot: z.string().nullable(),
+            step: cloneStep,
+            action: z.enum(['clone', 'adopt', 'register', 'scan', 'none', 'blocked']),
+            operation: plannedOperation.nullable(),
+            note: z.string(),
+          }),
+        ),
+        blockers: z.array(z.string()),
+        warnings: z.array(z.string()),
+      })
+      .merge(token),
+  ),
+  'clone.resume': call('Resume an interrupted clone run as confirmed (its token, once), as a job like clone.run (scanning if the run scans); nothing is cloned twice', z.object({ token: z.string().min(1) }), jobStarted),
 };

@@ -30,6 +30,17 @@ export const events = {
     command: z.object({ label: z.string(), phase: z.enum(['backup', 'step', 'rollback']), status: z.enum(['running', 'ok', 'failed']) }).optional(),
     message: z.string(),
   }),
+  /** A clone or reclaim job: one VM reached a step (before and after each hypervisor operation, registration, scan). */
+  'assets.progress': z.object({
+    jobId: z.string(),
+    kind: z.enum(['clone', 'reclaim']),
+    runId: z.number().int(),
+    vm: z.string(),
+    /** The VM's recorded step: clone planned|cloning|cloned|registered|scanned, reclaim pending|powering-off|…|deleted. */
+    step: z.string(),
+    message: z.string(),
+    state: z.enum(['running', 'done', 'failed']),
+  }),
   /** A background job needs a secret from the person at the screen; answer with credential.answer. Never stored. */
   'credential.request': z.object({ requestId: z.string(), kind: z.enum(['passphrase', 'password']), subject: z.string(), retry: z.boolean() }),
 };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Handlers } from '../contract/dispatch';
+import type { EventPayload } from '../contract/index';
 import { StagecraftError } from '../domain/errors';
 import type { WorkspaceStore } from '../store/workspace-store';
 import {
@@ -12,15 +13,17 @@ import {
   planReclaim,
   reclaimStatus,
   removePool,
-  runReclaim,
   setLease,
+  startReclaim,
   setPoolMembers,
   updatePool,
   type ReclaimPlan,
 } from './assets';
-import { planClone, runClone, type ClonePlan } from './clone';
+import { planClone, startClone, type CloneProgress, type CloneResult, type ClonePlan } from './clone';
+import { cloneStatus, planCloneResume, startCloneResume, type CloneResumePlan } from './clone-runs';
 import type { ServiceContext } from './context';
 import { describeHypervisorFailure } from './hypervisors';
+import type { JobHandle, Jobs } from './jobs';
 import type { Session } from './session';
 
 type AssetHandlers = Pick<
@@ -42,6 +45,9 @@ type AssetHandlers = Pick<
   | 'reclaim.status'
   | 'clone.plan'
   | 'clone.run'
+  | 'clone.status'
+  | 'clone.resumePlan'
+  | 'clone.resume'
 >;
 
 /** A dry run waiting for its confirmation: it runs at most once, within this time, in the workspace it was planned in. */
@@ -89,9 +95,49 @@ async function hypervisorCall<T>(work: () => Promise<T>): Promise<T> {
 
 const showOperation = (op: { op: { kind: string }; description: string; commands: string[]; warnings: string[] }) => ({ kind: op.op.kind, description: op.description, commands: op.commands, warnings: op.warnings });
 
-export function assetHandlers(ctx: ServiceContext, session: Session, now = () => Date.now()): AssetHandlers {
+type Progress = Omit<EventPayload<'assets.progress'>, 'jobId'>;
+
+/**
+ * Runs a started clone or reclaim as a job: each VM step goes out as assets.progress (and job.progress
+ * counts finished VMs); cancelling stops before the next VM, leaving the rest recorded to resume.
+ */
+function asJob(ctx: ServiceContext, jobs: Jobs, title: string, total: number, begin: (report: (event: Progress) => void, signal: AbortSignal) => Promise<{ runId: number; done: Promise<{ ok: boolean; message: string }> }>) {
+  const abort = new AbortController();
+  let job: JobHandle | null = null;
+  const early: Progress[] = [];
+  let finished = 0;
+  const report = (event: Progress) => {
+    if (!job) return void early.push(event);
+    ctx.emit('assets.progress', { jobId: job.id, ...event });
+    if (event.state !== 'running' || event.step === FINAL_STEP[event.kind]) job.progress(Math.min(total, ++finished), `${event.vm}: ${event.message}`);
+  };
+  return begin(report, abort.signal).then(({ runId, done }) => {
+    const jobId = jobs.start(title, total, async (handle) => {
+      job = handle;
+      handle.signal.addEventListener('abort', () => abort.abort(), { once: true });
+      early.splice(0).forEach(report);
+      try {
+        const outcome = await done;
+        return { state: outcome.ok ? 'succeeded' : 'failed', message: outcome.message };
+      } finally {
+        ctx.emit('workspace.changed', { reason: 'assets' });
+      }
+    });
+    return { jobId, runId };
+  });
+}
+
+/** The step that ends a VM's part of a job (a failure ends it too). */
+const FINAL_STEP = { clone: 'registered', reclaim: 'deleted' } as const;
+
+const cloneOutcome = (result: CloneResult) => ({ ok: result.failed.length === 0, message: `${result.hosts.length} VM(s) cloned and registered${result.failed.length ? `; ${result.failed.length} failed: ${result.failed.map((f) => f.name).join(', ')}` : ''}` });
+
+export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs, now = () => Date.now()): AssetHandlers {
   const reclaims = new PendingPlans<ReclaimPlan>(now);
   const clones = new PendingPlans<ClonePlan>(now);
+  const resumes = new PendingPlans<CloneResumePlan>(now);
+  const cloneProgress = (report: (event: Progress) => void) => (event: CloneProgress) => report({ kind: 'clone', ...event });
+  const cloneSsh = () => ({ ...(ctx.ssh && { ssh: ctx.ssh }) });
   const connect = () => ({ actor: ctx.actor(), ...(ctx.ssh && { ssh: ctx.ssh }) });
   const changed = () => ctx.emit('workspace.changed', { reason: 'updated' });
   const leaseView = (store: WorkspaceStore, stageId: number) => leaseViews(store, now()).find((l) => l.stageId === stageId)!;
@@ -149,11 +195,25 @@ export function assetHandlers(ctx: ServiceContext, session: Session, now = () =>
       hypervisorCall(async () => {
         const store = session.require();
         const plan = reclaims.take(token, store);
-        try {
-          return await runReclaim(store, ctx.actor(), plan.stageId, { plan, confirmed: true, now }, connect());
-        } finally {
-          changed();
-        }
+        return asJob(ctx, jobs, `Reclaiming ${plan.serviceName} ${plan.stageName} (${plan.phase})`, plan.vms.length, async (report) => {
+          const started = await startReclaim(
+            store,
+            ctx.actor(),
+            plan.stageId,
+            {
+              plan,
+              confirmed: true,
+              now,
+              // Steps are recorded only once the run exists.
+              onStep: ({ domain, step, message, error }) => report({ kind: 'reclaim', runId: store.assets.latestReclaimRun(plan.stageId)!.id, vm: domain, step, message: error ?? message, state: error ? 'failed' : step === 'deleted' ? 'done' : 'running' }),
+            },
+            connect(),
+          );
+          return {
+            runId: started.runId,
+            done: started.done.then((status) => ({ ok: status.vms.every((vm) => vm.lastError === null), message: status.left.length ? `left: ${status.left.join('; ')}` : `phase ${plan.phase} done` })),
+          };
+        });
       }),
     'reclaim.status': ({ stageId }) => reclaimStatus(session.require(), stageId),
     'clone.plan': (request) =>
@@ -166,11 +226,27 @@ export function assetHandlers(ctx: ServiceContext, session: Session, now = () =>
       hypervisorCall(async () => {
         const store = session.require();
         const plan = clones.take(token, store);
-        try {
-          return await runClone(store, ctx.actor(), ctx.resourcesDir, { plan, confirmed: true, scan, ...(ctx.ssh && { ssh: ctx.ssh }) }, connect());
-        } finally {
-          changed();
-        }
+        return asJob(ctx, jobs, `Cloning ${plan.fromStage ?? 'an image'} of ${plan.serviceName} into ${plan.toStage}`, plan.vms.length, async (report, signal) => {
+          const started = await startClone(store, ctx.actor(), ctx.resourcesDir, { plan, confirmed: true, scan, ...cloneSsh(), onProgress: cloneProgress(report), signal }, connect());
+          return { runId: started.runId, done: started.done.then(cloneOutcome) };
+        });
+      }),
+    'clone.status': ({ stageId, runId }) => cloneStatus(session.require(), stageId, runId),
+    'clone.resumePlan': ({ runId }) =>
+      hypervisorCall(async () => {
+        const store = session.require();
+        const plan = await planCloneResume(store, runId, connect());
+        return { ...plan, vms: plan.vms.map((vm) => ({ newName: vm.record.newName, role: vm.record.role, source: vm.record.sourceDomain, snapshot: vm.record.sourceSnapshot, step: vm.record.step, action: vm.action, operation: vm.operation && showOperation(vm.operation), note: vm.note })), ...resumes.keep(store, plan) };
+      }),
+    'clone.resume': ({ token }) =>
+      hypervisorCall(async () => {
+        const store = session.require();
+        const plan = resumes.take(token, store);
+        const left = plan.vms.filter((vm) => vm.action !== 'none' && vm.action !== 'blocked').length;
+        return asJob(ctx, jobs, `Resuming clone run ${plan.runId} of ${plan.serviceName} into ${plan.toStage}`, left, async (report, signal) => {
+          const started = await startCloneResume(store, ctx.actor(), ctx.resourcesDir, { plan, confirmed: true, ...cloneSsh(), onProgress: cloneProgress(report), signal }, connect());
+          return { runId: started.runId, done: started.done.then(cloneOutcome) };
+        });
       }),
   };
 }

@@ -389,8 +389,8 @@ export interface ReclaimRunOptions {
   /** The plan the user saw and confirmed: the run refuses when planning again gives other commands. */
   plan: ReclaimPlan;
   confirmed: boolean;
-  /** Progress, after each VM's step is recorded (before its next hypervisor call). */
-  onStep?: (vm: { domain: string; step: ReclaimStep }) => void;
+  /** Progress, after each VM's step is recorded (before its next hypervisor call), and a VM's failure (with its error). */
+  onStep?: (vm: { domain: string; step: ReclaimStep; message: string; error?: string }) => void;
   now?: () => number;
 }
 
@@ -399,6 +399,11 @@ export interface ReclaimRunOptions {
  * surrounded by two recorded steps; a failure stops the run there, leaving each VM's state exact.
  */
 export async function runReclaim(store: WorkspaceStore, actor: string, stageId: number, options: ReclaimRunOptions, connect: ConnectOptions = {}): Promise<ReclaimStatus> {
+  return (await startReclaim(store, actor, stageId, options, connect)).done;
+}
+
+/** Checks the confirmed plan against the hypervisors again and records the run: refusals come back at once, the phase then runs in `done`. */
+export async function startReclaim(store: WorkspaceStore, actor: string, stageId: number, options: ReclaimRunOptions, connect: ConnectOptions = {}): Promise<{ runId: number; done: Promise<ReclaimStatus> }> {
   if (options.confirmed !== true) throw new StagecraftError('refused', 'The reclaim was not confirmed: nothing was done.', 'Review the dry run and confirm it.');
   const now = options.now ?? Date.now;
   const shown = options.plan;
@@ -407,7 +412,8 @@ export async function runReclaim(store: WorkspaceStore, actor: string, stageId: 
     throw new StagecraftError('conflict', 'The hypervisors or the reclaim changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
   }
   if (again.phase === 'wait') throw new StagecraftError('refused', `The grace period is not over: the VMs may be deleted after ${again.deleteAfter}.`, 'Run the delete phase then, or start a reclaim with a shorter grace period.');
-  if (again.phase === 'done') return reclaimStatus(store, stageId);
+  // A plan is "done" only for a run that exists (no run plans a power-off).
+  if (again.phase === 'done') return { runId: again.runId!, done: Promise.resolve(reclaimStatus(store, stageId)) };
   const at = () => new Date(now()).toISOString();
   const environment = store.inventory.environment(stageId);
   const run =
@@ -423,10 +429,25 @@ export async function runReclaim(store: WorkspaceStore, actor: string, stageId: 
     store.write({ actor, action: 'reclaim.step', subject: `reclaim run ${run.id}: ${vm.domain}`, after: () => changes }, () =>
       store.assets.updateReclaimVm(run.id, vm.hypervisorId, vm.domain, { lastError: null, ...changes }, at()),
     );
-    options.onStep?.({ domain: vm.domain, step: changes.step });
+    options.onStep?.({ domain: vm.domain, step: changes.step, message: `${vm.hostName}: ${changes.step}` });
   };
   if (again.phase === 'delete') store.write({ actor, action: 'reclaim.phase', subject: `reclaim run ${run.id}`, after: () => ({ state: 'deleting' }) }, () => store.assets.updateReclaimRun(run.id, { state: 'deleting' }));
 
+  return { runId: run.id, done: reclaimPhase(store, actor, run, again, record, options, connect) };
+}
+
+async function reclaimPhase(
+  store: WorkspaceStore,
+  actor: string,
+  run: ReclaimRunRecord,
+  again: ReclaimPlan,
+  record: (vm: ReclaimVmPlan, changes: { step: ReclaimStep; snapshotName?: string; lastError?: string | null }) => void,
+  options: ReclaimRunOptions,
+  connect: ConnectOptions,
+): Promise<ReclaimStatus> {
+  const stageId = again.stageId;
+  const now = options.now ?? Date.now;
+  const at = () => new Date(now()).toISOString();
   for (const vm of again.vms) {
     for (const op of vm.operations) {
       const [intent, done]: [ReclaimStep, ReclaimStep] = op.op.kind === 'shutdown' ? ['powering-off', 'powered-off'] : op.op.kind === 'snapshot-create' ? ['snapshotting', 'kept'] : ['deleting', 'deleted'];
@@ -435,9 +456,11 @@ export async function runReclaim(store: WorkspaceStore, actor: string, stageId: 
         await executeHypervisorOperation(store, actor, vm.hypervisorId, op, { ...connect, confirmed: true });
       } catch (error) {
         const failure = describeHypervisorFailure(error);
+        const lastError = `${failure.message} ${failure.remedy}`.trim();
         store.write({ actor, action: 'reclaim.step', subject: `reclaim run ${run.id}: ${vm.domain}`, after: () => ({ step: intent, error: failure.message }) }, () =>
-          store.assets.updateReclaimVm(run.id, vm.hypervisorId, vm.domain, { lastError: `${failure.message} ${failure.remedy}`.trim() }, at()),
+          store.assets.updateReclaimVm(run.id, vm.hypervisorId, vm.domain, { lastError }, at()),
         );
+        options.onStep?.({ domain: vm.domain, step: intent, message: `${vm.hostName}: ${op.description} failed`, error: lastError });
         return reclaimStatus(store, stageId);
       }
       // A graceful shutdown only asks the guest: the VM stays "powering off" until a later plan sees it off.

@@ -1,16 +1,20 @@
 /**
  * Clone production (or an image) into another stage: for each role, copy production's VM (shut
- * off) or a template through the hypervisor, under names and addresses from a naming rule and
+ * off, or running from one of its snapshots) or a template through the hypervisor, under names and addresses from a naming rule and
  * with new MACs, register the clones as the target stage's hosts, then scan them where reachable
  * and show their parity against production. The dry run lists every hypervisor operation, the
  * pool that takes the new environment (or why none can), and every NIC that would sit on
  * production's network. Rebuild is the same with the stage's current environment archived first.
+ *
+ * A run records each VM's step before and after every hypervisor call, registration and scan, so a
+ * run cut short (daemon gone, app closed) is resumed by clone-runs.ts without cloning anything twice.
  */
-import type { DomainInfo, HypervisorInventory, OperationPlan } from '../connectors/libvirt/index';
+import type { DomainInfo, DomainSnapshotInfo, HypervisorInventory, OperationPlan } from '../connectors/libvirt/index';
 import type { Capacity, Placement } from '../domain/assets';
 import { DEFAULT_NAMING_RULE, isolationWarnings, nameClone, nameCollisions, type NamingRule } from '../domain/clone';
 import { StagecraftError } from '../domain/errors';
 import type { ParitySummary } from '../domain/parity';
+import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { archiveEnvironment, placeNewEnvironment } from './assets';
 import { driftServiceFor } from './drift-service';
@@ -28,12 +32,20 @@ export interface CloneRequest {
   naming?: NamingRule;
   /** Rebuild: archive the stage's current environment and replace it. */
   replace?: boolean;
+  /** Copy every source VM's disks from a snapshot (the VM may run; it is never stopped or changed). */
+  snapshot?: SnapshotChoice;
+  /** Per role, overriding `snapshot`. */
+  snapshots?: Record<string, SnapshotChoice>;
 }
+
+export type SnapshotChoice = { kind: 'latest' } | { kind: 'named'; name: string };
 
 export interface CloneVmPlan {
   role: string;
   /** The VM copied: production's VM or a template. */
   source: string;
+  /** The snapshot of the source its disks are copied from, or null (the source is shut off). */
+  snapshot: Pick<DomainSnapshotInfo, 'name' | 'createdAt' | 'state'> | null;
   /** The production host it stands in for (none when built from an image). */
   productionHost: string | null;
   newName: string;
@@ -74,6 +86,13 @@ const sizeOf = (domain: DomainInfo): Capacity => ({
   memoryMb: domain.memoryMb,
   diskGb: Math.round(domain.disks.filter((d) => d.device === 'disk').reduce((sum, d) => sum + (d.capacityBytes ?? 0), 0) / 1024 ** 3),
 });
+
+/** The source's snapshot the choice names (its newest for "latest"), or why there is none. */
+function chooseSnapshot(domain: DomainInfo, choice: SnapshotChoice): DomainSnapshotInfo | string {
+  if (domain.snapshots.length === 0) return `${domain.name} has no snapshot to clone from: take one (it may keep running), or clone it shut off.`;
+  if (choice.kind === 'latest') return [...domain.snapshots].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0]!;
+  return domain.snapshots.find((s) => s.name === choice.name) ?? `${domain.name} has no snapshot "${choice.name}"; it has ${domain.snapshots.map((s) => `"${s.name}"`).join(', ')}.`;
+}
 
 function productionStage(store: WorkspaceStore, serviceId: number) {
   const service = store.inventory.getService(serviceId);
@@ -134,22 +153,28 @@ export async function planClone(store: WorkspaceStore, request: CloneRequest, co
       blockers.push(`${hypervisor.name} has no VM "${source}" (role ${role}).`);
       continue;
     }
-    if (domain.state !== 'shutoff') {
-      blockers.push(`${source} (role ${role}) is ${domain.state}: a VM is cloned shut off. Shut it down in a maintenance window, or give a shut-off template for role ${role} (for example one built from a snapshot).`);
+    const choice = request.snapshots?.[role] ?? request.snapshot;
+    const snapshot = choice ? chooseSnapshot(domain, choice) : null;
+    if (typeof snapshot === 'string') {
+      blockers.push(`${snapshot} (role ${role})`);
+      continue;
+    }
+    if (domain.state !== 'shutoff' && !snapshot) {
+      blockers.push(`${source} (role ${role}) is ${domain.state}: a VM is cloned shut off or from one of its snapshots. Clone it from a snapshot (it keeps running), shut it down in a maintenance window, or give a shut-off template for role ${role}.`);
       continue;
     }
     const { name, address } = nameClone(naming, { service: service.name, stage: target.name, role, n, source });
     if (store.inventory.findHostByName(name)) existingNames.add(name);
     let operation: OperationPlan;
     try {
-      operation = await planHypervisorOperation(store, hypervisor.id, { kind: 'clone', template: source, newName: name }, connect);
+      operation = await planHypervisorOperation(store, hypervisor.id, { kind: 'clone', template: source, newName: name, ...(snapshot && { snapshot: snapshot.name }) }, connect);
     } catch (error) {
       blockers.push(`${name}: ${describeHypervisorFailure(error).message}`);
       continue;
     }
     const macs = operation.op.kind === 'clone' ? (operation.op.macs ?? []) : [];
     const nics = domain.nics.map((nic, i) => ({ ...nic, mac: macs[i] ?? nic.mac }));
-    vms.push({ role, source, productionHost, newName: name, address, size: sizeOf(domain), operation, isolation: isolationWarnings(name, nics, productionDomains.flatMap((d) => d.nics)) });
+    vms.push({ role, source, snapshot: snapshot && { name: snapshot.name, createdAt: snapshot.createdAt, state: snapshot.state }, productionHost, newName: name, address, size: sizeOf(domain), operation, isolation: isolationWarnings(name, nics, productionDomains.flatMap((d) => d.nics)) });
   }
   const collisions = nameCollisions(
     vms.map((vm) => vm.newName),
@@ -181,6 +206,15 @@ export async function planClone(store: WorkspaceStore, request: CloneRequest, co
 
 const operationsOf = (plan: ClonePlan) => JSON.stringify(plan.vms.map((vm) => [vm.newName, vm.address, vm.role, vm.operation.commands.filter((c) => !c.includes('define'))]));
 
+/** One VM reaching a step of a clone run (after it is recorded), or failing at it. */
+export interface CloneProgress {
+  runId: number;
+  vm: string;
+  step: CloneStep;
+  message: string;
+  state: 'running' | 'done' | 'failed';
+}
+
 export interface CloneRunOptions {
   /** The dry run the user confirmed; each clone runs with exactly its operation (and MACs). */
   plan: ClonePlan;
@@ -188,11 +222,28 @@ export interface CloneRunOptions {
   /** Scan the clones once registered (they must answer SSH; failures are reported, not fatal). */
   scan?: boolean;
   ssh?: Omit<ScanHostsOptions, 'actor' | 'collectorScript'>;
-  onStep?: (vm: { name: string; step: string }) => void;
+  onProgress?: (event: CloneProgress) => void;
+  /** Stops before the next VM (the rest stay planned, to resume). */
+  signal?: AbortSignal;
 }
 
-/** Runs a confirmed clone: archive (rebuild), clone each VM, register it, refresh, scan, parity. */
-export async function runClone(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneRunOptions, connect: ConnectOptions = {}): Promise<CloneResult> {
+/** Runs this process is executing now: any other "running" run was cut short. */
+const liveRuns = new Set<number>();
+export const isCloneRunLive = (runId: number) => liveRuns.has(runId);
+
+/** What is left for one VM of a run: what continueClone does with it. */
+export interface CloneWork {
+  record: CloneVmRecord;
+  /** clone: run `operation`; adopt: the hypervisor has its clone (recorded MACs), only record it; register, scan: from there on; none: finished. */
+  action: 'clone' | 'adopt' | 'register' | 'scan' | 'none';
+  operation: OperationPlan | null;
+}
+
+/**
+ * Validates the confirmed plan against the hypervisor again, archives the stage (rebuild), records
+ * the run and its VMs, and starts it: refusals come back at once, the run then goes on in `done`.
+ */
+export async function startClone(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneRunOptions, connect: ConnectOptions = {}): Promise<{ runId: number; done: Promise<CloneResult> }> {
   if (options.confirmed !== true) throw new StagecraftError('refused', 'The clone was not confirmed: nothing was done.', 'Review the dry run and confirm it.');
   const shown = options.plan;
   if (shown.blockers.length > 0) throw new StagecraftError('refused', `The clone cannot run: ${shown.blockers.join(' ')}`);
@@ -200,71 +251,137 @@ export async function runClone(store: WorkspaceStore, actor: string, resourcesDi
   if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the clone became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
   if (operationsOf(again) !== operationsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the inventory changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
   const request = shown.request;
-  const at = () => new Date().toISOString();
+  const at = new Date().toISOString();
   const archiveId = request.replace && shown.replaces.length > 0 ? archiveEnvironment(store, actor, request.toStageId, `rebuilt by fresh clones of ${shown.fromStage ?? 'an image'}`).archiveId : null;
   const poolId = shown.placement.chosen?.poolId ?? null;
-  const run = store.write({ actor, action: 'clone.start', subject: `${shown.serviceName} ${shown.toStage}`, after: (r) => ({ run: r.id, from: shown.fromStage, vms: shown.vms.map((vm) => `${vm.source} → ${vm.newName}`), pool: shown.placement.chosen?.poolName ?? null, isolation: shown.vms.flatMap((vm) => vm.isolation) }) }, () =>
-    store.assets.createCloneRun(
-      { serviceId: request.serviceId, fromStageId: request.from.kind === 'production' ? (store.inventory.getService(request.serviceId).stages.find((s) => s.isProduction)?.id ?? null) : null, imageId: request.from.kind === 'image' ? request.from.imageId : null, toStageId: request.toStageId, hypervisorId: request.hypervisorId, archiveId, createdAt: at(), createdBy: actor },
-      shown.vms.map((vm) => ({ role: vm.role, sourceDomain: vm.source, newName: vm.newName, address: vm.address, macs: vm.operation.op.kind === 'clone' ? (vm.operation.op.macs ?? []) : [], poolId })),
-    ),
+  const run = store.write(
+    { actor, action: 'clone.start', subject: `${shown.serviceName} ${shown.toStage}`, after: (r) => ({ run: r.id, from: shown.fromStage, vms: shown.vms.map((vm) => `${vm.source}${vm.snapshot ? ` (snapshot ${vm.snapshot.name})` : ''} → ${vm.newName}`), pool: shown.placement.chosen?.poolName ?? null, isolation: shown.vms.flatMap((vm) => vm.isolation) }) },
+    () =>
+      store.assets.createCloneRun(
+        { serviceId: request.serviceId, fromStageId: request.from.kind === 'production' ? (store.inventory.getService(request.serviceId).stages.find((s) => s.isProduction)?.id ?? null) : null, imageId: request.from.kind === 'image' ? request.from.imageId : null, toStageId: request.toStageId, hypervisorId: request.hypervisorId, archiveId, createdAt: at, createdBy: actor, scan: options.scan === true },
+        shown.vms.map((vm) => ({ role: vm.role, sourceDomain: vm.source, sourceSnapshot: vm.snapshot?.name ?? null, productionHost: vm.productionHost, newName: vm.newName, address: vm.address, macs: vm.operation.op.kind === 'clone' ? (vm.operation.op.macs ?? []) : [], size: vm.size, poolId })),
+      ),
   );
-  const hosts: CloneResult['hosts'] = [];
-  const failed: CloneResult['failed'] = [];
-  const step = (name: string, changes: Parameters<WorkspaceStore['assets']['updateCloneVm']>[2]) => {
-    store.assets.updateCloneVm(run.id, name, changes, at());
-    if (changes.step) options.onStep?.({ name, step: changes.step });
-  };
-  for (const vm of shown.vms) {
-    step(vm.newName, { step: 'cloning' });
-    try {
-      await executeHypervisorOperation(store, actor, request.hypervisorId, vm.operation, { ...connect, confirmed: true });
-    } catch (error) {
-      const message = describeHypervisorFailure(error).message;
-      step(vm.newName, { lastError: message });
-      failed.push({ name: vm.newName, error: message });
-      continue;
-    }
-    step(vm.newName, { step: 'cloned' });
-    const hostId = store.write({ actor, action: 'clone.register', subject: `host ${vm.newName}`, after: (id) => ({ hostId: id, stageId: request.toStageId, role: vm.role, domain: vm.newName, pool: poolId }) }, () => {
-      const id = store.inventory.addHost({
-        name: vm.newName,
-        address: vm.address,
-        kind: 'vm',
-        vcpus: vm.size.vcpus,
-        memoryMb: vm.size.memoryMb,
-        diskGb: vm.size.diskGb,
-        notes: `Cloned from ${vm.source}${vm.productionHost ? ` (production host ${vm.productionHost})` : ''} on hypervisor ${shown.hypervisorName} by clone run ${run.id}.`,
-      });
-      store.inventory.placeHost(request.toStageId, id, vm.role);
-      if (poolId !== null) store.assets.setMember(id, poolId);
-      store.assets.updateCloneVm(run.id, vm.newName, { step: 'registered', hostId: id }, at());
-      return id;
-    });
-    options.onStep?.({ name: vm.newName, step: 'registered' });
-    hosts.push({ hostId, name: vm.newName, address: vm.address, role: vm.role, domain: vm.newName });
-  }
-  if (request.from.kind === 'image' && hosts.length > 0) {
-    const imageId = request.from.imageId;
-    store.write({ actor, action: 'image.assign', subject: `stage ${request.toStageId}`, after: (previous) => ({ imageId, previous }) }, () => store.images.assign(request.toStageId, imageId, actor));
-  }
-  store.write({ actor, action: 'clone.finish', subject: `${shown.serviceName} ${shown.toStage}`, after: () => ({ run: run.id, cloned: hosts.map((h) => h.name), failed }) }, () =>
-    store.assets.updateCloneRun(run.id, failed.length === 0 ? 'done' : 'failed', at()),
-  );
+  const records = store.assets.cloneVms(run.id);
+  const work: CloneWork[] = shown.vms.map((vm) => ({ record: records.find((r) => r.newName === vm.newName)!, action: 'clone', operation: vm.operation }));
+  return { runId: run.id, done: continueClone(store, actor, resourcesDir, run, work, options, connect) };
+}
+
+/** Runs a confirmed clone to its end: archive (rebuild), clone each VM, register it, refresh, scan, parity. */
+export async function runClone(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneRunOptions, connect: ConnectOptions = {}): Promise<CloneResult> {
+  return (await startClone(store, actor, resourcesDir, options, connect)).done;
+}
+
+/** Takes each VM from where it stands to registered (and scanned when the run scans); every step recorded first. */
+export async function continueClone(
+  store: WorkspaceStore,
+  actor: string,
+  resourcesDir: string,
+  run: CloneRunRecord,
+  work: readonly CloneWork[],
+  options: Pick<CloneRunOptions, 'ssh' | 'onProgress' | 'signal'>,
+  connect: ConnectOptions = {},
+): Promise<CloneResult> {
+  liveRuns.add(run.id);
   try {
-    await refreshInventory(store, request.hypervisorId, connect);
+    return await carryOut(store, actor, resourcesDir, run, work, options, connect);
+  } finally {
+    liveRuns.delete(run.id);
+  }
+}
+
+async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: string, run: CloneRunRecord, work: readonly CloneWork[], options: Pick<CloneRunOptions, 'ssh' | 'onProgress' | 'signal'>, connect: ConnectOptions): Promise<CloneResult> {
+  const at = () => new Date().toISOString();
+  const hypervisorName = store.hypervisors.get(run.hypervisorId).name;
+  const report = (vm: string, step: CloneStep, message: string, state: CloneProgress['state'] = 'running') => options.onProgress?.({ runId: run.id, vm, step, message, state });
+  const step = (vm: CloneVmRecord, changes: Parameters<WorkspaceStore['assets']['updateCloneVm']>[2], message: string) => {
+    store.assets.updateCloneVm(run.id, vm.newName, { lastError: null, ...changes }, at());
+    if (changes.step) report(vm.newName, changes.step, message);
+  };
+  const failed = (vm: CloneVmRecord, error: unknown) => {
+    const failure = describeHypervisorFailure(error);
+    const message = `${failure.message} ${failure.remedy}`.trim();
+    store.assets.updateCloneVm(run.id, vm.newName, { lastError: message }, at());
+    report(vm.newName, store.assets.cloneVms(run.id).find((v) => v.newName === vm.newName)!.step, message, 'failed');
+  };
+
+  for (const item of work) {
+    if (options.signal?.aborted) break;
+    const vm = item.record;
+    let current = vm.step;
+    if (item.action === 'clone' && item.operation) {
+      step(vm, { step: 'cloning' }, item.operation.description);
+      try {
+        await executeHypervisorOperation(store, actor, run.hypervisorId, item.operation, { ...connect, confirmed: true });
+      } catch (error) {
+        failed(vm, error);
+        continue;
+      }
+      step(vm, { step: 'cloned' }, `${vm.newName} defined on ${hypervisorName}`);
+      current = 'cloned';
+    } else if (item.action === 'adopt') {
+      store.write({ actor, action: 'clone.adopt', subject: `clone run ${run.id}: ${vm.newName}`, after: () => ({ domain: vm.newName, macs: vm.macs, recorded: vm.step }) }, () => step(vm, { step: 'cloned' }, `${vm.newName} is on ${hypervisorName} with its recorded MAC(s): adopted, not cloned again`));
+      current = 'cloned';
+    }
+    if (current === 'cloned') register(store, actor, run, vm, hypervisorName, at(), report);
+  }
+
+  const records = store.assets.cloneVms(run.id);
+  const registered = records.filter((r) => r.hostId !== null && (r.step === 'registered' || r.step === 'scanned'));
+  if (run.imageId !== null && registered.length > 0 && store.inventory.environment(run.toStageId).image?.id !== run.imageId) {
+    const imageId = run.imageId;
+    store.write({ actor, action: 'image.assign', subject: `stage ${run.toStageId}`, after: (previous) => ({ imageId, previous }) }, () => store.images.assign(run.toStageId, imageId, actor));
+  }
+  try {
+    await refreshInventory(store, run.hypervisorId, connect);
   } catch {
     // The clones are registered either way; the cached inventory catches up on the next refresh.
   }
-  const scans: CloneResult['scans'] = [];
-  if (options.scan && hosts.length > 0) {
+  const toScan = records.filter((r) => r.step === 'registered' && r.hostId !== null);
+  if (run.scan && toScan.length > 0 && !options.signal?.aborted) {
     const results: HostScanResult[] = await scanHosts(
       store,
-      hosts.map((h) => ({ ...store.inventory.host(h.hostId) })),
+      toScan.map((r) => ({ ...store.inventory.host(r.hostId!) })),
       { ...options.ssh, actor, collectorScript: readCollectorScript(resourcesDir) },
     );
-    for (const result of results) scans.push({ host: result.hostName, status: result.status, message: result.status === 'saved' ? `snapshot ${result.snapshotId}` : `${result.failure.message} ${result.failure.remedy}` });
+    for (const result of results) {
+      const vm = toScan.find((r) => r.hostId === result.hostId)!;
+      const scan = { status: result.status, message: result.status === 'saved' ? `snapshot ${result.snapshotId}` : `${result.failure.message} ${result.failure.remedy}` };
+      step(vm, { step: 'scanned', scan }, `scan ${scan.status}: ${scan.message}`);
+    }
   }
-  const parity = driftServiceFor(store).serviceDrift(request.serviceId).stages.find((s) => s.stageId === request.toStageId)?.production ?? null;
-  return { runId: run.id, archiveId, hosts, failed, scans, parity };
+  const final = store.assets.cloneVms(run.id);
+  const finished = (r: CloneVmRecord) => r.step === 'scanned' || (r.step === 'registered' && !run.scan);
+  const state = final.every(finished) ? 'done' : 'failed';
+  const failures = final.filter((r) => r.lastError !== null).map((r) => ({ name: r.newName, error: r.lastError! }));
+  store.write({ actor, action: 'clone.finish', subject: `clone run ${run.id}`, after: () => ({ run: run.id, state, cloned: final.filter((r) => r.hostId !== null).map((r) => r.newName), failed: failures }) }, () =>
+    store.assets.updateCloneRun(run.id, state, state === 'done' ? at() : null),
+  );
+  const parity = driftServiceFor(store).serviceDrift(run.serviceId).stages.find((s) => s.stageId === run.toStageId)?.production ?? null;
+  return {
+    runId: run.id,
+    archiveId: run.archiveId,
+    hosts: final.filter((r) => r.hostId !== null).map((r) => ({ hostId: r.hostId!, name: r.newName, address: r.address, role: r.role, domain: r.newName })),
+    failed: failures,
+    scans: final.filter((r) => r.scan !== null).map((r) => ({ host: r.newName, status: r.scan!.status, message: r.scan!.message })),
+    parity,
+  };
+}
+
+/** Registers a cloned VM as a host of the stage (and its pool) in the same transaction as its step. */
+function register(store: WorkspaceStore, actor: string, run: CloneRunRecord, vm: CloneVmRecord, hypervisorName: string, at: string, report: (vm: string, step: CloneStep, message: string) => void): void {
+  store.write({ actor, action: 'clone.register', subject: `host ${vm.newName}`, after: (id) => ({ hostId: id, stageId: run.toStageId, role: vm.role, domain: vm.newName, pool: vm.poolId }) }, () => {
+    const id = store.inventory.addHost({
+      name: vm.newName,
+      address: vm.address,
+      kind: 'vm',
+      ...(vm.size && { vcpus: vm.size.vcpus, memoryMb: vm.size.memoryMb, diskGb: vm.size.diskGb }),
+      notes: `Cloned from ${vm.sourceDomain}${vm.sourceSnapshot ? ` (snapshot ${vm.sourceSnapshot})` : ''}${vm.productionHost ? ` (production host ${vm.productionHost})` : ''} on hypervisor ${hypervisorName} by clone run ${run.id}.`,
+    });
+    store.inventory.placeHost(run.toStageId, id, vm.role);
+    if (vm.poolId !== null) store.assets.setMember(id, vm.poolId);
+    store.assets.updateCloneVm(run.id, vm.newName, { step: 'registered', hostId: id, lastError: null }, at);
+    return id;
+  });
+  report(vm.newName, 'registered', `${vm.newName} is a host of the stage (role ${vm.role})`);
 }

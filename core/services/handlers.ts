@@ -59,7 +59,7 @@ export function createHandlers(ctx: ServiceContext, session = new Session(ctx)):
     ...importHandlers(ctx, session),
     ...reportHandlers(ctx, session),
     ...hypervisorHandlers(ctx, session, jobs),
-    ...assetHandlers(ctx, session),
+    ...assetHandlers(ctx, session, jobs),
     ...applyHandlers(ctx, session, jobs),
   };
 }

@@ -78,7 +78,7 @@ export interface ReclaimVmRecord {
   updatedAt: string;
 }
 
-export type CloneStep = 'planned' | 'cloning' | 'cloned' | 'registered';
+export type CloneStep = 'planned' | 'cloning' | 'cloned' | 'registered' | 'scanned';
 
 export interface CloneRunRecord {
   id: number;
@@ -90,6 +90,8 @@ export interface CloneRunRecord {
   archiveId: number | null;
   createdAt: string;
   createdBy: string;
+  /** Whether the clones are scanned once registered. */
+  scan: boolean;
   state: 'running' | 'done' | 'failed';
   finishedAt: string | null;
 }
@@ -98,15 +100,35 @@ export interface CloneVmRecord {
   runId: number;
   role: string;
   sourceDomain: string;
+  /** The snapshot of the source its disks are copied from, or null (the source shut off). */
+  sourceSnapshot: string | null;
+  productionHost: string | null;
   newName: string;
   address: string;
   macs: string[];
+  /** The size it is registered with (null for runs recorded before sizes were kept). */
+  size: Capacity | null;
   poolId: number | null;
   hostId: number | null;
   step: CloneStep;
+  scan: { status: 'saved' | 'failed'; message: string } | null;
   lastError: string | null;
   updatedAt: string;
 }
+
+export type NewCloneVm = Pick<CloneVmRecord, 'role' | 'sourceDomain' | 'sourceSnapshot' | 'productionHost' | 'newName' | 'address' | 'macs' | 'size' | 'poolId'>;
+
+type CloneVmRow = Omit<CloneVmRecord, 'macs' | 'size' | 'scan'> & {
+  macsJson: string;
+  vcpus: number | null;
+  memoryMb: number | null;
+  diskGb: number | null;
+  scanStatus: 'saved' | 'failed' | null;
+  scanMessage: string | null;
+};
+
+const CLONE_RUN_COLUMNS = `id, service_id AS serviceId, from_stage_id AS fromStageId, image_id AS imageId, to_stage_id AS toStageId, hypervisor_id AS hypervisorId,
+  archive_id AS archiveId, created_at AS createdAt, created_by AS createdBy, scan, state, finished_at AS finishedAt`;
 
 interface PoolRow {
   id: number;
@@ -384,28 +406,31 @@ export class AssetRepository {
 
   // ---- clone runs -----------------------------------------------------------------------------
 
-  createCloneRun(run: Omit<CloneRunRecord, 'id' | 'state' | 'finishedAt'>, vms: Omit<CloneVmRecord, 'runId' | 'hostId' | 'step' | 'lastError' | 'updatedAt'>[]): CloneRunRecord {
+  createCloneRun(run: Omit<CloneRunRecord, 'id' | 'state' | 'finishedAt'>, vms: readonly NewCloneVm[]): CloneRunRecord {
     const id = Number(
       this.db
         .prepare(
-          "INSERT INTO clone_runs (service_id, from_stage_id, image_id, to_stage_id, hypervisor_id, archive_id, created_at, created_by, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')",
+          "INSERT INTO clone_runs (service_id, from_stage_id, image_id, to_stage_id, hypervisor_id, archive_id, created_at, created_by, scan, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')",
         )
-        .run(run.serviceId, run.fromStageId, run.imageId, run.toStageId, run.hypervisorId, run.archiveId, run.createdAt, run.createdBy).lastInsertRowid,
+        .run(run.serviceId, run.fromStageId, run.imageId, run.toStageId, run.hypervisorId, run.archiveId, run.createdAt, run.createdBy, run.scan ? 1 : 0).lastInsertRowid,
     );
-    const insert = this.db.prepare("INSERT INTO clone_vms (run_id, role, source_domain, new_name, address, macs_json, pool_id, step, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)");
-    for (const vm of vms) insert.run(id, vm.role, vm.sourceDomain, vm.newName, vm.address, JSON.stringify(vm.macs), vm.poolId, run.createdAt);
+    const insert = this.db.prepare(
+      "INSERT INTO clone_vms (run_id, role, source_domain, source_snapshot, production_host, new_name, address, macs_json, vcpus, memory_mb, disk_gb, pool_id, step, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+    );
+    for (const vm of vms) insert.run(id, vm.role, vm.sourceDomain, vm.sourceSnapshot, vm.productionHost, vm.newName, vm.address, JSON.stringify(vm.macs), vm.size?.vcpus ?? null, vm.size?.memoryMb ?? null, vm.size?.diskGb ?? null, vm.poolId, run.createdAt);
     return this.cloneRun(id);
   }
 
   cloneRun(id: number): CloneRunRecord {
-    const row = this.db
-      .prepare<[number], CloneRunRecord>(
-        `SELECT id, service_id AS serviceId, from_stage_id AS fromStageId, image_id AS imageId, to_stage_id AS toStageId, hypervisor_id AS hypervisorId,
-                archive_id AS archiveId, created_at AS createdAt, created_by AS createdBy, state, finished_at AS finishedAt FROM clone_runs WHERE id = ?`,
-      )
-      .get(id);
-    if (!row) throw new StagecraftError('not-found', `Clone run ${id} does not exist.`);
-    return row;
+    const row = this.db.prepare<[number], Omit<CloneRunRecord, 'scan'> & { scan: number }>(`SELECT ${CLONE_RUN_COLUMNS} FROM clone_runs WHERE id = ?`).get(id);
+    if (!row) throw new StagecraftError('not-found', `Clone run ${id} does not exist.`, 'See the stage\'s clone runs with clone.status.');
+    return { ...row, scan: row.scan === 1 };
+  }
+
+  /** The stage's latest clone run, or null. */
+  latestCloneRun(stageId: number): CloneRunRecord | null {
+    const row = this.db.prepare<[number], { id: number }>('SELECT id FROM clone_runs WHERE to_stage_id = ? ORDER BY id DESC LIMIT 1').get(stageId);
+    return row ? this.cloneRun(row.id) : null;
   }
 
   updateCloneRun(id: number, state: CloneRunRecord['state'], finishedAt: string | null): void {
@@ -414,18 +439,26 @@ export class AssetRepository {
 
   cloneVms(runId: number): CloneVmRecord[] {
     return this.db
-      .prepare<[number], Omit<CloneVmRecord, 'macs'> & { macsJson: string }>(
-        `SELECT run_id AS runId, role, source_domain AS sourceDomain, new_name AS newName, address, macs_json AS macsJson, pool_id AS poolId, host_id AS hostId,
-                step, last_error AS lastError, updated_at AS updatedAt FROM clone_vms WHERE run_id = ? ORDER BY rowid`,
+      .prepare<[number], CloneVmRow>(
+        `SELECT run_id AS runId, role, source_domain AS sourceDomain, source_snapshot AS sourceSnapshot, production_host AS productionHost, new_name AS newName, address,
+                macs_json AS macsJson, vcpus, memory_mb AS memoryMb, disk_gb AS diskGb, pool_id AS poolId, host_id AS hostId, step,
+                scan_status AS scanStatus, scan_message AS scanMessage, last_error AS lastError, updated_at AS updatedAt FROM clone_vms WHERE run_id = ? ORDER BY rowid`,
       )
       .all(runId)
-      .map(({ macsJson, ...row }) => ({ ...row, macs: JSON.parse(macsJson) as string[] }));
+      .map(({ macsJson, vcpus, memoryMb, diskGb, scanStatus, scanMessage, ...row }) => ({
+        ...row,
+        macs: JSON.parse(macsJson) as string[],
+        size: vcpus === null ? null : { vcpus, memoryMb: memoryMb ?? 0, diskGb: diskGb ?? 0 },
+        scan: scanStatus === null ? null : { status: scanStatus, message: scanMessage ?? '' },
+      }));
   }
 
-  updateCloneVm(runId: number, newName: string, changes: Partial<Pick<CloneVmRecord, 'step' | 'hostId' | 'lastError'>>, at: string): void {
+  updateCloneVm(runId: number, newName: string, changes: Partial<Pick<CloneVmRecord, 'step' | 'hostId' | 'lastError' | 'scan'>>, at: string): void {
     const vm = this.cloneVms(runId).find((v) => v.newName === newName);
     if (!vm) throw new StagecraftError('not-found', `Clone run ${runId} has no VM ${newName}.`);
     const next = { ...vm, ...changes };
-    this.db.prepare('UPDATE clone_vms SET step = ?, host_id = ?, last_error = ?, updated_at = ? WHERE run_id = ? AND new_name = ?').run(next.step, next.hostId, next.lastError, at, runId, newName);
+    this.db
+      .prepare('UPDATE clone_vms SET step = ?, host_id = ?, last_error = ?, scan_status = ?, scan_message = ?, updated_at = ? WHERE run_id = ? AND new_name = ?')
+      .run(next.step, next.hostId, next.lastError, next.scan?.status ?? null, next.scan?.message ?? null, at, runId, newName);
   }
 }

@@ -10,7 +10,7 @@ import { isLibvirtFailure, LibvirtFailure } from './failures';
 import { parseDomainXml, parseNameList, parseNetworkXml, parsePoolXml, parseSnapshotXml, parseVirshXml, parseVolumeTable, reservationIndex, volumeIndex, type DomainRuntime } from './parse';
 import { VIRSH_DEFAULTS, type VirshRunner } from './runner';
 import type { DomainSnapshotInfo, DomainState, HypervisorInventory, NetworkInfo, StoragePoolInfo } from './types';
-import { child, childElements, serializeXml, type XmlElement } from './xml';
+import { child, childElements, childText, serializeXml, type XmlElement } from './xml';
 
 export type HypervisorOperation =
   | { kind: 'snapshot-create'; domain: string; name: string; description: string }
@@ -18,8 +18,12 @@ export type HypervisorOperation =
   | { kind: 'snapshot-delete'; domain: string; name: string }
   | { kind: 'start'; domain: string }
   | { kind: 'shutdown'; domain: string; force: boolean }
-  /** `macs`: one per NIC of the template, in order; planning fills in random 52:54:00:… ones when absent. */
-  | { kind: 'clone'; template: string; newName: string; macs?: string[] }
+  /**
+   * `macs`: one per NIC of the template, in order; planning fills in random 52:54:00:… ones when absent.
+   * `snapshot`: copy the disks as they were in this internal snapshot of the template (which may be
+   * running: it is never stopped or changed) instead of cloning the shut-off template.
+   */
+  | { kind: 'clone'; template: string; newName: string; macs?: string[]; snapshot?: string }
   /** Removes a shut-off domain's definition, its snapshot metadata and, with removeStorage, its pool volumes. */
   | { kind: 'delete'; domain: string; removeStorage: boolean };
 
@@ -82,7 +86,7 @@ export interface Hypervisor {
   deleteSnapshot(domain: string, name: string, approval: Approval): Promise<OperationResult>;
   start(domain: string, approval: Approval): Promise<OperationResult>;
   shutdown(domain: string, options: { force: boolean }, approval: Approval): Promise<OperationResult>;
-  clone(template: string, newName: string, options: { macs?: string[] }, approval: Approval): Promise<OperationResult>;
+  clone(template: string, newName: string, options: { macs?: string[]; snapshot?: string }, approval: Approval): Promise<OperationResult>;
   close(): void;
 }
 
@@ -104,6 +108,8 @@ export interface LibvirtHypervisorOptions {
 
 interface PlannedStep {
   args: string[];
+  /** args is a command of the hypervisor's host (qemu-img), not virsh arguments. */
+  onHost?: true;
   stdin?: string;
   documentTitle?: string;
 }
@@ -325,9 +331,25 @@ export class LibvirtHypervisor implements Hypervisor {
         break;
       }
     }
-    const commands = steps.map((s) => this.runner.display(s.args) + (s.stdin !== undefined ? '  < (document below)' : ''));
+    const commands = steps.map((s) => (s.onHost ? this.runner.displayOnHost(s.args) : this.runner.display(s.args)) + (s.stdin !== undefined ? '  < (document below)' : ''));
     const documents: PlanDocument[] = steps.flatMap((s, i) => (s.stdin !== undefined ? [{ commandIndex: i, title: s.documentTitle ?? 'stdin', content: s.stdin }] : []));
     return { plan: { op: resolved, hypervisor: this.runner.where, description, commands, documents, warnings }, steps };
+  }
+
+  /** The target devices a snapshot holds internally (qcow2); not-found when the domain has no such snapshot. */
+  private async internalSnapshotDisks(domain: string, name: string): Promise<Set<string>> {
+    await this.requireSnapshot(domain, name);
+    const xml = parseVirshXml(await this.read(['snapshot-dumpxml', '--domain', domain, '--snapshotname', name]), `snapshot-dumpxml ${domain}`, 'domainsnapshot');
+    const disks = childElements(child(xml, 'disks') ?? { name: 'disks', attrs: {}, children: [] }, 'disk');
+    return new Set(disks.filter((d) => d.attrs['snapshot'] === 'internal').map((d) => d.attrs['name'] ?? ''));
+  }
+
+  /** A directory pool's target path, without a trailing slash. */
+  private async poolDirectory(pool: string, disk: string): Promise<string> {
+    const poolXml = parseVirshXml(await this.read(['pool-dumpxml', '--pool', pool]), `pool-dumpxml ${pool}`, 'pool');
+    const dir = childText(poolXml, 'target', 'path') ?? '';
+    if (!dir) throw new LibvirtFailure('operation-failed', `${this.runner.where}: pool ${pool} has no target path; the copy of ${disk} cannot be located`);
+    return dir.replace(/\/$/, '');
   }
 
   private async requireSnapshot(domain: string, name: string): Promise<void> {
@@ -343,7 +365,12 @@ export class LibvirtHypervisor implements Hypervisor {
     if (!existing.includes(op.template)) throw new LibvirtFailure('not-found', `${where}: there is no domain "${op.template}" to clone`);
     if (existing.includes(op.newName)) throw new LibvirtFailure('operation-failed', `${where}: a domain named "${op.newName}" already exists`);
     const state = await this.domainState(op.template);
-    if (state !== 'shutoff') throw new LibvirtFailure('operation-failed', `${where}: ${op.template} is ${state}: a template must be shut off to be cloned (its disks must not change while copied)`);
+    const fromSnapshot = op.snapshot === undefined ? null : await this.internalSnapshotDisks(op.template, checkName('snapshot name', op.snapshot));
+    if (state !== 'shutoff' && !fromSnapshot) throw new LibvirtFailure('operation-failed', `${where}: ${op.template} is ${state}: a template must be shut off to be cloned (its disks must not change while copied)`, 'Clone it from one of its snapshots instead.');
+    if (fromSnapshot) {
+      const refused = this.runner.hostAccess();
+      if (refused) throw new LibvirtFailure('operation-failed', `${where}: a clone from a snapshot copies disk files with qemu-img on the hypervisor's host, and ${refused}`);
+    }
 
     const xml = parseVirshXml(await this.read(['dumpxml', '--inactive', '--domain', op.template]), `dumpxml ${op.template}`, 'domain');
     if (child(xml, 'os', 'nvram')) throw new LibvirtFailure('operation-failed', `${where}: ${op.template} boots with UEFI variables (nvram), which this clone does not copy`, 'use virt-clone for UEFI templates');
@@ -393,23 +420,31 @@ export class LibvirtHypervisor implements Hypervisor {
       const extension = dot > 0 ? volume.slice(dot) : '';
       const newVolume = `${op.newName}${copied === 0 ? '' : `-${target}`}${extension}`;
       copied += 1;
-      steps.push({ args: ['vol-clone', '--pool', pool, '--vol', volume, '--newname', newVolume] });
-      if (source.attrs['pool'] && source.attrs['volume']) {
-        source.attrs['volume'] = newVolume;
+      const byPath = !(source.attrs['pool'] && source.attrs['volume']);
+      const newPath = byPath || fromSnapshot ? `${await this.poolDirectory(pool, target)}/${newVolume}` : null;
+      if (fromSnapshot) {
+        // qemu-img reads the snapshot's clusters, which the running guest never writes (copy-on-write); -U because qemu holds the image.
+        if (!fromSnapshot.has(target)) throw new LibvirtFailure('operation-failed', `${where}: disk ${target} of ${op.template} is not in snapshot "${op.snapshot}" as an internal qcow2 snapshot, so its state then cannot be copied`, 'Choose a snapshot taken with every disk internal (virsh snapshot-create-as without --disk-only).');
+        const format = child(disk, 'driver')?.attrs['type'];
+        if (format !== 'qcow2') throw new LibvirtFailure('operation-failed', `${where}: disk ${target} of ${op.template} is ${format ?? 'of unknown format'}, and only qcow2 disks hold internal snapshots`);
+        const sourcePath = path ?? (await this.read(['vol-path', '--pool', pool, '--vol', volume])).trim();
+        const capacity = /Capacity:\s*(\d+)\s*bytes/.exec(await this.read(['vol-info', '--pool', pool, '--vol', volume, '--bytes']))?.[1];
+        if (!capacity) throw new LibvirtFailure('invalid-output', `vol-info ${volume}: no capacity in bytes`);
+        steps.push({ args: ['vol-create-as', '--pool', pool, '--name', newVolume, '--capacity', capacity, '--format', 'qcow2'] });
+        steps.push({ onHost: true, args: ['qemu-img', 'convert', '-U', '-n', '-l', `snapshot.name=${op.snapshot}`, '-f', 'qcow2', '-O', 'qcow2', sourcePath, newPath!] });
       } else {
-        const poolXml = parseVirshXml(await this.read(['pool-dumpxml', '--pool', pool]), `pool-dumpxml ${pool}`, 'pool');
-        const targetPath = child(poolXml, 'target', 'path');
-        const dir = targetPath ? (targetPath.children.filter((c): c is string => typeof c === 'string').join('').trim()) : '';
-        if (!dir) throw new LibvirtFailure('operation-failed', `${where}: pool ${pool} has no target path; the copy of ${target} cannot be located`);
-        const newPath = `${dir.replace(/\/$/, '')}/${newVolume}`;
-        if (source.attrs['file'] !== undefined) source.attrs['file'] = newPath;
-        else source.attrs['dev'] = newPath;
+        steps.push({ args: ['vol-clone', '--pool', pool, '--vol', volume, '--newname', newVolume] });
       }
+      if (!byPath) source.attrs['volume'] = newVolume;
+      else if (source.attrs['file'] !== undefined) source.attrs['file'] = newPath!;
+      else source.attrs['dev'] = newPath!;
     }
     const document = serializeXml(xml);
     steps.push({ args: ['define', '--file', '/dev/stdin'], stdin: document, documentTitle: `Domain XML of ${op.newName}` });
-    const resolved: HypervisorOperation = { kind: 'clone', template: op.template, newName: op.newName, macs: macs.map((m) => m.toLowerCase()) };
-    const description = `Clone ${op.template} into a new shut-off domain ${op.newName}: copy ${copied} disk volume(s), new MAC address(es) ${macs.join(', ') || '(no NIC)'}`;
+    const resolved: HypervisorOperation = { kind: 'clone', template: op.template, newName: op.newName, macs: macs.map((m) => m.toLowerCase()), ...(op.snapshot !== undefined && { snapshot: op.snapshot }) };
+    const from = op.snapshot === undefined ? op.template : `${op.template} as it was in snapshot "${op.snapshot}" (${op.template} itself is not stopped or changed)`;
+    const description = `Clone ${from} into a new shut-off domain ${op.newName}: copy ${copied} disk volume(s), new MAC address(es) ${macs.join(', ') || '(no NIC)'}`;
+    if (op.snapshot !== undefined && state !== 'shutoff') warnings.push(`${op.newName} starts from the disks of snapshot "${op.snapshot}" alone, as after a power cut at that moment (the snapshot's memory is not copied).`);
     return { op: resolved, steps, description };
   }
 
@@ -430,7 +465,10 @@ export class LibvirtHypervisor implements Hypervisor {
     for (const [i, step] of again.steps.entries()) {
       const command = again.plan.commands[i]!;
       try {
-        output.push((await this.runner.run(step.args, { timeoutMs: this.changeTimeoutMs, what: step.args[0]!, ...(step.stdin !== undefined ? { stdin: step.stdin } : {}) })).trim());
+        const ran = step.onHost
+          ? this.runner.runOnHost(step.args, { timeoutMs: this.changeTimeoutMs, what: step.args.slice(0, 2).join(' ') })
+          : this.runner.run(step.args, { timeoutMs: this.changeTimeoutMs, what: step.args[0]!, ...(step.stdin !== undefined ? { stdin: step.stdin } : {}) });
+        output.push((await ran).trim());
       } catch (error) {
         if (isLibvirtFailure(error)) throw new OperationFailure(error, completed, command);
         throw error;
@@ -471,8 +509,8 @@ export class LibvirtHypervisor implements Hypervisor {
     return this.approved({ kind: 'shutdown', domain, force: options.force }, approval);
   }
 
-  clone(template: string, newName: string, options: { macs?: string[] }, approval: Approval): Promise<OperationResult> {
-    return this.approved({ kind: 'clone', template, newName, ...(options.macs ? { macs: options.macs } : {}) }, approval);
+  clone(template: string, newName: string, options: { macs?: string[]; snapshot?: string }, approval: Approval): Promise<OperationResult> {
+    return this.approved({ kind: 'clone', template, newName, ...(options.macs ? { macs: options.macs } : {}), ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}) }, approval);
   }
 
   close(): void {

@@ -47,8 +47,29 @@ export interface VirshRunner {
   run(args: readonly string[], options?: VirshRunOptions): Promise<string>;
   /** The exact command, quoted for display (and, for SSH, exactly what the remote shell runs). */
   display(args: readonly string[]): string;
+  /**
+   * Why another tool (qemu-img) cannot run on the hypervisor's host through this runner, or null:
+   * the disks of qemu:///system are files of that host, not reachable through virsh alone.
+   */
+  hostAccess(): string | null;
+  /** Runs `argv` (argv[0] the tool) on the hypervisor's host; stdout when it exits 0, otherwise a LibvirtFailure. */
+  runOnHost(argv: readonly string[], options?: { timeoutMs?: number; what?: string }): Promise<string>;
+  /** The exact host command, quoted for display. */
+  displayOnHost(argv: readonly string[]): string;
   close(): void;
 }
+
+/** Why host commands of a local virsh cannot reach the URI's disks, or null when the daemon runs on this machine. */
+export function localHostAccess(uri: string): string | null {
+  const parsed = /^([a-z0-9]+)(?:\+([a-z0-9]+))?:\/\/([^/?]*)/i.exec(uri);
+  if (!parsed) return `${uri} is not a libvirt URI this runner understands`;
+  const [, driver, transport, host] = parsed;
+  if (driver === 'test') return `${uri} is libvirt's test driver: its disks are not real files`;
+  if ((host ?? '') !== '' || (transport !== undefined && transport !== 'unix')) return `${uri} reaches another host through virsh only: register the hypervisor with an SSH target so disk files can be copied there`;
+  return null;
+}
+
+const hostFailure = (where: string, what: string, stderr: string) => new LibvirtFailure('operation-failed', `${where}: ${what} failed: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`);
 
 /** Quotes a word for display only when it needs it: plain words stay readable. */
 export function displayWord(word: string): string {
@@ -72,6 +93,21 @@ export class LocalVirshRunner implements VirshRunner {
     return [this.binary, ...virshArgv(this.uri, args)].map(displayWord).join(' ');
   }
 
+  hostAccess(): string | null {
+    return localHostAccess(this.uri);
+  }
+
+  displayOnHost(argv: readonly string[]): string {
+    return argv.map(displayWord).join(' ');
+  }
+
+  async runOnHost(argv: readonly string[], options: { timeoutMs?: number; what?: string } = {}): Promise<string> {
+    const refused = this.hostAccess();
+    if (refused) throw new LibvirtFailure('operation-failed', refused);
+    const what = options.what ?? argv.slice(0, 2).join(' ');
+    return this.spawn(argv[0]!, argv.slice(1), options.timeoutMs ?? VIRSH_DEFAULTS.changeTimeoutMs, what, (stderr) => hostFailure(this.where, what, stderr));
+  }
+
   async run(args: readonly string[], options: VirshRunOptions = {}): Promise<string> {
     if (options.stdin === undefined) return this.exec(args, options);
     const dir = mkdtempSync(join(tmpdir(), 'stagecraft-virsh-'));
@@ -88,12 +124,15 @@ export class LocalVirshRunner implements VirshRunner {
   }
 
   private exec(args: readonly string[], options: VirshRunOptions): Promise<string> {
-    const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs;
     const what = options.what ?? args.slice(0, 2).join(' ');
+    return this.spawn(this.binary, virshArgv(this.uri, args), options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs, what, (stderr) => classifyVirshError(stderr, this.where, what));
+  }
+
+  private spawn(binary: string, argv: readonly string[], timeoutMs: number, what: string, failure: (stderr: string) => LibvirtFailure): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = execFile(
-        this.binary,
-        virshArgv(this.uri, args),
+        binary,
+        argv,
         {
           timeout: timeoutMs,
           killSignal: 'SIGKILL',
@@ -106,10 +145,10 @@ export class LocalVirshRunner implements VirshRunner {
         (error, stdout, stderr) => {
           if (!error) return resolve(stdout);
           const { code, killed, signal } = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
-          if (code === 'ENOENT') return reject(new LibvirtFailure('virsh-missing', `${this.binary} is not installed on this machine`));
+          if (code === 'ENOENT') return reject(binary === this.binary ? new LibvirtFailure('virsh-missing', `${binary} is not installed on this machine`) : new LibvirtFailure('operation-failed', `${binary} is not installed on this machine`, 'apt-get install qemu-utils'));
           if (killed || signal === 'SIGKILL') return reject(new LibvirtFailure('timeout', `${this.where}: ${what} did not finish within ${seconds(timeoutMs)}`));
           if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return reject(new LibvirtFailure('invalid-output', `${this.where}: ${what} printed more than ${VIRSH_DEFAULTS.maxOutputBytes} bytes`));
-          reject(classifyVirshError(String(stderr).slice(0, VIRSH_DEFAULTS.maxStderrBytes), this.where, what));
+          reject(failure(String(stderr).slice(0, VIRSH_DEFAULTS.maxStderrBytes)));
         },
       );
       child.stdin?.on('error', () => undefined);
@@ -156,6 +195,23 @@ export class SshVirshRunner implements VirshRunner {
     return `ssh ${this.endpoint} ${this.remoteCommand(args)}`;
   }
 
+  hostAccess(): string | null {
+    return null;
+  }
+
+  displayOnHost(argv: readonly string[]): string {
+    return `ssh ${this.endpoint} ${shellCommand(['env', 'LC_ALL=C', ...argv])}`;
+  }
+
+  async runOnHost(argv: readonly string[], options: { timeoutMs?: number; what?: string } = {}): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.changeTimeoutMs;
+    const what = options.what ?? argv.slice(0, 2).join(' ');
+    const output = await this.exchange(shellCommand(['env', 'LC_ALL=C', ...argv]), '', what, timeoutMs);
+    if (output.exitCode === 127) throw new LibvirtFailure('operation-failed', `${this.endpoint}: ${argv[0]} is not installed there`, output.stderr);
+    if (output.exitCode !== 0) throw hostFailure(this.where, what, output.stderr);
+    return output.stdout.toString('utf8');
+  }
+
   private connect(): Promise<SshSession> {
     if (!this.session) {
       const route = resolveRoute(this.target, this.options);
@@ -172,9 +228,7 @@ export class SshVirshRunner implements VirshRunner {
     return this.session;
   }
 
-  async run(args: readonly string[], options: VirshRunOptions = {}): Promise<string> {
-    const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs;
-    const what = options.what ?? args.slice(0, 2).join(' ');
+  private async exchange(command: string, stdin: string, what: string, timeoutMs: number) {
     let session: SshSession;
     try {
       session = await this.connect();
@@ -183,12 +237,19 @@ export class SshVirshRunner implements VirshRunner {
     }
     let output;
     try {
-      output = await session.run(this.remoteCommand(args), options.stdin ?? '', { timeoutMs, maxStdoutBytes: VIRSH_DEFAULTS.maxOutputBytes, maxStderrBytes: VIRSH_DEFAULTS.maxStderrBytes });
+      output = await session.run(command, stdin, { timeoutMs, maxStdoutBytes: VIRSH_DEFAULTS.maxOutputBytes, maxStderrBytes: VIRSH_DEFAULTS.maxStderrBytes });
     } catch (error) {
       this.session = undefined;
       throw sshToLibvirt(error, this.where, what, timeoutMs);
     }
     if (output.truncated) throw new LibvirtFailure('invalid-output', `${this.where}: ${what} printed more than ${VIRSH_DEFAULTS.maxOutputBytes} bytes`);
+    return output;
+  }
+
+  async run(args: readonly string[], options: VirshRunOptions = {}): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs;
+    const what = options.what ?? args.slice(0, 2).join(' ');
+    const output = await this.exchange(this.remoteCommand(args), options.stdin ?? '', what, timeoutMs);
     if (output.exitCode === 127) throw new LibvirtFailure('virsh-missing', `${this.endpoint}: virsh is not installed there`, output.stderr);
     if (output.exitCode !== 0) throw classifyVirshError(output.stderr, this.where, what);
     return output.stdout.toString('utf8');

@@ -6,6 +6,7 @@ import { sql as hypervisors } from './0005_hypervisors';
 import { sql as assets } from './0006_assets';
 import { sql as changeControl } from './0007_change_control';
 import { sql as apply } from './0008_apply';
+import { sql as cloneResume } from './0009_clone_resume';
 
 /** Numbered, applied in order; the schema version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
@@ -17,6 +18,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
   { version: 6, name: 'assets', sql: assets },
   { version: 7, name: 'change-control', sql: changeControl },
   { version: 8, name: 'apply', sql: apply },
+  { version: 9, name: 'clone-resume', sql: cloneResume },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.length;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { FIXTURE_CONF, FIXTURE_STATE, onHost, scratch, scratchUnavailable, v2Edits, workbench } from '../core/services/test-support/apply-bench';
+import { portDropper } from '../core/connectors/ssh/test-support/nft';
 import { KeyRing } from '../core/services/signing';
 import { actAs, call, expect, openShell, snap, test } from './fixtures';
 
@@ -89,7 +90,7 @@ test('the dry run of a scheduled change, host by host, offline: commands, safegu
 
 // ---- on the farm: real hosts changed and rolled back ----------------------------------------------------
 
-const SCRATCH = { happy: [70, 71], failing: [72] };
+const SCRATCH = { happy: [70, 71], failing: [72], cut: [70, 71] };
 const farmReason = scratchUnavailable();
 
 test.describe('applying on farm scratch hosts', () => {
@@ -130,6 +131,9 @@ test.describe('applying on farm scratch hosts', () => {
     });
   const statesSeen = (page: Page) => page.evaluate(() => (window as unknown as { appliedStates: Record<string, string[]> }).appliedStates);
 
+  const { drop: dropPort, remove: removeDrop } = portDropper(`stagecraft_e2e_apply_${process.pid}`);
+  test.afterEach(removeDrop);
+
   test.beforeAll(({}, testInfo) => {
     const dataDir = testInfo.config.metadata['dataDir'] as string;
     mkdirSync(join(dataDir, 'workspaces'), { recursive: true });
@@ -156,13 +160,18 @@ test.describe('applying on farm scratch hosts', () => {
     await first.getByRole('list', { name: 'Files on scratch70' }).getByText(FIXTURE_CONF).click();
     await expect(first.getByRole('table', { name: `Differences in ${FIXTURE_CONF}` })).toContainText('workers = 8');
     await expect(first.getByRole('list', { name: 'Rollback on scratch70' })).toContainText(`restore ${FIXTURE_CONF}`);
+    // One at a time, scratch71 first as the canary: the dry run shows it first.
     await view.getByLabel('Hosts at once').fill('1');
+    await view.getByLabel('Canary host').selectOption('scratch71');
+    const plan = view.getByRole('list', { name: 'Dry run, host by host' });
+    await expect(plan.locator(':scope > li .apply-host-line strong')).toHaveText(['scratch71', 'scratch70']);
+    await expect(plan.locator(':scope > li').first()).toContainText('canary');
     await snap(page, 'apply-dry-run');
 
     // Start asks first; Back changes nothing.
     await view.getByRole('button', { name: 'Start…' }).click();
     const confirm = page.getByRole('dialog', { name: /^Start applying change #\d+$/ });
-    await expect(confirm).toContainText('will change 2 hosts of staging, as Rita Release: one host at a time.');
+    await expect(confirm).toContainText('will change 2 hosts of staging, as Rita Release: one host at a time, scratch71 first as the canary.');
     await confirm.getByRole('button', { name: 'Back' }).click();
     await expect(confirm).toBeHidden();
     expect((await call<{ run: unknown }>(page, 'apply.status', { changeId: bench.changeId })).run).toBeNull();
@@ -173,9 +182,10 @@ test.describe('applying on farm scratch hosts', () => {
     await expect(confirm).toBeHidden();
     const hosts = view.getByRole('list', { name: 'Hosts of the run' });
     await expect(view.getByRole('button', { name: 'Abort…' })).toBeVisible();
-    await expect(hosts.getByRole('listitem', { name: 'Host scratch70' }).locator('.host-state')).toHaveText(/snapshotting|applying|verifying/);
-    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' }).locator('.host-state')).toHaveText('pending');
-    await expect(hosts.getByRole('listitem', { name: 'Host scratch70' }).getByLabel('Now on scratch70')).toContainText(/now: .+…/);
+    await expect(hosts.locator(':scope > li .apply-host-line strong')).toHaveText(['scratch71', 'scratch70']);
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' }).locator('.host-state')).toHaveText(/snapshotting|applying|verifying/);
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch70' }).locator('.host-state')).toHaveText('pending');
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' }).getByLabel('Now on scratch71')).toContainText(/now: .+…/);
     await snap(page, 'apply-running');
 
     const outcome = view.getByRole('status', { name: 'Outcome' });
@@ -187,14 +197,16 @@ test.describe('applying on farm scratch hosts', () => {
     }
     const seen = await statesSeen(page);
     for (const name of ['scratch70', 'scratch71']) expect(seen[name]).toEqual(expect.arrayContaining(['applying', 'verifying', 'done']));
-    // The second host started only after the first was done (one at a time).
-    expect(seen['scratch71']!.indexOf('pending')).toBe(0);
+    // The canary first; the other host waited, untouched, until the canary was done.
+    expect(seen['scratch70']![0]).toBe('pending');
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' }).getByLabel('Steps done on scratch71')).toHaveAttribute('value', '3');
 
     // Each command's output, from the record.
     const host70 = hosts.getByRole('listitem', { name: 'Host scratch70' });
     await host70.getByText(/^Commands and their output/).click();
     await host70.getByText('upgrade package stagecraft-fixture 1.0-1 → 2.0-1').click();
     await expect(host70.getByLabel('Output of upgrade package stagecraft-fixture 1.0-1 → 2.0-1')).toContainText('Setting up stagecraft-fixture (2.0-1)');
+    await expect(host70.locator('.step-progress')).toHaveText('3/3 steps');
     await snap(page, 'apply-done');
 
     // The change itself moved, in its detail behind the view.
@@ -239,5 +251,53 @@ test.describe('applying on farm scratch hosts', () => {
     await page.keyboard.press('Escape');
     await expect(detail.locator('.detail-line .state-chip')).toHaveText('rolled-back');
     expect(onHost(72, FIXTURE_STATE)).toBe(before);
+  });
+
+  test('a run cut short (the link to its host dies mid-step) says which hosts are done, in doubt and untouched; Resume: roll back puts the host in doubt back and leaves the untouched one alone', async ({ page }, testInfo) => {
+    const dataDir = testInfo.config.metadata['dataDir'] as string;
+    const env = scratch(...SCRATCH.cut);
+    useFarmSsh(dataDir, env);
+    const bench = await workbench(join(dataDir, 'workspaces'), keys, 'apply-cut', SCRATCH.cut, v2Edits('mode = cut\n'));
+    const path = bench.store.path;
+    bench.store.close();
+    const before = SCRATCH.cut.map((n) => onHost(n, FIXTURE_STATE));
+    await openWorkspace(page, path);
+
+    const { detail, view } = await openApply(page, 'apply-cut: fixture v2');
+    await view.getByLabel('Hosts at once').fill('1');
+    await view.getByRole('button', { name: 'Start…' }).click();
+    await page.getByRole('dialog', { name: /^Start applying change #\d+$/ }).getByRole('button', { name: 'Apply now' }).click();
+    // While the package step runs on scratch70, its SSH port goes silent (nftables drops every packet).
+    await expect(view.getByLabel('Now on scratch70')).toContainText('now: upgrade package stagecraft-fixture', { timeout: 120_000 });
+    dropPort(env.portBase + 70);
+
+    const cut = view.getByRole('status', { name: 'Run cut short' });
+    await expect(cut).toBeVisible({ timeout: 120_000 });
+    await expect(cut.locator('dt')).toHaveText(['Done', 'In doubt', 'Untouched']);
+    await expect(cut.locator('dd').nth(0)).toHaveText('none');
+    await expect(cut.locator('dd').nth(1)).toContainText(/^scratch70 \(was applying\): in doubt: .+Resume to complete it or to roll it back\.$/);
+    await expect(cut.locator('dd').nth(2)).toHaveText('scratch71');
+    await expect(view.getByRole('list', { name: 'Hosts of the run' }).getByRole('listitem', { name: 'Host scratch70' }).locator('.host-state')).toHaveText('in-doubt');
+    await expect(detail.locator('.detail-line .state-chip')).toHaveText('scheduled');
+    await snap(page, 'apply-interrupted');
+
+    // The link is back; roll back, after a confirmation that says what stays as it is.
+    removeDrop();
+    await cut.getByRole('button', { name: 'Resume: roll back…' }).click();
+    const confirm = page.getByRole('dialog', { name: /^Roll back change #\d+$/ });
+    await expect(confirm).toContainText('scratch70 is rolled back to its safeguard and rescanned. Untouched hosts (scratch71) stay untouched; hosts already done (none) stay as they are.');
+    await confirm.getByRole('button', { name: 'Roll back' }).click();
+    await expect(confirm).toBeHidden();
+
+    const outcome = view.getByRole('status', { name: 'Outcome' });
+    await expect(outcome).toContainText('Rolled back.', { timeout: 180_000 });
+    await expect(outcome.locator('.state-chip')).toHaveText('rolled-back');
+    const hosts = view.getByRole('list', { name: 'Hosts of the run' });
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch70' }).locator('.host-state')).toHaveText('rolled-back');
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch70' })).toContainText('rescan: back to its previous facts');
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' }).locator('.host-state')).toHaveText('pending');
+    await page.keyboard.press('Escape');
+    await expect(detail.locator('.detail-line .state-chip')).toHaveText('rolled-back');
+    expect(SCRATCH.cut.map((n) => onHost(n, FIXTURE_STATE))).toEqual(before);
   });
 });

@@ -2,7 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
 import type { ApplyChoice, ApplyDryRun } from '../store/apply';
-import { applyMode, hostGroups, HOST_STATE_HEALTH, RUN_STATE_HEALTH, type ApplyHostView, type ApplyStatus } from '../store/apply-run';
+import { applyMode, hostGroups, HOST_STATE_HEALTH, RUN_STATE_HEALTH, stepsDone, type ApplyHostView, type ApplyStatus } from '../store/apply-run';
 import type { ChangeDetailView } from '../store/changes';
 import { StateChip } from './ChangeBits';
 import { Dialog } from './Dialog';
@@ -415,29 +415,28 @@ function Confirm({ title, action, danger, onConfirm, onClose, children }: { titl
 function RunHosts({ status }: { status: ApplyStatus }) {
   const live = useApp((s) => s.applyLive);
   const dryRun = useApp((s) => s.applyDryRun);
-  const stepCommands = (host: string) => dryRun?.hosts.find((h) => h.host === host)?.commands.filter((c) => c.phase === 'step').length ?? null;
   return (
     <ol className="apply-run-hosts" aria-label="Hosts of the run">
       {[...status.hosts]
         .sort((a, b) => a.position - b.position)
-        .map((host) => (
-          <RunHost key={host.id} host={host} current={status.run?.live ? live[host.hostName]?.command : undefined} stepCommands={stepCommands(host.hostName)} />
-        ))}
+        .map((host) => {
+          const planned = dryRun?.hosts.find((h) => h.host === host.hostName)?.commands;
+          return <RunHost key={host.id} host={host} current={status.run?.live ? live[host.hostName]?.command : undefined} steps={planned ? stepsDone(host, planned) : null} />;
+        })}
     </ol>
   );
 }
 
-function RunHost({ host, current, stepCommands }: { host: ApplyHostView; current: { label: string; status: string } | undefined; stepCommands: number | null }) {
-  const ok = host.commands.filter((c) => c.phase === 'step' && c.state === 'ok').length;
+function RunHost({ host, current, steps }: { host: ApplyHostView; current: { label: string; status: string } | undefined; steps: { done: number; total: number } | null }) {
   return (
     <li className="apply-host" aria-label={`Host ${host.hostName}`}>
       <div className="apply-host-line">
         <span className="order">{host.position + 1}</span>
         <strong>{host.hostName}</strong>
         <span className={`host-state health-${HOST_STATE_HEALTH[host.state]}`}>{host.state}</span>
-        {stepCommands !== null && stepCommands > 0 && (
+        {steps && steps.total > 0 && (
           <span className="step-progress">
-            <progress max={stepCommands} value={Math.min(ok, stepCommands)} aria-label={`Step commands done on ${host.hostName}`} /> {Math.min(ok, stepCommands)}/{stepCommands} steps
+            <progress max={steps.total} value={steps.done} aria-label={`Steps done on ${host.hostName}`} /> {steps.done}/{steps.total} steps
           </span>
         )}
         {host.safeguard === 'vm-snapshot' && host.vm && <span className="safeguard">VM snapshot {host.vm.snapshot}</span>}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMode, hostGroups, withEvent, type ApplyHostView, type ApplyStatus } from './apply-run';
+import { applyMode, hostGroups, stepsDone, withEvent, type ApplyHostView, type ApplyStatus } from './apply-run';
 
 const host = (position: number, hostName: string, state: ApplyHostView['state'], interruptedIn: ApplyHostView['interruptedIn'] = null): ApplyHostView => ({
   id: position + 1,
@@ -76,5 +76,39 @@ describe('withEvent', () => {
     expect(withEvent(before, event)).toBe(before);
     const none = status(null);
     expect(withEvent(none, event)).toBe(none);
+  });
+});
+
+describe('stepsDone', () => {
+  const planned = [
+    { phase: 'backup' as const },
+    { phase: 'step' as const, step: 0 },
+    { phase: 'step' as const, step: 0 },
+    { phase: 'step' as const, step: 1 },
+    { phase: 'step' as const, step: 2 },
+  ];
+  const command = (phase: 'backup' | 'step' | 'rollback', stepIndex: number | null, state: 'running' | 'ok' | 'failed' | 'in-doubt') => ({
+    phase,
+    stepIndex,
+    label: 'x',
+    command: 'x',
+    state,
+    exitCode: state === 'ok' ? 0 : null,
+    output: '',
+    truncated: false,
+    startedAt: '2026-11-26T22:00:00.000Z',
+    endedAt: null,
+  });
+
+  it('counts a step done once every one of its commands ran ok; a step half run, running or in doubt is not', () => {
+    const on = { ...host(0, 'a', 'applying'), commands: [command('backup', null, 'ok'), command('step', 0, 'ok'), command('step', 0, 'ok'), command('step', 1, 'in-doubt'), command('step', 1, 'ok'), command('step', 2, 'running')] };
+    expect(stepsDone(on, planned)).toEqual({ done: 2, total: 3 });
+    expect(stepsDone({ ...on, commands: [command('step', 0, 'ok')] }, planned)).toEqual({ done: 0, total: 3 });
+  });
+
+  it('does not count rollback commands, nor a host with no plan steps', () => {
+    const rolledBack = { ...host(0, 'a', 'rolled-back'), commands: [command('rollback', null, 'ok')] };
+    expect(stepsDone(rolledBack, planned)).toEqual({ done: 0, total: 3 });
+    expect(stepsDone(rolledBack, [{ phase: 'backup' }])).toEqual({ done: 0, total: 0 });
   });
 });

@@ -51,6 +51,18 @@ export function withEvent(status: ApplyStatus, event: ApplyEvent): ApplyStatus {
   return { ...status, hosts: status.hosts.map((h) => (h.hostName === event.host ? { ...h, state: event.state, message: event.message } : h)) };
 }
 
+/**
+ * How many of a host's plan steps have finished (every command of the step ran ok), of how many:
+ * the step commands come from the host's dry run.
+ */
+export function stepsDone(host: ApplyHostView, planned: readonly { phase: 'backup' | 'step'; step?: number }[]): { done: number; total: number } {
+  const commandsOf = new Map<number, number>();
+  for (const command of planned) if (command.phase === 'step' && command.step !== undefined) commandsOf.set(command.step, (commandsOf.get(command.step) ?? 0) + 1);
+  const ok = new Map<number, number>();
+  for (const command of host.commands) if (command.phase === 'step' && command.state === 'ok' && command.stepIndex !== null) ok.set(command.stepIndex, (ok.get(command.stepIndex) ?? 0) + 1);
+  return { done: [...commandsOf].filter(([step, count]) => (ok.get(step) ?? 0) >= count).length, total: commandsOf.size };
+}
+
 export const HOST_STATE_HEALTH: Record<ApplyHostState, 'ok' | 'warn' | 'bad' | 'unknown'> = {
   pending: 'unknown',
   snapshotting: 'warn',

@@ -84,8 +84,28 @@ test('the dry run of a scheduled change, host by host, offline: commands, safegu
   await expect(cards.first()).toContainText('canary');
   await view.getByLabel('Hosts at once').fill('1');
   await expect(view.getByLabel('Hosts at once')).toHaveValue('1');
+  await expect(view.getByRole('form', { name: 'How to apply' })).toContainText(`Default for testing: ${expected.concurrency} at once.`);
+  await view.getByLabel('Hosts at once').fill('0');
+  await expect(view.getByRole('form', { name: 'How to apply' })).toContainText('Hosts at once is a whole number from 1 to 64; the dry run keeps 1.');
+  await view.getByLabel('Hosts at once').fill('1');
+  await expect(view.getByRole('form', { name: 'How to apply' })).not.toContainText('whole number');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await snap(page, 'apply-dry-run-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.keyboard.press('Escape');
   await expect(view).toBeHidden();
+
+  // By keyboard: the entry opens the view again, the choices take the focus in turn.
+  const entry = page.getByRole('region', { name: 'Apply' }).getByRole('button', { name: 'Apply…' });
+  await entry.focus();
+  await page.keyboard.press('Enter');
+  await expect(view).toBeVisible();
+  await view.getByLabel('Hosts at once').focus();
+  await page.keyboard.press('Tab');
+  await expect(view.getByLabel('Canary host')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(view).toBeHidden();
+  await expect(entry).toBeFocused();
 });
 
 // ---- on the farm: real hosts changed and rolled back ----------------------------------------------------

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
 import type { ApplyChoice, ApplyDryRun } from '../store/apply';
@@ -44,12 +44,20 @@ export function ApplyEntry({ change }: { change: ChangeDetailView }) {
     };
   }, [live, change.id, loadStatus, onApplyFinished]);
 
+  // The view is a dialog that unmounts on close: the focus comes back here, where it was.
+  const button = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (wasOpen.current && !open) button.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+
   const mode = status ? applyMode(status) : null;
   if (change.state !== 'scheduled' && !status?.run) return null;
   const label = mode === 'running' ? 'Apply: running…' : mode === 'interrupted' ? 'Apply: resume…' : change.state === 'scheduled' ? 'Apply…' : 'Apply run…';
   return (
     <section className="apply-entry" aria-label="Apply">
-      <button type="button" className={change.state === 'scheduled' ? 'primary' : undefined} onClick={openApply}>
+      <button ref={button} type="button" className={change.state === 'scheduled' ? 'primary' : undefined} onClick={openApply}>
         {label}
       </button>
       <span className="muted">
@@ -107,10 +115,15 @@ function ApplyPlan({ change }: { change: ChangeDetailView }) {
   const dryRunApply = useApp((s) => s.dryRunApply);
   const busy = useApp((s) => s.busy);
   const [choice, setChoice] = useState<ApplyChoice>({});
+  const [concurrencyText, setConcurrencyText] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  // The stage's default, from the dry run made before any choice (later ones answer with the choice).
+  const stageDefault = useRef<number | null>(null);
   useEffect(() => void dryRunApply(choice), [choice, dryRunApply]);
   if (!dryRun) return <p className="muted">Preparing the dry run…</p>;
+  if (choice.concurrency === undefined) stageDefault.current = dryRun.concurrency;
   const concurrency = choice.concurrency ?? dryRun.concurrency;
+  const concurrencyValid = concurrencyText === null || (/^\d+$/.test(concurrencyText) && Number(concurrencyText) >= 1 && Number(concurrencyText) <= 64);
   const hostNames = dryRun.hosts.map((h) => h.host);
   return (
     <>
@@ -121,10 +134,12 @@ function ApplyPlan({ change }: { change: ChangeDetailView }) {
             type="number"
             min={1}
             max={64}
-            value={concurrency}
+            value={concurrencyText ?? concurrency}
+            aria-invalid={!concurrencyValid}
             onChange={(e) => {
+              setConcurrencyText(e.target.value);
               const value = Number(e.target.value);
-              if (Number.isInteger(value) && value >= 1 && value <= 64) setChoice({ ...choice, concurrency: value });
+              if (/^\d+$/.test(e.target.value) && value >= 1 && value <= 64) setChoice({ ...choice, concurrency: value });
             }}
           />
         </label>
@@ -138,7 +153,8 @@ function ApplyPlan({ change }: { change: ChangeDetailView }) {
           </select>
         </label>
         <p className="muted small">
-          {change.targetIsProduction ? 'Production: one host at a time unless you choose more.' : `Default for ${change.targetStage}: ${dryRun.concurrency} at once.`} A canary is applied and verified alone first; the others follow only if it
+          {!concurrencyValid && <strong className="warn-text">Hosts at once is a whole number from 1 to 64; the dry run keeps {concurrency}. </strong>}
+          {change.targetIsProduction ? 'Production: one host at a time unless you choose more.' : `Default for ${change.targetStage}: ${stageDefault.current ?? dryRun.concurrency} at once.`} A canary is applied and verified alone first; the others follow only if it
           succeeds. A host that fails is rolled back by itself and no further host is started.
         </p>
       </form>
@@ -150,7 +166,7 @@ function ApplyPlan({ change }: { change: ChangeDetailView }) {
             <strong>Not now:</strong> {dryRun.reason}
           </span>
         )}
-        <button type="button" className="primary" disabled={!dryRun.allowed || busy !== null || dryRun.hosts.length === 0} onClick={() => setConfirming(true)}>
+        <button type="button" className="primary" disabled={!dryRun.allowed || busy !== null || dryRun.hosts.length === 0 || !concurrencyValid} onClick={() => setConfirming(true)}>
           Start…
         </button>
       </div>

@@ -5,6 +5,8 @@ import { client } from '../api/client';
 import { useApp } from '../store/index';
 import { attempt } from '../store/task';
 import type { LeaseView, ReclaimOptions, StageUsage } from '../store/assets';
+import { AssetJobProgress, useAssetJob } from './AssetJobProgress';
+import { CloneDialog, type CloneTarget } from './CloneDialog';
 import { Dialog } from './Dialog';
 import './assets.css';
 
@@ -218,16 +220,23 @@ function ReclaimDialog() {
   const planReclaim = useApp((s) => s.planReclaim);
   const confirmReclaim = useApp((s) => s.confirmReclaim);
   const closeReclaim = useApp((s) => s.closeReclaim);
+  const reclaimFinished = useApp((s) => s.reclaimFinished);
   const busy = useApp((s) => s.busy);
   const [options, setOptions] = useState<Required<ReclaimOptions>>({ keep: 'snapshot', graceHours: 24, force: false });
+  const progress = useAssetJob(reclaim?.job?.jobId ?? null);
+  const jobEnded = progress.job !== null && progress.job.state !== 'running';
+  useEffect(() => {
+    if (jobEnded) void reclaimFinished();
+  }, [jobEnded, reclaimFinished]);
   if (!reclaim) return null;
-  const { dryRun, outcome } = reclaim;
+  const { dryRun, outcome, job } = reclaim;
   const title = `Reclaim ${lease ? `${lease.serviceName} ${lease.stageName}` : 'the environment'}`;
   const operations = dryRun?.vms.reduce((n, vm) => n + vm.operations.length, 0) ?? 0;
   return (
     <Dialog title={title} onClose={closeReclaim} wide>
       <div className="reclaim">
-        {outcome?.run && (
+        {job && <AssetJobProgress title={`Reclaim run ${job.runId}`} vms={progress.vms} job={progress.job} />}
+        {outcome?.run && !job && (
           <section aria-label="Reclaim status" className="reclaim-status">
             <strong>
               Run {outcome.run.id}: {outcome.run.state === 'waiting' ? `VMs off; they may be deleted after the grace period (${outcome.run.graceHours} h)` : outcome.run.state}
@@ -247,7 +256,7 @@ function ReclaimDialog() {
             )}
           </section>
         )}
-        {!dryRun && (
+        {!dryRun && !job && (
           <form
             className="asset-form"
             aria-label="Reclaim options"
@@ -467,8 +476,10 @@ function NewPoolDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
-function Leases() {
+function Leases({ onClone }: { onClone: (target: CloneTarget) => void }) {
   const leases = useApp((s) => s.assets?.leases ?? NO_LEASES);
+  const services = useApp((s) => s.services);
+  const hostsOf = (lease: LeaseView) => services.find((s) => s.id === lease.serviceId)?.stages.find((st) => st.id === lease.stageId)?.hostCount ?? 0;
   const horizon = useApp((s) => s.leaseHorizonDays);
   const setLeaseHorizon = useApp((s) => s.setLeaseHorizon);
   const openReclaim = useApp((s) => s.openReclaim);
@@ -538,6 +549,15 @@ function Leases() {
                       Reclaim…
                     </button>
                   )}
+                  {hostsOf(lease) > 0 ? (
+                    <button type="button" onClick={() => onClone({ serviceId: lease.serviceId, stageId: lease.stageId, rebuild: true })}>
+                      Rebuild…
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => onClone({ serviceId: lease.serviceId, stageId: lease.stageId, rebuild: false })}>
+                      Clone production into this stage…
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -605,11 +625,16 @@ export function AssetsPanel() {
   const loadAssets = useApp((s) => s.loadAssets);
   useEffect(() => void loadAssets(), [loadAssets]);
   const [addingPool, setAddingPool] = useState(false);
+  /** The clone dialog: closed (undefined), or open on a stage (or none chosen yet: null). */
+  const [cloning, setCloning] = useState<CloneTarget | null | undefined>(undefined);
   return (
     <main className="assets-panel" aria-label="Assets">
       <div className="assets-head">
         <h2>Preproduction assets</h2>
         {assets && <span className="muted">as of {new Date(assets.generatedAt).toLocaleString()}</span>}
+        <button type="button" onClick={() => setCloning(null)}>
+          Clone production into a stage…
+        </button>
         <button type="button" onClick={() => setAddingPool(true)}>
           Add pool…
         </button>
@@ -618,7 +643,8 @@ export function AssetsPanel() {
         </button>
       </div>
       {addingPool && <NewPoolDialog onClose={() => setAddingPool(false)} />}
-      <Leases />
+      <Leases onClone={setCloning} />
+      {cloning !== undefined && <CloneDialog initial={cloning} onClose={() => setCloning(undefined)} />}
       <PlacementCheck />
       <section aria-label="Capacity per stage">
         {assets?.stages.map((stage) => <StageCapacity key={stage.stageName} stage={stage} />)}

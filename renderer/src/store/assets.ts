@@ -9,14 +9,14 @@ export type StageUsage = AssetsReport['stages'][number];
 export type LeaseView = AssetsReport['leases'][number];
 export type ReclaimOptions = Omit<CallInput<'reclaim.plan'>, 'stageId'>;
 export type ReclaimDryRun = CallOutput<'reclaim.plan'>;
-export type ReclaimStatus = CallOutput<'reclaim.run'>;
+export type ReclaimStatus = CallOutput<'reclaim.status'>;
 
 export interface AssetsSlice {
   assets: AssetsReport | null;
   /** Leases with at most this many days left count as expiring. */
   leaseHorizonDays: number;
-  /** The reclaim dialog: its stage, the dry run shown (once asked), the outcome of the run (once confirmed). */
-  reclaim: { stageId: number; dryRun: ReclaimDryRun | null; outcome: ReclaimStatus | null } | null;
+  /** The reclaim dialog: its stage, the dry run shown (once asked), the job running it (once confirmed), then its outcome. */
+  reclaim: { stageId: number; dryRun: ReclaimDryRun | null; job: CallOutput<'reclaim.run'> | null; outcome: ReclaimStatus | null } | null;
   loadAssets(): Promise<void>;
   setLeaseHorizon(days: number): Promise<void>;
   setLease(lease: CallInput<'leases.set'>): Promise<boolean>;
@@ -25,8 +25,10 @@ export interface AssetsSlice {
   archiveEnvironment(stageId: number, reason: string): Promise<boolean>;
   openReclaim(stageId: number): Promise<void>;
   planReclaim(options: ReclaimOptions): Promise<void>;
-  /** Runs the dry run shown, with its token: the explicit confirmation. */
+  /** Starts the dry run shown, with its token (the explicit confirmation), as a job. */
   confirmReclaim(): Promise<void>;
+  /** The reclaim job ended: its outcome, from the workspace. */
+  reclaimFinished(): Promise<void>;
   closeReclaim(): void;
 }
 
@@ -63,10 +65,10 @@ export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, ge
     return ok;
   },
   openReclaim: async (stageId) => {
-    set({ reclaim: { stageId, dryRun: null, outcome: null }, error: null });
+    set({ reclaim: { stageId, dryRun: null, job: null, outcome: null }, error: null });
     // A reclaim may already be under way (interrupted, or waiting for its grace period): show where it stands.
     const status = await attempt(set, () => client.call('reclaim.status', { stageId }));
-    if (status?.run && status.run.state !== 'done' && get().reclaim?.stageId === stageId) set({ reclaim: { stageId, dryRun: null, outcome: status } });
+    if (status?.run && status.run.state !== 'done' && get().reclaim?.stageId === stageId) set({ reclaim: { stageId, dryRun: null, job: null, outcome: status } });
   },
   planReclaim: async (options) => {
     const current = get().reclaim;
@@ -79,10 +81,16 @@ export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, ge
   confirmReclaim: async () => {
     const current = get().reclaim;
     if (!current?.dryRun) return;
-    await task(set, 'Reclaiming', async () => {
-      const outcome = await client.call('reclaim.run', { token: current.dryRun!.token });
-      set({ reclaim: { ...current, dryRun: null, outcome } });
+    await task(set, 'Starting the reclaim', async () => {
+      const job = await client.call('reclaim.run', { token: current.dryRun!.token });
+      set({ reclaim: { ...current, dryRun: null, job } });
     });
+  },
+  reclaimFinished: async () => {
+    const current = get().reclaim;
+    if (!current?.job) return;
+    const outcome = await attempt(set, () => client.call('reclaim.status', { stageId: current.stageId }));
+    if (get().reclaim?.stageId === current.stageId) set({ reclaim: { ...current, job: null, outcome: outcome ?? current.outcome } });
     await get().loadAssets();
   },
   closeReclaim: () => set({ reclaim: null }),

@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { call, expect, openShell, snap, test } from './fixtures';
+
+// libvirt's mock driver: a realistic hypervisor in one file (db-legacy and the template tmpl-debian12, both shut off, on network stagecraft-int).
+const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+
+test('clone production into a stage: choices, dry run with every operation and the isolation warning, blockers until a template is given, run, the clones in the stage', async ({ page }) => {
+  test.setTimeout(150_000); // two clone runs through virsh on a shared, busy machine
+  await openShell(page);
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+
+  // A service whose production runs on the hypervisor: its db is the VM db-legacy; its web server is not a VM there.
+  type Service = { id: number; stages: { id: number; name: string; isProduction: boolean }[] };
+  const service = await call<Service>(page, 'services.create', { name: 'legacy-billing', roles: ['db', 'web'] });
+  const production = service.stages.find((s) => s.isProduction)!;
+  await call(page, 'hosts.add', { name: 'db-legacy', address: '10.0.0.9', stageId: production.id, role: 'db' });
+  await call(page, 'hosts.add', { name: 'legacy-web-01', address: '10.0.0.10', stageId: production.id, role: 'web' });
+
+  await page.keyboard.press('Control+3');
+  const add = page.getByRole('form', { name: 'Add a hypervisor' });
+  await add.getByLabel('Name').fill('kvm-lab');
+  await add.getByLabel('libvirt URI').fill(URI);
+  await add.getByRole('button', { name: 'Add and read' }).click();
+  await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded', { timeout: 30_000 });
+
+  await page.keyboard.press('Control+4');
+  await page.getByRole('main', { name: 'Assets' }).getByRole('button', { name: 'Clone production into a stage…' }).click();
+  const dialog = page.getByRole('dialog', { name: /^(Clone production into|Rebuild) / });
+  const choices = dialog.getByRole('form', { name: 'Clone choices' });
+  await choices.getByLabel('Service').selectOption({ label: 'legacy-billing' });
+  await choices.getByLabel('Target stage').selectOption({ label: 'staging (empty)' });
+  await expect(dialog).toHaveAccessibleName('Clone production into legacy-billing staging');
+  await expect(choices.getByLabel('Hypervisor')).toHaveValue(/\d+/);
+  await expect(choices.getByLabel('Placeholders')).toContainText('{n} 1, 2… within each role');
+  await choices.getByLabel('Address pattern').fill('{name}.lab.invalid');
+  await choices.getByRole('button', { name: 'Dry run' }).click();
+
+  // Without a template for web, nothing can run, and the dialog says why.
+  const plan = dialog.getByRole('region', { name: 'Clone dry run' });
+  await expect(plan.getByRole('region', { name: 'Blockers' })).toContainText('legacy-web-01 (web) is not a VM of kvm-lab: give a template VM for role web.', { timeout: 30_000 });
+  const run = plan.getByRole('button', { name: /^Clone: run these/ });
+  await expect(run).toBeDisabled();
+  await expect(run).toHaveAttribute('title', /^Cannot run: legacy-web-01 \(web\) is not a VM of kvm-lab/);
+
+  await plan.getByRole('button', { name: 'Change the choices' }).click();
+  await choices.getByLabel('Template for web').fill('tmpl-debian12');
+  await choices.getByRole('button', { name: 'Dry run' }).click();
+  const clones = plan.getByRole('table', { name: 'Clones' });
+  // Reading the hypervisor takes a few virsh calls: slow on a busy machine.
+  await expect(clones.getByRole('row', { name: 'Clone legacy-billing-web-staging-1' })).toContainText('tmpl-debian12', { timeout: 30_000 });
+  await expect(plan.getByRole('region', { name: 'Blockers' })).toHaveCount(0);
+  await expect(clones.getByRole('row', { name: 'Clone legacy-billing-db-staging-1' })).toContainText('db-legacy');
+  await expect(clones.getByRole('row', { name: 'Clone legacy-billing-db-staging-1' })).toContainText('legacy-billing-db-staging-1.lab.invalid');
+  // Every hypervisor operation, as the exact commands.
+  await expect(plan.getByLabel('Commands for legacy-billing-db-staging-1')).toContainText(`virsh -c ${URI} vol-clone`);
+  await expect(plan.getByLabel('Commands for legacy-billing-web-staging-1')).toContainText('--newname legacy-billing-web-staging-1');
+  await expect(plan.getByLabel('Commands for legacy-billing-web-staging-1')).toContainText('define');
+  // The clones' NICs sit on production's network: flagged first, and on each row.
+  const isolation = plan.getByRole('alert', { name: 'Network isolation' });
+  await expect(isolation).toContainText("of the clones are on production's network");
+  await expect(isolation).toContainText(/legacy-billing-db-staging-1: NIC 52:54:00:[0-9a-f:]+ is on production's network stagecraft-int/);
+  await expect(clones.getByRole('row', { name: 'Clone legacy-billing-db-staging-1' })).toContainText("on production's network");
+  await expect(plan.getByLabel('Placement')).toContainText(/pool|Stage staging/);
+  await expect(run).toBeEnabled();
+  await snap(page, 'clone-dry-run');
+
+  // The hypervisor refuses the 200 GB copy of db-legacy (its pool is too small): that clone fails, the other is registered.
+  await run.click();
+  const result = dialog.getByRole('region', { name: 'Clone result' });
+  await expect(result.getByRole('heading')).toHaveText('Run 1: failed — 1 host registered in staging, 1 failed', { timeout: 30_000 });
+  await expect(result.getByRole('row', { name: 'Cloned legacy-billing-db-staging-1' })).toContainText("Not enough free space in pool for volume 'legacy-billing-db-staging-1.qcow2'");
+  await expect(result.getByRole('row', { name: 'Cloned legacy-billing-web-staging-1' })).toContainText('registered');
+  await expect(result.getByLabel('Parity against production')).toContainText('not compared yet');
+  await expect(result.getByLabel('What is left')).toContainText('legacy-billing-db-staging-1 (db, from db-legacy)');
+  await snap(page, 'clone-result');
+  await dialog.getByRole('button', { name: 'Close' }).last().click();
+  await expect(dialog).toBeHidden();
+
+  // Rebuild: the stage holds a host now; fresh clones of the template replace it, the old one archived first.
+  await page.getByRole('main', { name: 'Assets' }).getByRole('button', { name: 'Clone production into a stage…' }).click();
+  await choices.getByLabel('Service').selectOption({ label: 'legacy-billing' });
+  await choices.getByLabel('Target stage').selectOption({ label: 'staging (1 host)' });
+  await choices.getByRole('checkbox', { name: /^Rebuild: archive the 1 host staging holds now/ }).check();
+  await expect(dialog).toHaveAccessibleName('Rebuild legacy-billing staging');
+  await choices.getByLabel('Template for db').fill('tmpl-debian12');
+  await choices.getByLabel('Template for web').fill('tmpl-debian12');
+  await choices.getByLabel('Name pattern').fill('{service}-{role}-r{n}');
+  await choices.getByRole('button', { name: 'Dry run' }).click();
+  await expect(plan.getByLabel('Replaced')).toContainText('Rebuild: legacy-billing-web-staging-1 is archived first', { timeout: 30_000 });
+  await expect(plan.getByRole('alert', { name: 'Network isolation' })).toContainText('legacy-billing-db-r1: NIC');
+  await plan.getByRole('button', { name: 'Rebuild: run these 2 operations' }).click();
+  await expect(result.getByRole('heading')).toHaveText('Run 2: done — 2 hosts registered in staging', { timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Close' }).last().click();
+
+  // The clones are the hosts of the stage now.
+  await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /legacy-billing/ }).click();
+  await expect(page.getByTestId('lifecycle-canvas').getByTestId('stage-staging')).toContainText('2 hosts');
+  type Environment = { hosts: { name: string; roles: string[]; address: string }[] };
+  const staging = service.stages.find((s) => s.name === 'staging')!;
+  const environment = await call<Environment>(page, 'environment.get', { stageId: staging.id });
+  expect(environment.hosts.map((h) => [h.name, h.roles, h.address]).sort()).toEqual([
+    ['legacy-billing-db-r1', ['db'], 'legacy-billing-db-r1'], // the default address rule: {name}
+    ['legacy-billing-web-r1', ['web'], 'legacy-billing-web-r1'],
+  ]);
+});

@@ -62,13 +62,15 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     expect(first.commands.map((c) => c.label)).toEqual([
       'record package versions',
       `back up ${FIXTURE_CONF}`,
+      'record configuration-file copies there before',
       'upgrade package stagecraft-fixture 1.0-1 → 2.0-1',
+      SETTLE,
       `write file ${FIXTURE_CONF}`,
       'reload systemd units',
       `restart service stagecraft-fixture.service (${FIXTURE_CONF} changed)`,
     ]);
-    expect(first.commands[2]!.command).toMatch(/^'sudo' '-n' '--' 'env' 'DEBIAN_FRONTEND=noninteractive' 'apt-get' .* 'install' 'stagecraft-fixture=2\.0-1'$/);
-    expect(dry.hosts[2]!.commands[2]!.command).toMatch(/^'env' /); // root: no sudo
+    expect(first.commands[3]!.command).toMatch(/^'sudo' '-n' '--' 'env' 'DEBIAN_FRONTEND=noninteractive' 'apt-get' .* 'install' 'stagecraft-fixture=2\.0-1'$/);
+    expect(dry.hosts[2]!.commands[3]!.command).toMatch(/^'env' /); // root: no sudo
     expect(first.files[0]!.diff?.identical).toBe(false);
 
     const events: ApplyProgress[] = [];
@@ -135,7 +137,7 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     expect(host!.message).toMatch(/rescan: back to its previous facts$/);
     expect(factDifferences(before, latest(bench.store, bench.hosts[0]!.id))).toEqual([]);
     const labels = bench.store.apply.commands(host!.id).filter((c) => c.phase === 'rollback').map((c) => c.label);
-    expect(labels).toEqual([`restore ${FIXTURE_CONF}`, `restore ${DROP_IN}`, 'reinstall stagecraft-fixture 1.0-1', 'reload systemd units', 'restart service stagecraft-fixture.service']);
+    expect(labels).toEqual([`restore ${FIXTURE_CONF}`, `restore ${DROP_IN}`, 'reinstall stagecraft-fixture 1.0-1', SETTLE, 'reload systemd units', 'restart service stagecraft-fixture.service']);
     expect(onHost(46, `${FIXTURE_STATE}; test -e '${DROP_IN}' && echo drop-in left || true`)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
     figures.push(`rollback after a failed service restart: scratch46 ${seconds(hostDuration(host!))} in all`);
     bench.store.close();
@@ -205,6 +207,34 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
     expect(rolledBack.changeState).toBe('rolled-back');
     expect(factDifferences(before, latest(bench.store, bench.hosts[0]!.id))).toEqual([]);
     expect(onHost(49, FIXTURE_STATE)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
+    bench.store.close();
+  }, 240_000);
+
+  it('the link dies after the upgrade, while its step settles the conffile copies: resume runs only what did not finish, never the upgrade again', async () => {
+    const env = scratch(51);
+    const bench = await benchIn(dir, keys, 'cut-settle', [51], v2Edits('mode = settled\n'));
+    let cut = false;
+    const interrupted = await applyChange(bench.store, bench.changeId, {
+      ...bench.options(),
+      onProgress: (e) => {
+        if (!cut && e.command?.label === SETTLE && e.command.status === 'running') {
+          cut = true;
+          dropPort(env.portBase + 51);
+        }
+      },
+    });
+    expect(interrupted.hosts.map((h) => [h.state, h.interruptedIn])).toEqual([['in-doubt', 'applying']]);
+    removeTable();
+    const resumed = await resumeApply(bench.store, bench.changeId, { ...bench.options(), mode: 'complete' }).done;
+    expect(resumed.hosts.map((h) => h.state)).toEqual(['done']);
+    const packageStep = bench.store.apply.commands(resumed.hosts[0]!.id).filter((c) => c.stepIndex === 0).map((c) => [c.label, c.state]);
+    expect(packageStep).toEqual([
+      ['record configuration-file copies there before', 'ok'],
+      ['upgrade package stagecraft-fixture 1.0-1 → 2.0-1', 'ok'],
+      [SETTLE, 'in-doubt'],
+      [SETTLE, 'ok'],
+    ]);
+    expect(onHost(51, FIXTURE_STATE)).toBe('2.0-1\nactive\nmode = settled\n');
     bench.store.close();
   }, 240_000);
 

@@ -110,7 +110,7 @@ test('the dry run of a scheduled change, host by host, offline: commands, safegu
 
 // ---- on the farm: real hosts changed and rolled back ----------------------------------------------------
 
-const SCRATCH = { happy: [70, 71], failing: [72], cut: [70, 71] };
+const SCRATCH = { happy: [70, 71], failing: [72], cut: [70, 71], aborted: [71, 72] };
 const farmReason = scratchUnavailable();
 
 test.describe('applying on farm scratch hosts', () => {
@@ -319,5 +319,41 @@ test.describe('applying on farm scratch hosts', () => {
     await page.keyboard.press('Escape');
     await expect(detail.locator('.detail-line .state-chip')).toHaveText('rolled-back');
     expect(SCRATCH.cut.map((n) => onHost(n, FIXTURE_STATE))).toEqual(before);
+  });
+
+  test('Abort, confirmed, while the first host is being changed: it is rolled back, the host not started stays untouched, the run says aborted', async ({ page }, testInfo) => {
+    const dataDir = testInfo.config.metadata['dataDir'] as string;
+    const env = scratch(...SCRATCH.aborted);
+    useFarmSsh(dataDir, env);
+    const bench = await workbench(join(dataDir, 'workspaces'), keys, 'apply-abort', SCRATCH.aborted, v2Edits('mode = aborted\n'));
+    const path = bench.store.path;
+    bench.store.close();
+    const before = SCRATCH.aborted.map((n) => onHost(n, FIXTURE_STATE));
+    await openWorkspace(page, path);
+
+    const { detail, view } = await openApply(page, 'apply-abort: fixture v2');
+    await view.getByLabel('Hosts at once').fill('1');
+    await view.getByRole('button', { name: 'Start…' }).click();
+    await page.getByRole('dialog', { name: /^Start applying change #\d+$/ }).getByRole('button', { name: 'Apply now' }).click();
+    await expect(view.getByLabel('Now on scratch71')).toContainText('now: upgrade package stagecraft-fixture', { timeout: 120_000 });
+
+    await view.getByRole('button', { name: 'Abort…' }).click();
+    const confirm = page.getByRole('dialog', { name: /^Abort applying change #\d+$/ });
+    await expect(confirm).toContainText('The host being changed now is rolled back to its safeguard. Hosts not yet started stay untouched; hosts already done stay as they are.');
+    await confirm.getByRole('button', { name: 'Abort the run' }).click();
+    await expect(confirm).toBeHidden();
+
+    const outcome = view.getByRole('status', { name: 'Outcome' });
+    await expect(outcome).toContainText('Aborted.', { timeout: 180_000 });
+    const hosts = view.getByRole('list', { name: 'Hosts of the run' });
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' }).locator('.host-state')).toHaveText('rolled-back');
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' })).toContainText('rolled back (aborted by the user); rescan: back to its previous facts');
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch71' }).locator('.step-progress')).toHaveText(/\d\/3 steps, then undone$/);
+    await expect(hosts.getByRole('listitem', { name: 'Host scratch72' }).locator('.host-state')).toHaveText('pending');
+    await expect(view.getByRole('button', { name: 'Abort…' })).toHaveCount(0);
+    await snap(page, 'apply-aborted');
+    await page.keyboard.press('Escape');
+    await expect(detail.locator('.detail-line .state-chip')).toHaveText('rolled-back');
+    expect(SCRATCH.aborted.map((n) => onHost(n, FIXTURE_STATE))).toEqual(before);
   });
 });

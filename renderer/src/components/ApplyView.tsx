@@ -453,6 +453,7 @@ function RunHost({ host, current, steps }: { host: ApplyHostView; current: { lab
         {steps && steps.total > 0 && (
           <span className="step-progress">
             <progress max={steps.total} value={steps.done} aria-label={`Steps done on ${host.hostName}`} /> {steps.done}/{steps.total} steps
+            {host.state === 'rolled-back' && ', then undone'}
           </span>
         )}
         {host.safeguard === 'vm-snapshot' && host.vm && <span className="safeguard">VM snapshot {host.vm.snapshot}</span>}

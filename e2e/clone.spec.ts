@@ -34,17 +34,30 @@ test('clone production into a stage: choices, dry run with every operation and t
   await expect(choices.getByLabel('Hypervisor')).toHaveValue(/\d+/);
   await expect(choices.getByLabel('Placeholders')).toContainText('{n} 1, 2… within each role');
   await choices.getByLabel('Address pattern').fill('{name}.lab.invalid');
+  await snap(page, 'clone-choices');
   await choices.getByRole('button', { name: 'Dry run' }).click();
 
   // Without a template for web, nothing can run, and the dialog says why.
   const plan = dialog.getByRole('region', { name: 'Clone dry run' });
   await expect(plan.getByRole('region', { name: 'Blockers' })).toContainText('legacy-web-01 (web) is not a VM of kvm-lab: give a template VM for role web.', { timeout: 30_000 });
-  const run = plan.getByRole('button', { name: /^Clone: run these/ });
+  const run = plan.getByRole('button', { name: /^Clone: run / });
   await expect(run).toBeDisabled();
   await expect(run).toHaveAttribute('title', /^Cannot run: legacy-web-01 \(web\) is not a VM of kvm-lab/);
 
+  // A running VM is cloned only from one of its snapshots (it keeps running): the dry run says so, and copies from the one chosen.
+  await plan.getByRole('button', { name: 'Change the choices' }).click();
+  await choices.getByLabel('Template for web').fill('pay-web-int-01');
+  await choices.getByRole('button', { name: 'Dry run' }).click();
+  await expect(plan.getByRole('region', { name: 'Blockers' })).toContainText('pay-web-int-01 (role web) is running', { timeout: 30_000 });
+  await plan.getByRole('button', { name: 'Change the choices' }).click();
+  await choices.getByLabel('Snapshot for web').selectOption({ label: 'snapshot baseline' });
+  await choices.getByRole('button', { name: 'Dry run' }).click();
+  // The copy from a snapshot reads the disk files on the hypervisor's host: libvirt's test driver has none, and the dry run says so.
+  await expect(plan.getByRole('region', { name: 'Blockers' })).toContainText(/legacy-billing-web-staging-1: .* a clone from a snapshot copies disk files with qemu-img on the hypervisor's host/, { timeout: 30_000 });
+
   await plan.getByRole('button', { name: 'Change the choices' }).click();
   await choices.getByLabel('Template for web').fill('tmpl-debian12');
+  await choices.getByLabel('Snapshot for web').selectOption({ label: 'as chosen above' });
   await choices.getByRole('button', { name: 'Dry run' }).click();
   const clones = plan.getByRole('table', { name: 'Clones' });
   // Reading the hypervisor takes a few virsh calls: slow on a busy machine.
@@ -74,6 +87,14 @@ test('clone production into a stage: choices, dry run with every operation and t
   await expect(result.getByLabel('Parity against production')).toContainText('not compared yet');
   await expect(result.getByLabel('What is left')).toContainText('legacy-billing-db-staging-1 (db, from db-legacy)');
   await snap(page, 'clone-result');
+  // What is left can be resumed: its dry run first, VM by VM.
+  await dialog.getByRole('button', { name: 'Dry run of the resume…' }).click();
+  const resume = dialog.getByRole('region', { name: 'Resume dry run' });
+  await expect(resume.getByLabel('Resume legacy-billing-db-staging-1')).toContainText('next: clone', { timeout: 30_000 });
+  await expect(resume.getByLabel('Commands for legacy-billing-db-staging-1')).toContainText('vol-clone');
+  await expect(resume).not.toContainText('Resume legacy-billing-web-staging-1 '); // registered already: nothing to do
+  await resume.getByRole('button', { name: 'Back' }).click();
+  await expect(result).toBeVisible();
   await dialog.getByRole('button', { name: 'Close' }).last().click();
   await expect(dialog).toBeHidden();
 

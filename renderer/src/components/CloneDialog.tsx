@@ -40,6 +40,8 @@ interface CloneForm {
   snapshot: SnapshotMode;
   snapshotName: string;
   templates: Record<string, string>;
+  /** Per role: '' as chosen for all, 'latest', or 'named:NAME'. */
+  roleSnapshots: Record<string, string>;
   name: string;
   address: string;
   replace: boolean;
@@ -48,6 +50,11 @@ interface CloneForm {
 
 function requestOf(form: CloneForm): CloneRequest {
   const templates = Object.fromEntries(Object.entries(form.templates).filter(([, vm]) => vm.trim() !== '').map(([role, vm]) => [role, vm.trim()]));
+  const snapshots = Object.fromEntries(
+    Object.entries(form.roleSnapshots)
+      .filter(([, choice]) => choice !== '')
+      .map(([role, choice]) => [role, choice === 'latest' ? { kind: 'latest' as const } : { kind: 'named' as const, name: choice.slice('named:'.length) }]),
+  );
   return {
     serviceId: form.serviceId,
     toStageId: form.toStageId,
@@ -58,6 +65,7 @@ function requestOf(form: CloneForm): CloneRequest {
     replace: form.replace,
     ...(form.snapshot === 'latest' && { snapshot: { kind: 'latest' as const } }),
     ...(form.snapshot === 'named' && { snapshot: { kind: 'named' as const, name: form.snapshotName.trim() } }),
+    ...(Object.keys(snapshots).length > 0 && { snapshots }),
   };
 }
 
@@ -78,7 +86,7 @@ function CloneChoices({ form, setForm, inventory, onPlan, onClose }: { form: Clo
     return () => void (current = false);
   }, [form.serviceId]);
   const update = (changes: Partial<CloneForm>) => setForm({ ...form, ...changes });
-  const shutOff = inventory?.domains.filter((d) => d.state === 'shutoff').map((d) => d.name) ?? [];
+  const snapshotsOf = (vm: string) => inventory?.domains.find((d) => d.name === vm.trim())?.snapshots.map((snap) => snap.name);
   const snapshotNames = [...new Set(inventory?.domains.flatMap((d) => d.snapshots.map((s) => s.name)) ?? [])];
   const held = target?.hostCount ?? 0;
   const submit = (e: FormEvent) => {
@@ -92,7 +100,7 @@ function CloneChoices({ form, setForm, inventory, onPlan, onClose }: { form: Clo
           Service
           <select value={form.serviceId} onChange={(e) => {
             const next = services.find((s) => s.id === Number(e.target.value));
-            update({ serviceId: Number(e.target.value), toStageId: next?.stages.find((st) => !st.isProduction)?.id ?? 0, source: 'production', templates: {} });
+            update({ serviceId: Number(e.target.value), toStageId: next?.stages.find((st) => !st.isProduction)?.id ?? 0, source: 'production', templates: {}, roleSnapshots: {} });
           }}>
             {services.map((s) => (
               <option key={s.id} value={s.id}>
@@ -164,18 +172,30 @@ function CloneChoices({ form, setForm, inventory, onPlan, onClose }: { form: Clo
         </datalist>
       </fieldset>
       <fieldset>
-        <legend>Template VM per role (leave empty to clone production&apos;s VM of that role)</legend>
-        <div className="clone-grid">
+        <legend>Per role: the VM to clone (empty: production&apos;s VM of that role) and its snapshot</legend>
+        <div className="clone-roles">
           {service?.roles.map((role) => (
-            <label key={role}>
-              {role}
-              <input list="clone-template-vms" aria-label={`Template for ${role}`} value={form.templates[role] ?? ''} placeholder={form.source === 'production' ? "production's VM" : 'a shut-off template VM'} onChange={(e) => update({ templates: { ...form.templates, [role]: e.target.value } })} />
-            </label>
+            <div key={role} className="clone-role">
+              <span className="clone-role-name">{role}</span>
+              <input list="clone-template-vms" aria-label={`Template for ${role}`} value={form.templates[role] ?? ''} placeholder={form.source === 'production' ? "production's VM" : 'a template VM'} onChange={(e) => update({ templates: { ...form.templates, [role]: e.target.value } })} />
+              <select aria-label={`Snapshot for ${role}`} value={form.roleSnapshots[role] ?? ''} onChange={(e) => update({ roleSnapshots: { ...form.roleSnapshots, [role]: e.target.value } })}>
+                <option value="">as chosen above</option>
+                <option value="latest">its newest snapshot</option>
+                {(snapshotsOf(form.templates[role] ?? '') ?? snapshotNames).map((name) => (
+                  <option key={name} value={`named:${name}`}>
+                    snapshot {name}
+                  </option>
+                ))}
+              </select>
+            </div>
           ))}
         </div>
         <datalist id="clone-template-vms">
-          {shutOff.map((name) => (
-            <option key={name} value={name} />
+          {inventory?.domains.map((d) => (
+            <option key={d.name} value={d.name}>
+              {d.state}
+              {d.snapshots.length > 0 ? `, ${plural(d.snapshots.length, 'snapshot')}` : ''}
+            </option>
           ))}
         </datalist>
         {inventory?.fetchedAt === null && <p className="muted small">The hypervisor has not been read yet: refresh it in the Hypervisors view to get its VMs offered here.</p>}
@@ -341,7 +361,7 @@ function ClonePlanView({ plan, scan, onBack, onRun }: { plan: ClonePlan; scan: b
           Change the choices
         </button>
         <button type="button" className="primary danger" disabled={busy !== null || plan.blockers.length > 0} title={plan.blockers.length > 0 ? `Cannot run: ${plan.blockers[0]}` : undefined} onClick={onRun}>
-          {plan.replaces.length > 0 ? 'Rebuild' : 'Clone'}: run these {plural(plan.vms.length, 'operation')}
+          {plan.replaces.length > 0 ? 'Rebuild' : 'Clone'}: run {plan.vms.length === 1 ? 'this operation' : `these ${plan.vms.length} operations`}
           {scan ? ', then scan' : ''}
         </button>
       </div>
@@ -460,6 +480,7 @@ export function CloneDialog({ initial, onClose }: { initial: CloneTarget | null;
     snapshot: 'none',
     snapshotName: '',
     templates: {},
+    roleSnapshots: {},
     name: DEFAULT_NAMING_RULE.name,
     address: DEFAULT_NAMING_RULE.address,
     replace: initial?.rebuild ?? false,

@@ -157,5 +157,17 @@ describe.skipIf(noVirsh !== null)('the clone dry run against the libvirt test dr
     await expect(call('clone.run', { token: running.token })).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/cannot run/) });
     await expect(call('clone.run', { token: running.token })).rejects.toMatchObject({ code: 'not-found' });
     await expect(call('clone.plan', { serviceId, toStageId: production!.id, hypervisorId })).rejects.toMatchObject({ code: 'refused' });
+
+    // From a snapshot a running VM may be the source, but the test driver has no disk files to copy: the dry run says so.
+    const fromSnapshot = await call<Plan>('clone.plan', { serviceId, toStageId: testing!.id, hypervisorId, templates: { web: 'pay-web-int-01' }, snapshots: { web: { kind: 'latest' } } });
+    expect(fromSnapshot.blockers).toEqual([expect.stringMatching(/^legacy-web-lab-1: .*a clone from a snapshot copies disk files with qemu-img on the hypervisor's host, and test:\/\/.* is libvirt's test driver: its disks are not real files$/)]);
+    const unknown = await call<Plan>('clone.plan', { serviceId, toStageId: testing!.id, hypervisorId, templates: { web: 'pay-web-int-01' }, snapshot: { kind: 'named', name: 'v9' } });
+    expect(unknown.blockers).toContain('pay-web-int-01 has no snapshot "v9"; it has "baseline", "pre-release-2.4". (role web)');
+    const none = await call<Plan>('clone.plan', { serviceId, toStageId: testing!.id, hypervisorId, templates: { web: 'tmpl-debian12' }, snapshots: { web: { kind: 'latest' } } });
+    expect(none.blockers).toContain('tmpl-debian12 has no snapshot to clone from: take one (it may keep running), or clone it shut off. (role web)');
+    // No clone run yet: the status says so offline; an unknown run cannot be resumed.
+    expect(await call('clone.status', { stageId: testing!.id })).toEqual({ run: null, vms: [], left: [], parity: null });
+    await expect(call('clone.resumePlan', { runId: 9999 })).rejects.toMatchObject({ code: 'not-found', message: 'Clone run 9999 does not exist.' });
+    await expect(call('clone.resume', { token: 'made-up' })).rejects.toMatchObject({ code: 'not-found' });
   });
 });

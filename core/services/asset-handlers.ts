@@ -109,7 +109,7 @@ function asJob(ctx: ServiceContext, jobs: Jobs, title: string, total: number, be
   const report = (event: Progress) => {
     if (!job) return void early.push(event);
     ctx.emit('assets.progress', { jobId: job.id, ...event });
-    if (event.state !== 'running' || event.step === FINAL_STEP[event.kind]) job.progress(Math.min(total, ++finished), `${event.vm}: ${event.message}`);
+    if (event.state !== 'running') job.progress(Math.min(total, ++finished), `${event.vm}: ${event.message}`);
   };
   return begin(report, abort.signal).then(({ runId, done }) => {
     const jobId = jobs.start(title, total, async (handle) => {
@@ -126,9 +126,6 @@ function asJob(ctx: ServiceContext, jobs: Jobs, title: string, total: number, be
     return { jobId, runId };
   });
 }
-
-/** The step that ends a VM's part of a job (a failure ends it too). */
-const FINAL_STEP = { clone: 'registered', reclaim: 'deleted' } as const;
 
 const cloneOutcome = (result: CloneResult) => ({ ok: result.failed.length === 0, message: `${result.hosts.length} VM(s) cloned and registered${result.failed.length ? `; ${result.failed.length} failed: ${result.failed.map((f) => f.name).join(', ')}` : ''}` });
 
@@ -195,6 +192,8 @@ export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs,
       hypervisorCall(async () => {
         const store = session.require();
         const plan = reclaims.take(token, store);
+        // The step that ends a VM's part of this phase.
+        const lastStep = plan.phase === 'delete' ? 'deleted' : plan.options.keep === 'snapshot' ? 'kept' : 'powered-off';
         return asJob(ctx, jobs, `Reclaiming ${plan.serviceName} ${plan.stageName} (${plan.phase})`, plan.vms.length, async (report) => {
           const started = await startReclaim(
             store,
@@ -205,7 +204,7 @@ export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs,
               confirmed: true,
               now,
               // Steps are recorded only once the run exists.
-              onStep: ({ domain, step, message, error }) => report({ kind: 'reclaim', runId: store.assets.latestReclaimRun(plan.stageId)!.id, vm: domain, step, message: error ?? message, state: error ? 'failed' : step === 'deleted' ? 'done' : 'running' }),
+              onStep: ({ domain, step, message, error }) => report({ kind: 'reclaim', runId: store.assets.latestReclaimRun(plan.stageId)!.id, vm: domain, step, message: error ?? message, state: error ? 'failed' : step === lastStep ? 'done' : 'running' }),
             },
             connect(),
           );

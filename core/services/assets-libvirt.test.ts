@@ -6,7 +6,7 @@
  * Skips, saying why, without root, libvirtd or qemu.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libvirtdMissing } from '../connectors/libvirt/test-support';
@@ -14,41 +14,19 @@ import { WorkspaceStore } from '../store/workspace-store';
 import { addPool, assetsReport, planReclaim, reclaimStatus, runReclaim, setLease } from './assets';
 import { planClone, runClone } from './clone';
 import { addHypervisor, executeHypervisorOperation, planHypervisorOperation } from './hypervisors';
+import { TestLibvirtd } from './test-support/test-libvirtd';
 
 const skipReason = libvirtdMissing();
 if (skipReason) console.log(`SKIP assets on a real libvirtd: ${skipReason}`);
 
-const DIR = `/tmp/sc-assets-${process.pid}`;
-const URI = `qemu+unix:///system?socket=${DIR}/sock/libvirt-sock`;
+const daemon = new TestLibvirtd(`/tmp/sc-assets-${process.pid}`);
+const DIR = daemon.dir;
+const URI = daemon.uri;
 const POOL = `assets-test-${process.pid}`;
 const PROD = { app: `assets-test-${process.pid}-prod-app`, db: `assets-test-${process.pid}-prod-db` };
-const virsh = (...args: string[]) => execFileSync('virsh', ['-c', URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
-const up = () => execFileSync('sh', [join(process.cwd(), 'scripts', 'libvirt', 'up.sh')], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000, env: { ...process.env, STAGECRAFT_LIBVIRT_DIR: DIR } });
-
-/** Stops only this test's daemon (its pid file) and the QEMU processes it started (their pid files). */
-function stopOwnDaemon(): void {
-  const pids = [join(DIR, 'libvirtd.pid'), ...(existsSync(join(DIR, 'run', 'qemu')) ? execFileSync('sh', ['-c', 'ls "$1"/*.pid 2>/dev/null || true', 'sh', join(DIR, 'run', 'qemu')], { encoding: 'utf8' }).split('\n').filter(Boolean) : [])];
-  for (const file of pids) {
-    if (!existsSync(file)) continue;
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (!pid) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-  // The daemon is gone once its socket no longer answers.
-  for (let i = 0; i < 100; i++) {
-    try {
-      virsh('version');
-    } catch {
-      return;
-    }
-    execFileSync('sleep', ['0.1']);
-  }
-  throw new Error('the test daemon did not stop');
-}
+const virsh = (...args: string[]) => daemon.virsh(...args);
+const up = () => daemon.up();
+const stopOwnDaemon = () => daemon.stop();
 
 let store: WorkspaceStore;
 let hypervisorId: number;
@@ -61,21 +39,8 @@ describe.skipIf(skipReason !== null)('clone a VM into a stage and reclaim it, on
     const t0 = performance.now();
     up();
     timings['up.sh'] = Math.round(performance.now() - t0);
-    const images = join(DIR, 'images', POOL);
-    mkdirSync(images, { recursive: true });
-    virsh('pool-define-as', '--name', POOL, '--type', 'dir', '--target', images);
-    virsh('pool-start', '--pool', POOL);
-    for (const [role, name] of Object.entries(PROD)) {
-      virsh('vol-create-as', '--pool', POOL, '--name', `${name}.qcow2`, '--capacity', '64M', '--format', 'qcow2');
-      const xml = `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='${POOL}' volume='${name}.qcow2'/><target dev='vda' bus='virtio'/></disk>
-    <interface type='user'><model type='virtio'/></interface>
-  </devices></domain>`;
-      writeFileSync(join(images, `${role}.xml`), xml);
-      virsh('define', '--file', join(images, `${role}.xml`));
-    }
+    daemon.definePool(POOL);
+    for (const name of Object.values(PROD)) daemon.defineTinyVm(POOL, name);
     store = WorkspaceStore.create(join(DIR, 'w.stagecraft'), 'assets');
     serviceId = store.inventory.createService({ name: 'pay', stages: ['integration', 'production'], roles: ['app', 'db'] });
     const [integration, production] = store.inventory.getService(serviceId).stages;

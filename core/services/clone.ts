@@ -296,7 +296,7 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
   const report = (vm: string, step: CloneStep, message: string, state: CloneProgress['state'] = 'running') => options.onProgress?.({ runId: run.id, vm, step, message, state });
   const step = (vm: CloneVmRecord, changes: Parameters<WorkspaceStore['assets']['updateCloneVm']>[2], message: string) => {
     store.assets.updateCloneVm(run.id, vm.newName, { lastError: null, ...changes }, at());
-    if (changes.step) report(vm.newName, changes.step, message);
+    if (changes.step) report(vm.newName, changes.step, message, changes.step === 'scanned' ? 'done' : 'running');
   };
   const failed = (vm: CloneVmRecord, error: unknown) => {
     const failure = describeHypervisorFailure(error);
@@ -323,7 +323,10 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
       store.write({ actor, action: 'clone.adopt', subject: `clone run ${run.id}: ${vm.newName}`, after: () => ({ domain: vm.newName, macs: vm.macs, recorded: vm.step }) }, () => step(vm, { step: 'cloned' }, `${vm.newName} is on ${hypervisorName} with its recorded MAC(s): adopted, not cloned again`));
       current = 'cloned';
     }
-    if (current === 'cloned') register(store, actor, run, vm, hypervisorName, at(), report);
+    if (current === 'cloned') {
+      register(store, actor, run, vm, hypervisorName, at());
+      report(vm.newName, 'registered', `${vm.newName} is a host of the stage (role ${vm.role})`, run.scan ? 'running' : 'done');
+    }
   }
 
   const records = store.assets.cloneVms(run.id);
@@ -369,7 +372,7 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
 }
 
 /** Registers a cloned VM as a host of the stage (and its pool) in the same transaction as its step. */
-function register(store: WorkspaceStore, actor: string, run: CloneRunRecord, vm: CloneVmRecord, hypervisorName: string, at: string, report: (vm: string, step: CloneStep, message: string) => void): void {
+function register(store: WorkspaceStore, actor: string, run: CloneRunRecord, vm: CloneVmRecord, hypervisorName: string, at: string): void {
   store.write({ actor, action: 'clone.register', subject: `host ${vm.newName}`, after: (id) => ({ hostId: id, stageId: run.toStageId, role: vm.role, domain: vm.newName, pool: vm.poolId }) }, () => {
     const id = store.inventory.addHost({
       name: vm.newName,
@@ -383,5 +386,4 @@ function register(store: WorkspaceStore, actor: string, run: CloneRunRecord, vm:
     store.assets.updateCloneVm(run.id, vm.newName, { step: 'registered', hostId: id, lastError: null }, at);
     return id;
   });
-  report(vm.newName, 'registered', `${vm.newName} is a host of the stage (role ${vm.role})`);
 }

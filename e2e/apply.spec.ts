@@ -11,7 +11,8 @@ type DryRun = { allowed: boolean; reason: string | null; concurrency: number; ho
 
 /** Change control (Ctrl+5), as this person: the chooser opens by itself when nobody is chosen yet. */
 async function enterChangeControlAs(page: Page, name: string) {
-  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible();
+  // Building the demo takes seconds more on a busy machine.
+  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
   await page.keyboard.press('Control+5');
   await expect(page.getByRole('main', { name: 'Changes' })).toBeVisible();
   const chooser = page.getByRole('dialog', { name: 'Who is using Stagecraft?' });

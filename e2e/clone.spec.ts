@@ -114,6 +114,14 @@ test('clone production into a stage: choices, dry run with every operation and t
   await expect(result.getByRole('heading')).toHaveText('Run 2: done — 2 hosts registered in staging', { timeout: 30_000 });
   await dialog.getByRole('button', { name: 'Close' }).last().click();
 
+  // A leased environment that holds hosts offers its rebuild from its row, the replace already chosen.
+  const leases = page.getByRole('table', { name: 'Leases of preproduction environments' });
+  await leases.getByRole('row', { name: 'Lease payments-api integration' }).getByRole('button', { name: 'Rebuild…' }).click();
+  await expect(dialog).toHaveAccessibleName('Rebuild payments-api integration');
+  await expect(choices.getByRole('checkbox', { name: /^Rebuild: archive the 3 hosts integration holds now/ })).toBeChecked();
+  await choices.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+
   // The clones are the hosts of the stage now.
   await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /legacy-billing/ }).click();
   await expect(page.getByTestId('lifecycle-canvas').getByTestId('stage-staging')).toContainText('2 hosts');

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { EventPayload } from '../../../core/contract/index';
 import { client } from '../api/client';
+import { latestPerVm, type AssetProgress } from './asset-progress';
 
-export type AssetProgress = EventPayload<'assets.progress'>;
 type JobProgress = EventPayload<'job.progress'>;
 
 /** Events kept per open dialog: enough for every step of hundreds of VMs. */
@@ -24,13 +24,6 @@ export function useAssetJob(jobId: string | null): { vms: AssetProgress[]; job: 
     return () => off.forEach((unsubscribe) => unsubscribe());
   }, []);
   return { vms: jobId === null ? [] : latestPerVm(events, jobId), job: jobId === null ? null : (jobs[jobId] ?? null) };
-}
-
-/** The latest event of each VM of a job, in the order the VMs first appeared. */
-export function latestPerVm(events: readonly AssetProgress[], jobId: string): AssetProgress[] {
-  const latest = new Map<string, AssetProgress>();
-  for (const event of events) if (event.jobId === jobId) latest.set(event.vm, event);
-  return [...latest.values()];
 }
 
 /** Per-VM steps of a running job, as they are reached; failures in words. */

@@ -85,7 +85,14 @@ const placement = z.object({
 });
 
 /** One hypervisor operation of a dry run, as shown for confirmation. */
-const plannedOperation = z.object({ kind: z.string(), description: z.string(), commands: z.array(z.string()), warnings: z.array(z.string()) });
+const plannedOperation = z.object({
+  kind: z.string(),
+  description: z.string(),
+  commands: z.array(z.string()),
+  /** What a command reads on stdin (the clone's domain XML for `define --file /dev/stdin`), by command index. */
+  documents: z.array(z.object({ commandIndex: z.number().int(), title: z.string(), content: z.string() })),
+  warnings: z.array(z.string()),
+});
 
 const reclaimStep = z.enum(['pending', 'powering-off', 'powered-off', 'snapshotting', 'kept', 'deleting', 'deleted']);
 const reclaimOptions = z.object({ keep: z.enum(['snapshot', 'image']).default('snapshot'), graceHours: z.number().min(0).max(24 * 365).default(24), force: z.boolean().default(false) });

@@ -149,6 +149,10 @@ describe.skipIf(noVirsh !== null)('the clone dry run against the libvirt test dr
       ['tmpl-debian12', 'legacy-web-t1', 'legacy-web-t1.test.invalid'],
     ]);
     expect(plan.vms.every((vm) => vm.operation.commands.some((c) => c.includes('vol-clone')) && vm.operation.commands.at(-1)!.includes('define'))).toBe(true);
+    // The domain XML `define` reads is shown with the commands: the clone's name, no UUID, its new MAC.
+    const documents = plan.vms[0]!.operation.documents;
+    expect(documents).toEqual([{ commandIndex: plan.vms[0]!.operation.commands.length - 1, title: 'Domain XML of legacy-db-t1', content: expect.stringContaining('<name>legacy-db-t1</name>') }]);
+    expect(documents[0]!.content).not.toContain('<uuid>');
     expect(plan.vms[0]!.isolation[0]).toMatch(/^legacy-db-t1: NIC 52:54:00:[0-9a-f:]+ is on production's network stagecraft-int/);
     expect(plan.warnings.join(' ')).toMatch(/Stage lab has no resource pools/);
     expect(plan.token).toMatch(/-/);

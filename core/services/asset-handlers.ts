@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { OperationPlan } from '../connectors/libvirt/index';
 import type { Handlers } from '../contract/dispatch';
 import type { EventPayload } from '../contract/index';
 import { StagecraftError } from '../domain/errors';
@@ -93,7 +94,7 @@ async function hypervisorCall<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const showOperation = (op: { op: { kind: string }; description: string; commands: string[]; warnings: string[] }) => ({ kind: op.op.kind, description: op.description, commands: op.commands, warnings: op.warnings });
+const showOperation = (op: OperationPlan) => ({ kind: op.op.kind, description: op.description, commands: op.commands, documents: op.documents, warnings: op.warnings });
 
 type Progress = Omit<EventPayload<'assets.progress'>, 'jobId'>;
 

@@ -1,8 +1,20 @@
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { call, expect, openShell, snap, test } from './fixtures';
 
 // libvirt's mock driver: a realistic hypervisor in one file (db-legacy and the template tmpl-debian12, both shut off, on network stagecraft-int).
 const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+
+/** Records every per-VM progress line the page shows while a job runs (they are gone once it ends). */
+async function recordProgress(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen = new Set<string>();
+    (window as unknown as { seenProgress: Set<string> }).seenProgress = seen;
+    const collect = () => document.querySelectorAll('[aria-label^="Progress of "]').forEach((li) => seen.add(li.textContent ?? ''));
+    new MutationObserver(collect).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => [...(window as unknown as { seenProgress: Set<string> }).seenProgress]);
+}
 
 test('clone production into a stage: choices, dry run with every operation and the isolation warning, blockers until a template is given, run, the clones in the stage', async ({ page }) => {
   test.setTimeout(150_000); // two clone runs through virsh on a shared, busy machine
@@ -79,6 +91,7 @@ test('clone production into a stage: choices, dry run with every operation and t
   await snap(page, 'clone-dry-run');
 
   // The hypervisor refuses the 200 GB copy of db-legacy (its pool is too small): that clone fails, the other is registered.
+  const progress = await recordProgress(page);
   await run.click();
   const result = dialog.getByRole('region', { name: 'Clone result' });
   await expect(result.getByRole('heading')).toHaveText('Run 1: failed — 1 host registered in staging, 1 failed', { timeout: 30_000 });
@@ -86,6 +99,10 @@ test('clone production into a stage: choices, dry run with every operation and t
   await expect(result.getByRole('row', { name: 'Cloned legacy-billing-web-staging-1' })).toContainText('registered');
   await expect(result.getByLabel('Parity against production')).toContainText('not compared yet');
   await expect(result.getByLabel('What is left')).toContainText('legacy-billing-db-staging-1 (db, from db-legacy)');
+  // While it ran, each VM's steps streamed in.
+  const streamed = await progress();
+  expect(streamed.some((line) => line.startsWith('legacy-billing-web-staging-1 — cloning'))).toBe(true);
+  expect(streamed.some((line) => line.startsWith('legacy-billing-db-staging-1 — cloning (failed)'))).toBe(true);
   await snap(page, 'clone-result');
   // What is left can be resumed: its dry run first, VM by VM.
   await dialog.getByRole('button', { name: 'Dry run of the resume…' }).click();
@@ -132,4 +149,34 @@ test('clone production into a stage: choices, dry run with every operation and t
     ['legacy-billing-db-r1', ['db'], 'legacy-billing-db-r1'], // the default address rule: {name}
     ['legacy-billing-web-r1', ['web'], 'legacy-billing-web-r1'],
   ]);
+});
+
+test("reclaim runs as a job: each VM's step streams in, then the run's status", async ({ page }) => {
+  test.setTimeout(120_000);
+  await openShell(page);
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+  await page.keyboard.press('Control+3');
+  const add = page.getByRole('form', { name: 'Add a hypervisor' });
+  await add.getByLabel('Name').fill('kvm-int');
+  await add.getByLabel('libvirt URI').fill(URI);
+  await add.getByRole('button', { name: 'Add and read' }).click();
+  await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded', { timeout: 30_000 });
+
+  await page.keyboard.press('Control+4');
+  const leases = page.getByRole('table', { name: 'Leases of preproduction environments' });
+  await leases.getByRole('row', { name: 'Lease payments-api integration' }).getByRole('button', { name: 'Reclaim…' }).click();
+  const reclaim = page.getByRole('dialog', { name: 'Reclaim payments-api integration' });
+  await reclaim.getByLabel(/power off at once/).check(); // libvirt's test driver keeps no state between calls: a graceful shutdown never finishes
+  await reclaim.getByRole('button', { name: 'Dry run' }).click();
+  const run = reclaim.getByRole('button', { name: /Run these \d+ operations/ });
+  await expect(run).toBeEnabled({ timeout: 30_000 });
+  const progress = await recordProgress(page);
+  await run.click();
+  const status = reclaim.getByRole('region', { name: 'Reclaim status' });
+  await expect(status).toContainText('VMs off; they may be deleted after the grace period (24 h)', { timeout: 30_000 });
+  await expect(status).toContainText('pay-web-int-01 — kept');
+  const streamed = await progress();
+  for (const vm of ['pay-web-int-01', 'db-legacy']) expect(streamed.filter((line) => line.startsWith(`${vm} — `)).length).toBeGreaterThan(0);
+  expect(streamed.some((line) => line.startsWith('pay-web-int-01 — kept'))).toBe(true);
 });

@@ -5,6 +5,19 @@ import { call, expect, openShell, snap, test } from './fixtures';
 // libvirt's mock driver: a realistic hypervisor in one file (db-legacy and the template tmpl-debian12, both shut off, on network stagecraft-int).
 const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
 
+/** The demo workspace with the fixture hypervisor added and read from the Hypervisors view. */
+async function openDemoWithHypervisor(page: Page, name: string): Promise<void> {
+  await openShell(page);
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+  await page.keyboard.press('Control+3');
+  const add = page.getByRole('form', { name: 'Add a hypervisor' });
+  await add.getByLabel('Name').fill(name);
+  await add.getByLabel('libvirt URI').fill(URI);
+  await add.getByRole('button', { name: 'Add and read' }).click();
+  await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded', { timeout: 30_000 });
+}
+
 /** Records every per-VM progress line the page shows while a job runs (they are gone once it ends). */
 async function recordProgress(page: Page): Promise<() => Promise<string[]>> {
   await page.evaluate(() => {
@@ -18,9 +31,7 @@ async function recordProgress(page: Page): Promise<() => Promise<string[]>> {
 
 test('clone production into a stage: choices, dry run with every operation and the isolation warning, blockers until a template is given, run, the clones in the stage', async ({ page }) => {
   test.setTimeout(150_000); // two clone runs through virsh on a shared, busy machine
-  await openShell(page);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+  await openDemoWithHypervisor(page, 'kvm-lab');
 
   // A service whose production runs on the hypervisor: its db is the VM db-legacy; its web server is not a VM there.
   type Service = { id: number; stages: { id: number; name: string; isProduction: boolean }[] };
@@ -28,13 +39,6 @@ test('clone production into a stage: choices, dry run with every operation and t
   const production = service.stages.find((s) => s.isProduction)!;
   await call(page, 'hosts.add', { name: 'db-legacy', address: '10.0.0.9', stageId: production.id, role: 'db' });
   await call(page, 'hosts.add', { name: 'legacy-web-01', address: '10.0.0.10', stageId: production.id, role: 'web' });
-
-  await page.keyboard.press('Control+3');
-  const add = page.getByRole('form', { name: 'Add a hypervisor' });
-  await add.getByLabel('Name').fill('kvm-lab');
-  await add.getByLabel('libvirt URI').fill(URI);
-  await add.getByRole('button', { name: 'Add and read' }).click();
-  await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded', { timeout: 30_000 });
 
   await page.keyboard.press('Control+4');
   await page.getByRole('main', { name: 'Assets' }).getByRole('button', { name: 'Clone production into a stage…' }).click();
@@ -153,15 +157,7 @@ test('clone production into a stage: choices, dry run with every operation and t
 
 test("reclaim runs as a job: each VM's step streams in, then the run's status", async ({ page }) => {
   test.setTimeout(120_000);
-  await openShell(page);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
-  await page.keyboard.press('Control+3');
-  const add = page.getByRole('form', { name: 'Add a hypervisor' });
-  await add.getByLabel('Name').fill('kvm-int');
-  await add.getByLabel('libvirt URI').fill(URI);
-  await add.getByRole('button', { name: 'Add and read' }).click();
-  await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded', { timeout: 30_000 });
+  await openDemoWithHypervisor(page, 'kvm-int');
 
   await page.keyboard.press('Control+4');
   const leases = page.getByRole('table', { name: 'Leases of preproduction environments' });

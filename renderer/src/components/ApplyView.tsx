@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
 import type { ApplyChoice, ApplyDryRun } from '../store/apply';
-import { applyMode, hostGroups, HOST_STATE_HEALTH, RUN_STATE_HEALTH, stepsDone, type ApplyHostView, type ApplyStatus } from '../store/apply-run';
+import { applyMode, asTerminalShows, hostGroups, HOST_STATE_HEALTH, RUN_STATE_HEALTH, stepsDone, type ApplyHostView, type ApplyStatus } from '../store/apply-run';
 import type { ChangeDetailView } from '../store/changes';
 import { StateChip } from './ChangeBits';
 import { Dialog } from './Dialog';
@@ -44,20 +44,12 @@ export function ApplyEntry({ change }: { change: ChangeDetailView }) {
     };
   }, [live, change.id, loadStatus, onApplyFinished]);
 
-  // The view is a dialog that unmounts on close: the focus comes back here, where it was.
-  const button = useRef<HTMLButtonElement>(null);
-  const wasOpen = useRef(false);
-  useEffect(() => {
-    if (wasOpen.current && !open) button.current?.focus();
-    wasOpen.current = open;
-  }, [open]);
-
   const mode = status ? applyMode(status) : null;
   if (change.state !== 'scheduled' && !status?.run) return null;
   const label = mode === 'running' ? 'Apply: running…' : mode === 'interrupted' ? 'Apply: resume…' : change.state === 'scheduled' ? 'Apply…' : 'Apply run…';
   return (
     <section className="apply-entry" aria-label="Apply">
-      <button ref={button} type="button" className={change.state === 'scheduled' ? 'primary' : undefined} onClick={openApply}>
+      <button type="button" className={change.state === 'scheduled' ? 'primary' : undefined} onClick={openApply}>
         {label}
       </button>
       <span className="muted">
@@ -483,7 +475,7 @@ function RunHost({ host, current, steps }: { host: ApplyHostView; current: { lab
                   </summary>
                   <pre className="command">{command.command}</pre>
                   <pre className="output" aria-label={`Output of ${command.label}`}>
-                    {command.output || (command.state === 'running' ? 'running…' : '(no output)')}
+                    {asTerminalShows(command.output) || (command.state === 'running' ? 'running…' : '(no output)')}
                     {command.truncated && '\n… (output cut short: only its first 64 KiB are kept)'}
                   </pre>
                 </details>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMode, hostGroups, stepsDone, withEvent, type ApplyHostView, type ApplyStatus } from './apply-run';
+import { applyMode, asTerminalShows, hostGroups, stepsDone, withEvent, type ApplyHostView, type ApplyStatus } from './apply-run';
 
 const host = (position: number, hostName: string, state: ApplyHostView['state'], interruptedIn: ApplyHostView['interruptedIn'] = null): ApplyHostView => ({
   id: position + 1,
@@ -110,5 +110,13 @@ describe('stepsDone', () => {
     const rolledBack = { ...host(0, 'a', 'rolled-back'), commands: [command('rollback', null, 'ok')] };
     expect(stepsDone(rolledBack, planned)).toEqual({ done: 0, total: 3 });
     expect(stepsDone(rolledBack, [{ phase: 'backup' }])).toEqual({ done: 0, total: 0 });
+  });
+});
+
+describe('command output as a terminal showed it', () => {
+  it('keeps what the last rewrite of each line left, and leaves CRLF and plain lines alone', () => {
+    expect(asTerminalShows('(Reading database ... 5%\r(Reading database ... 50%\r(Reading database ... 8006 files.)\nUnpacking x')).toBe('(Reading database ... 8006 files.)\nUnpacking x');
+    expect(asTerminalShows('Progress: 100%\rDone\n')).toBe('Doneress: 100%\n');
+    expect(asTerminalShows('one\r\ntwo\n')).toBe('one\ntwo\n');
   });
 });

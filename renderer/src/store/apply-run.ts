@@ -83,3 +83,14 @@ export const RUN_STATE_HEALTH: Record<ApplyRunState, 'ok' | 'warn' | 'bad' | 'un
   aborted: 'bad',
   interrupted: 'bad',
 };
+
+/**
+ * A command's output as a terminal showed it: progress meters (apt's "Reading database ... 5%")
+ * rewrite their line after a carriage return, so each line keeps what its last rewrite left.
+ */
+export function asTerminalShows(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => line.split('\r').reduce((shown, rewrite) => rewrite + shown.slice(rewrite.length)))
+    .join('\n');
+}

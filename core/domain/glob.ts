@@ -36,7 +36,7 @@ export function escapeGlob(literal: string): string {
 }
 
 const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
-const escapeRegExp = (text: string) => text.replace(REGEXP_SPECIAL, '\\$&');
+export const escapeRegExp = (text: string) => text.replace(REGEXP_SPECIAL, '\\$&');
 
 function translate(pattern: string, from: number, to: number): string {
   let out = '';

@@ -8,6 +8,7 @@
  */
 import type { HypervisorInventory } from '../connectors/libvirt/index';
 import { StagecraftError } from '../domain/errors';
+import { escapeRegExp } from '../domain/glob';
 import type { ParitySummary } from '../domain/parity';
 import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -85,9 +86,11 @@ export interface CloneResumePlan {
 
 const sameMacs = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((mac, i) => mac.toLowerCase() === b[i]!.toLowerCase());
 
-/** Volumes named for the clone (its first disk, or name-target) that an interrupted copy left in a pool. */
-const leftoverVolumes = (inventory: HypervisorInventory, name: string) =>
-  inventory.pools.flatMap((pool) => pool.volumes.filter((v) => v.name.startsWith(`${name}.`) || v.name === name || v.name.startsWith(`${name}-`)).map((v) => ({ pool: pool.name, volume: v.name })));
+/** Volumes named as the clone's disks are (NAME.ext for the first, NAME-vdb.ext…) that an interrupted copy left in a pool. */
+function leftoverVolumes(inventory: HypervisorInventory, name: string) {
+  const disk = new RegExp(`^${escapeRegExp(name)}(-[a-z]{2,4})?(\\.[A-Za-z0-9]+)?$`);
+  return inventory.pools.flatMap((pool) => pool.volumes.filter((v) => disk.test(v.name)).map((v) => ({ pool: pool.name, volume: v.name })));
+}
 
 async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord, inventory: HypervisorInventory, connect: ConnectOptions): Promise<CloneResumeVm> {
   const base = { record: vm, operation: null };
@@ -132,7 +135,10 @@ export async function planCloneResume(store: WorkspaceStore, runId: number, conn
   const inventory = (await refreshInventory(store, run.hypervisorId, connect)).inventory;
   const vms: CloneResumeVm[] = [];
   for (const vm of records) vms.push(await resumeVm(store, run, vm, inventory, connect));
-  if (blockers.length === 0 && vms.every((vm) => vm.action === 'none')) blockers.push(`Clone run ${runId} has nothing left to do.`);
+  const blocked = vms.filter((vm) => vm.action === 'blocked');
+  if (blockers.length === 0 && vms.every((vm) => vm.action === 'none' || vm.action === 'blocked')) {
+    blockers.push(blocked.length === 0 ? `Clone run ${runId} has nothing left to do.` : `Nothing of clone run ${runId} can go on now: ${blocked.map((vm) => `${vm.record.newName}: ${vm.note}`).join(' ')}`);
+  }
   return { runId, serviceName: view.serviceName, toStage: view.toStage, hypervisorName: view.hypervisorName, vms, blockers, warnings: inventory.warnings };
 }
 

@@ -167,6 +167,18 @@ describe.skipIf(skipReason !== null)('clone from snapshots, resume and progress 
     await expect(planCloneResume(store, interrupted.runId)).rejects.toMatchObject({ kind: 'unreachable' });
 
     daemon.up();
+    // A disk volume of the clone's name with no VM, as a copy cut short leaves it: that VM waits, with the exact command that clears the way.
+    virsh('vol-create-as', '--pool', POOL, '--name', 'pay-db-testing-1.qcow2', '--capacity', '64M', '--format', 'qcow2');
+    const leftover = await planCloneResume(store, interrupted.runId);
+    const deleteCommand = `virsh -c '${URI}' vol-delete --pool ${POOL} --vol pay-db-testing-1.qcow2`;
+    expect(leftover.vms.map((vm) => [vm.record.newName, vm.action])).toEqual([
+      ['pay-app-testing-1', 'none'],
+      ['pay-db-testing-1', 'blocked'],
+    ]);
+    expect(leftover.vms[1]!.note).toBe(`the interrupted copy left ${POOL}/pay-db-testing-1.qcow2 but no VM pay-db-testing-1: check and delete it (${deleteCommand}), then resume.`);
+    expect(leftover.blockers).toEqual([`Nothing of clone run ${interrupted.runId} can go on now: pay-db-testing-1: ${leftover.vms[1]!.note}`]);
+    await expect(startCloneResume(store, 'alice', RESOURCES, { plan: leftover, confirmed: true })).rejects.toThrow(/cannot be resumed: Nothing of clone run/);
+    virsh('vol-delete', '--pool', POOL, '--vol', 'pay-db-testing-1.qcow2');
     const resume = await planCloneResume(store, interrupted.runId);
     expect(resume.blockers).toEqual([]);
     expect(resume.vms.map((vm) => [vm.record.newName, vm.action])).toEqual([

@@ -8,6 +8,7 @@ import type { LeaseView, ReclaimOptions, StageUsage } from '../store/assets';
 import { AssetJobProgress, useAssetJob } from './AssetJobProgress';
 import { CloneDialog, type CloneTarget } from './CloneDialog';
 import { Dialog } from './Dialog';
+import { OperationCommands } from './OperationCommands';
 import './assets.css';
 
 type Amounts = StageUsage['capacity'];
@@ -305,9 +306,7 @@ function ReclaimDialog() {
                 {vm.operations.map((op, i) => (
                   <div key={i}>
                     <div>{op.description}</div>
-                    <pre className="commands" aria-label={`Commands for ${vm.domain}`}>
-                      {op.commands.join('\n')}
-                    </pre>
+                    <OperationCommands commands={op.commands} documents={op.documents} label={`Commands for ${vm.domain}`} className="commands" />
                     {op.warnings.map((w) => (
                       <div key={w} className="warn-text small">
                         {w}

@@ -6,6 +6,7 @@ import { useApp } from '../store/index';
 import { attempt, task } from '../store/task';
 import { AssetJobProgress, useAssetJob } from './AssetJobProgress';
 import { Dialog } from './Dialog';
+import { OperationCommands } from './OperationCommands';
 import { ParityBadge } from './Parity';
 import './clone.css';
 
@@ -322,9 +323,7 @@ function ClonePlanView({ plan, scan, onBack, onRun }: { plan: ClonePlan; scan: b
       {plan.vms.map((vm) => (
         <div key={vm.newName} className="reclaim-vm" aria-label={`Operation for ${vm.newName}`}>
           <div>{vm.operation.description}</div>
-          <pre className="commands" aria-label={`Commands for ${vm.newName}`}>
-            {vm.operation.commands.join('\n')}
-          </pre>
+          <OperationCommands commands={vm.operation.commands} documents={vm.operation.documents} label={`Commands for ${vm.newName}`} className="commands" />
           {vm.operation.warnings.map((w) => (
             <div key={w} className="warn-text small">
               {w}
@@ -438,9 +437,7 @@ function ResumePlanView({ plan, onBack, onRun }: { plan: ResumePlan; onBack: () 
           </div>
           <div className="small">{vm.note}</div>
           {vm.operation && (
-            <pre className="commands" aria-label={`Commands for ${vm.newName}`}>
-              {vm.operation.commands.join('\n')}
-            </pre>
+            <OperationCommands commands={vm.operation.commands} documents={vm.operation.documents} label={`Commands for ${vm.newName}`} className="commands" />
           )}
         </div>
       ))}

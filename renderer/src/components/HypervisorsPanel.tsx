@@ -3,6 +3,7 @@ import { client } from '../api/client';
 import { useApp } from '../store/index';
 import type { HypervisorDomain, HypervisorInventoryView, HypervisorOperation } from '../store/hypervisors';
 import { Dialog } from './Dialog';
+import { OperationCommands } from './OperationCommands';
 import './hypervisors.css';
 
 const STATE_TEXT: Record<HypervisorDomain['state'], string> = { running: 'running', paused: 'paused', shutoff: 'shut off', other: 'other' };
@@ -397,15 +398,7 @@ function DryRunDialog() {
         <p className="muted">
           Dry run: nothing has changed yet. {n === 1 ? 'This command runs' : `These ${n} commands run, in order,`} only when you confirm (this confirmation is valid until {new Date(plan.expiresAt).toLocaleTimeString()}, once):
         </p>
-        <pre className="hv-commands" aria-label="Commands">
-          {plan.commands.join('\n')}
-        </pre>
-        {plan.documents.map((d) => (
-          <details key={d.title}>
-            <summary>{d.title} (read by command {d.commandIndex + 1})</summary>
-            <pre className="hv-commands">{d.content}</pre>
-          </details>
-        ))}
+        <OperationCommands commands={plan.commands} documents={plan.documents} label="Commands" className="hv-commands" />
         <div className="panel-actions">
           <button type="button" className="danger" onClick={() => void confirmDryRun()}>
             Run {n === 1 ? 'this command' : `these ${n} commands`}

@@ -402,7 +402,7 @@ function CloneOutcome({ status }: { status: CloneStatus }) {
               <td className="mono">{vm.address}</td>
               <td className={vm.lastError ? 'bad-text' : undefined}>
                 {vm.step}
-                {vm.lastError && `: ${vm.lastError}`}
+                {vm.lastError && ` — failed: ${vm.lastError}`}
               </td>
               <td className={vm.scan?.status === 'failed' ? 'bad-text' : undefined}>{vm.scan ? `${vm.scan.status}: ${vm.scan.message}` : '—'}</td>
             </tr>

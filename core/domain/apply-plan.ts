@@ -376,8 +376,9 @@ export function hostApplyScript(steps: readonly PlanStep[], options: ApplyScript
 
 /**
  * Undo order: files first, so a package going back to its previous version finds its conffile
- * already as that version shipped it (dpkg then leaves no .dpkg-dist beside it); then packages,
- * then services, which restart last to read what was restored.
+ * already as it was (as that version shipped it, dpkg leaves no .dpkg-dist beside it; an admin's
+ * edit makes one, settled after the packages); then packages, then services, which restart last to
+ * read what was restored.
  */
 const ROLLBACK_ORDER: Record<PlanStep['kind'], number> = { file: 0, sysctl: 1, package: 2, service: 3 };
 

@@ -195,7 +195,7 @@ export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs,
         const plan = reclaims.take(token, store);
         // The step that ends a VM's part of this phase.
         const lastStep = plan.phase === 'delete' ? 'deleted' : plan.options.keep === 'snapshot' ? 'kept' : 'powered-off';
-        return asJob(ctx, jobs, `Reclaiming ${plan.serviceName} ${plan.stageName} (${plan.phase})`, plan.vms.length, async (report) => {
+        return asJob(ctx, jobs, `Reclaiming ${plan.serviceName} ${plan.stageName} (${plan.phase})`, plan.vms.length, async (report, signal) => {
           const started = await startReclaim(
             store,
             ctx.actor(),
@@ -204,6 +204,7 @@ export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs,
               plan,
               confirmed: true,
               now,
+              signal,
               // Steps are recorded only once the run exists.
               onStep: ({ domain, step, message, error }) => report({ kind: 'reclaim', runId: store.assets.latestReclaimRun(plan.stageId)!.id, vm: domain, step, message: error ?? message, state: error ? 'failed' : step === lastStep ? 'done' : 'running' }),
             },

@@ -392,6 +392,8 @@ export interface ReclaimRunOptions {
   /** Progress, after each VM's step is recorded (before its next hypervisor call), and a VM's failure (with its error). */
   onStep?: (vm: { domain: string; step: ReclaimStep; message: string; error?: string }) => void;
   now?: () => number;
+  /** Stops before the next VM (each VM's step stays recorded; the next dry run carries on). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -449,6 +451,7 @@ async function reclaimPhase(
   const now = options.now ?? Date.now;
   const at = () => new Date(now()).toISOString();
   for (const vm of again.vms) {
+    if (options.signal?.aborted) break;
     for (const op of vm.operations) {
       const [intent, done]: [ReclaimStep, ReclaimStep] = op.op.kind === 'shutdown' ? ['powering-off', 'powered-off'] : op.op.kind === 'snapshot-create' ? ['snapshotting', 'kept'] : ['deleting', 'deleted'];
       record(vm, { step: intent, ...(op.op.kind === 'snapshot-create' && { snapshotName: op.op.name }) });

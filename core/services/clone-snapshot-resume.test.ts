@@ -223,7 +223,7 @@ describe.skipIf(skipReason !== null)('clone from snapshots, resume and progress 
     expect(store.audit.verify().ok).toBe(true);
   }, 240_000);
 
-  it('clone.run, clone.resume and reclaim.run run as jobs through the contract, pushing assets.progress per VM step; a cancelled clone job resumes', async () => {
+  it('clone.run, clone.resume and reclaim.run run as jobs through the contract, pushing assets.progress per VM step; cancelled clone and reclaim jobs carry on', async () => {
     store.close();
     const app = createApp({ shell: 'cli', resourcesDir: RESOURCES, dataDir: join(DIR, 'data'), defaultWorkspaceDir: DIR, actor: () => 'carol' });
     const events: { name: EventName; payload: unknown }[] = [];
@@ -288,18 +288,32 @@ describe.skipIf(skipReason !== null)('clone from snapshots, resume and progress 
       ]);
       expect(await call('clone.status', { stageId: stages['staging'] })).toMatchObject({ run: { state: 'done' }, left: [] });
 
-      // Reclaim the rebuilt stage's first phase as a job: each VM's steps pushed, then the outcome from reclaim.status.
+      // Reclaim the rebuilt stage's first phase as a job, cancelled after its first VM: the second stays pending, the next dry run carries on with it alone.
       await call('leases.set', { stageId: stages['integration'], owner: 'bob', expiresOn: '2026-01-31', timeZone: 'UTC', reason: 'tests' });
-      const reclaim = await call<{ token: string; vms: { domain: string }[] }>('reclaim.plan', { stageId: stages['integration'], keep: 'snapshot', graceHours: 0, force: true });
+      const reclaimOptions = { stageId: stages['integration'], keep: 'snapshot', graceHours: 0, force: true };
+      const reclaim = await call<{ token: string; vms: { domain: string }[] }>('reclaim.plan', reclaimOptions);
       expect(reclaim.vms.map((vm) => vm.domain)).toEqual(['pay-app-integration-j1', 'pay-db-integration-j1']);
+      app.onEvent((name, payload) => {
+        const p = payload as EventPayload<'assets.progress'>;
+        if (name === 'assets.progress' && p.kind === 'reclaim' && p.vm === 'pay-app-integration-j1' && p.step === 'snapshotting') void call('job.cancel', { jobId: p.jobId });
+      });
       const job = await call<{ jobId: string; runId: number }>('reclaim.run', { token: reclaim.token });
-      expect(await jobEnd(job.jobId)).toMatchObject({ state: 'succeeded', done: 2, total: 2 });
+      expect(await jobEnd(job.jobId)).toMatchObject({ state: 'cancelled', done: 1, total: 2 });
       const steps = events.filter((e) => e.name === 'assets.progress').map((e) => e.payload as EventPayload<'assets.progress'>).filter((p) => p.jobId === job.jobId);
-      expect(steps.filter((p) => p.vm === 'pay-app-integration-j1').map((p) => [p.kind, p.runId, p.step, p.state])).toEqual([
-        ['reclaim', job.runId, 'snapshotting', 'running'],
-        ['reclaim', job.runId, 'kept', 'done'],
+      expect(steps.map((p) => [p.kind, p.runId, p.vm, p.step, p.state])).toEqual([
+        ['reclaim', job.runId, 'pay-app-integration-j1', 'snapshotting', 'running'],
+        ['reclaim', job.runId, 'pay-app-integration-j1', 'kept', 'done'],
       ]);
-      expect(await call('reclaim.status', { stageId: stages['integration'] })).toMatchObject({ run: { id: job.runId, state: 'waiting' } });
+      expect(await call('reclaim.status', { stageId: stages['integration'] })).toMatchObject({ run: { id: job.runId, state: 'powering-off' }, vms: [{ step: 'kept' }, { step: 'pending' }] });
+      const rest = await call<{ token: string; vms: { domain: string; operations: unknown[] }[] }>('reclaim.plan', reclaimOptions);
+      expect(rest.vms.map((vm) => [vm.domain, vm.operations.length])).toEqual([
+        ['pay-app-integration-j1', 0],
+        ['pay-db-integration-j1', 1],
+      ]);
+      const finish = await call<{ jobId: string; runId: number }>('reclaim.run', { token: rest.token });
+      expect(finish.runId).toBe(job.runId);
+      expect(await jobEnd(finish.jobId)).toMatchObject({ state: 'succeeded' });
+      expect(await call('reclaim.status', { stageId: stages['integration'] })).toMatchObject({ run: { id: job.runId, state: 'waiting' }, vms: [{ step: 'kept' }, { step: 'kept' }] });
     } finally {
       app.session.close();
       store = WorkspaceStore.open(join(DIR, 'w.stagecraft'));

@@ -85,9 +85,6 @@ test('clone production into a stage: choices, dry run with every operation and t
   await expect(plan.getByLabel('Commands for legacy-billing-db-staging-1')).toContainText(`virsh -c ${URI} vol-clone`);
   await expect(plan.getByLabel('Commands for legacy-billing-web-staging-1')).toContainText('--newname legacy-billing-web-staging-1');
   await expect(plan.getByLabel('Commands for legacy-billing-web-staging-1')).toContainText('define');
-  // …and the domain XML that define reads, with the clone's own name.
-  await plan.getByText('Domain XML of legacy-billing-web-staging-1').click();
-  await expect(plan.getByLabel('Operation for legacy-billing-web-staging-1')).toContainText('<name>legacy-billing-web-staging-1</name>');
   // The clones' NICs sit on production's network: flagged first, and on each row.
   const isolation = plan.getByRole('alert', { name: 'Network isolation' });
   await expect(isolation).toContainText("of the clones are on production's network");
@@ -96,6 +93,9 @@ test('clone production into a stage: choices, dry run with every operation and t
   await expect(plan.getByLabel('Placement')).toContainText(/pool|Stage staging/);
   await expect(run).toBeEnabled();
   await snap(page, 'clone-dry-run');
+  // The domain XML that define reads, with the clone's own name.
+  await plan.getByText('Domain XML of legacy-billing-web-staging-1').click();
+  await expect(plan.getByLabel('Operation for legacy-billing-web-staging-1')).toContainText('<name>legacy-billing-web-staging-1</name>');
 
   // The hypervisor refuses the 200 GB copy of db-legacy (its pool is too small): that clone fails, the other is registered.
   const progress = await recordProgress(page);

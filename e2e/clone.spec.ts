@@ -126,6 +126,11 @@ test('clone production into a stage: choices, dry run with every operation and t
   await page.getByRole('main', { name: 'Assets' }).getByRole('button', { name: 'Clone production into a stage…' }).click();
   await choices.getByLabel('Service').selectOption({ label: 'legacy-billing' });
   await choices.getByLabel('Target stage').selectOption({ label: 'staging (1 host)' });
+  // The failed run still has work left: offered before cloning anew.
+  await expect(dialog.getByLabel('Unfinished run')).toContainText(/^Run 1 into staging \(.* UTC, failed\) has work left: 1 VM\./);
+  await dialog.getByLabel('Unfinished run').getByRole('button', { name: 'Show it…' }).click();
+  await expect(result.getByRole('heading')).toHaveText('Run 1: failed — 1 host registered in staging, 1 failed');
+  await dialog.getByRole('button', { name: 'New dry run…' }).click();
   await choices.getByRole('checkbox', { name: /^Rebuild: archive the 1 host staging holds now/ }).check();
   await expect(dialog).toHaveAccessibleName('Rebuild legacy-billing staging');
   await choices.getByLabel('Template for db').fill('tmpl-debian12');

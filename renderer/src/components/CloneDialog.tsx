@@ -498,13 +498,19 @@ export function CloneDialog({ initial, onClose }: { initial: CloneTarget | null;
     void attempt(set, () => client.call('hypervisors.inventory', { id: form.hypervisorId })).then((inv) => current && setInventory(inv ?? null));
     return () => void (current = false);
   }, [form.hypervisorId, set]);
-  // A stage whose latest clone run was cut short opens on that run, to be resumed.
+  // The target stage's latest run, when it has work left: offered before cloning anew. Opened on a
+  // stage whose run was cut short, the dialog starts on that run.
+  const [unfinished, setUnfinished] = useState<CloneStatus | null>(null);
   useEffect(() => {
-    if (!initial) return;
-    void attempt(set, () => client.call('clone.status', { stageId: initial.stageId })).then((status) => {
-      if (status?.run && status.run.state === 'running' && !status.run.live) setStep({ kind: 'outcome', status });
+    if (form.toStageId === 0) return;
+    let current = true;
+    void attempt(set, () => client.call('clone.status', { stageId: form.toStageId })).then((status) => {
+      if (!current) return;
+      setUnfinished(status && resumable(status) ? status : null);
+      if (status?.run && status.run.state === 'running' && !status.run.live && initial?.stageId === form.toStageId) setStep((now) => (now.kind === 'choose' ? { kind: 'outcome', status } : now));
     });
-  }, [initial, set]);
+    return () => void (current = false);
+  }, [form.toStageId, initial, set]);
 
   const finished = async (runId: number) => {
     const status = await attempt(set, () => client.call('clone.status', { stageId: form.toStageId, runId }));
@@ -541,6 +547,14 @@ export function CloneDialog({ initial, onClose }: { initial: CloneTarget | null;
             {busy}…
           </p>
         )}
+        {step.kind === 'choose' && unfinished?.run && (
+          <p className="note" aria-label="Unfinished run">
+            Run {unfinished.run.id} into {unfinished.run.toStage} ({unfinished.run.createdAt.slice(0, 16).replace('T', ' ')} UTC, {unfinished.run.state === 'running' ? 'cut short' : unfinished.run.state}) has work left: {plural(unfinished.left.length, 'VM')}.{' '}
+            <button type="button" onClick={() => setStep({ kind: 'outcome', status: unfinished })}>
+              Show it…
+            </button>
+          </p>
+        )}
         {step.kind === 'choose' && <CloneChoices form={form} setForm={setForm} inventory={inventory} onPlan={plan} onClose={onClose} />}
         {step.kind === 'plan' && <ClonePlanView plan={step.plan} scan={form.scan} onBack={() => setStep({ kind: 'choose' })} onRun={() => run(step.plan.token, 'clone.run')} />}
         {step.kind === 'running' && <AssetJobProgress title={`Clone run ${step.runId}`} vms={vms} job={job} />}
@@ -554,6 +568,11 @@ export function CloneDialog({ initial, onClose }: { initial: CloneTarget | null;
             {step.kind === 'running' && (
               <button type="button" disabled={job?.state !== undefined && job.state !== 'running'} onClick={() => void attempt(set, () => client.call('job.cancel', { jobId: step.jobId }))}>
                 Stop after the current VM
+              </button>
+            )}
+            {step.kind === 'outcome' && (
+              <button type="button" onClick={() => setStep({ kind: 'choose' })}>
+                New dry run…
               </button>
             )}
             {step.kind === 'outcome' && resumable(step.status) && (

@@ -3,11 +3,10 @@
  * on the owner's date, read back by us and by python3-icalendar, and not imported again as an
  * external event. Demo workspace in a real SQLite file, through the contract.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/main';
 import type { CallOutput } from '../contract/index';
 import { parseCalendar } from '../domain/icalendar';
 import { addDays } from '../domain/leases';
@@ -104,19 +103,6 @@ describe("lease ends in the calendar's .ics export", () => {
     const farAway = new Date(Date.now() + 400 * 86_400_000).toISOString();
     const beyond = await call<Export>('calendar.exportIcs', { from: farAway, to: new Date(Date.parse(farAway) + 86_400_000).toISOString() });
     expect(beyond.text).not.toContain('CATEGORIES:LEASE');
-  });
-
-  it('stagecraft calendar export writes the lease ends, and --no-leases leaves them out', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stagecraft-lease-cli-'));
-    const workspace = app.session.require().summary().path;
-    const exported = async (...flags: string[]) => {
-      const file = join(dir, `${flags.join('') || 'all'}.ics`);
-      expect(await runCli(['calendar', 'export', workspace, '--from', from.slice(0, 10), '--to', to.slice(0, 10), '--out', file, ...flags], () => undefined)).toBe(0);
-      return parseCalendar(readFileSync(file, 'utf8')).events.filter((e) => e.categories.includes('LEASE')).map((e) => e.uid);
-    };
-    const shown = (await call<CalendarEntry[]>('calendar.events', { from, to })).filter((e) => e.kind === 'lease');
-    expect((await exported()).sort()).toEqual(shown.map((e) => `${e.key}@${OWN}`).sort());
-    expect(await exported('--no-leases')).toEqual([]);
   });
 
   it('importing our own export brings no lease back as an external event: each lease stays on the calendar once', async () => {

@@ -157,6 +157,8 @@ export async function startCloneResume(store: WorkspaceStore, actor: string, res
   const again = await planCloneResume(store, shown.runId, connect);
   if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the resume became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
   if (actionsOf(again) !== actionsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the run changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
+  // Checked again after the hypervisor answered: another resume of this run may have started meanwhile.
+  if (isCloneRunLive(shown.runId)) throw new StagecraftError('conflict', `Clone run ${shown.runId} is running now: nothing was done.`, 'Wait for it to end.');
   const run = store.assets.cloneRun(shown.runId);
   const work = again.vms.flatMap((vm): CloneWork[] => (vm.action === 'blocked' ? [] : [{ record: vm.record, action: vm.action, operation: vm.operation }]));
   store.write({ actor, action: 'clone.resume', subject: `clone run ${run.id}`, after: () => ({ run: run.id, vms: again.vms.map((vm) => ({ vm: vm.record.newName, step: vm.record.step, action: vm.action, note: vm.note })) }) }, () =>

@@ -11,7 +11,7 @@ import { applyStatus, resumeApply } from '../services/apply';
 import { createApp } from '../services/app';
 import { KeyRing } from '../services/signing';
 import { farmEnv, FIXTURE_STATE, onHost, scratch, scratchUnavailable, v2Edits, workbench } from '../services/test-support/apply-bench';
-import { runCli } from './main';
+import { cliSession } from './test-support/cli-session';
 
 const reason = scratchUnavailable();
 if (reason) console.log(`stagecraft apply on the farm: skipped, ${reason}`);
@@ -29,16 +29,14 @@ describe.skipIf(reason !== null)('stagecraft apply (CLI) on scratch hosts', () =
     good.store.close();
     bad.store.close();
     process.env['STAGECRAFT_DATA_DIR'] = dir;
-    const lines: string[] = [];
-    const cli = (...args: string[]) => runCli(['apply', ...args, '--as', 'Rita Release', '--identity', env.key, '--known-hosts', env.knownHosts], (line) => lines.push(line));
+    const { run, lines } = cliSession();
+    const cli = async (...args: string[]) => (await run('apply', ...args, '--as', 'Rita Release', '--identity', env.key, '--known-hosts', env.knownHosts)).code;
 
     expect(await cli(goodPath, '--change', String(goodChange), '--dry-run')).toBe(0);
     expect(lines.join('\n')).toMatch(/\$ 'sudo' '-n' '--' 'env' 'DEBIAN_FRONTEND=noninteractive' 'apt-get' .* 'stagecraft-fixture=2\.0-1'/);
     expect(lines.join('\n')).toMatch(/\+ mode = cli/);
-    lines.length = 0;
     expect(await cli(goodPath, '--change', String(goodChange))).toBe(0);
     expect(lines.join('\n')).toMatch(/scratch54: DONE done: zero drift against the image/);
-    lines.length = 0;
     expect(await cli(goodPath, '--change', String(goodChange))).toBe(2); // implemented already: refused
     expect(await cli(badPath, '--change', String(badChange))).toBe(4);
     expect(lines.join('\n')).toMatch(/scratch55: ROLLED-BACK/);

@@ -3,21 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../services/app';
-import { runCli } from './main';
+import { cliSession } from './test-support/cli-session';
 
 let dir: string;
 let workspace: string;
 const changeIds: number[] = [];
-const run = async (...argv: string[]) => {
-  const lines: string[] = [];
-  const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-  const code = await runCli(argv, (line) => lines.push(line));
-  const stderr = errors.mock.calls.flat().join('\n');
-  errors.mockRestore();
-  return { code, stdout: lines.join('\n'), stderr };
-};
+const { run } = cliSession();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stagecraft-cli-report-'));

@@ -2,25 +2,31 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCalendar } from '../domain/icalendar';
-import { runCli } from './main';
+import { cliSession } from './test-support/cli-session';
 
 let dir: string;
 let workspace: string;
-const quiet = () => undefined;
+const { run } = cliSession();
+const previousDataDir = process.env['STAGECRAFT_DATA_DIR'];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stagecraft-cli-leases-'));
+  process.env['STAGECRAFT_DATA_DIR'] = join(dir, 'data'); // the demo's signing keys stay in the test's folder
   workspace = join(dir, 'demo.stagecraft');
-  expect(await runCli(['demo', workspace], quiet)).toBe(0);
+  expect((await run('demo', workspace)).code).toBe(0);
 }, 120_000);
+afterAll(() => {
+  if (previousDataDir === undefined) delete process.env['STAGECRAFT_DATA_DIR'];
+  else process.env['STAGECRAFT_DATA_DIR'] = previousDataDir;
+});
 
-/** The summaries of the lease events of an export over the next 60 days. */
+/** The summaries of the lease events of an export from yesterday to 60 days ahead. */
 async function leaseSummaries(...flags: string[]): Promise<string[]> {
   const file = join(dir, `${flags.join('') || 'all'}.ics`);
   const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  expect(await runCli(['calendar', 'export', workspace, '--from', day(-1), '--to', day(60), '--out', file, ...flags], quiet)).toBe(0);
+  expect((await run('calendar', 'export', workspace, '--from', day(-1), '--to', day(60), '--out', file, ...flags)).code).toBe(0);
   return parseCalendar(readFileSync(file, 'utf8')).events.filter((e) => e.categories.includes('LEASE')).map((e) => e.summary);
 }
 

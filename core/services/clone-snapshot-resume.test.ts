@@ -16,7 +16,7 @@ import { createApp } from './app';
 import { addPool } from './assets';
 import { planClone, runClone, type CloneProgress } from './clone';
 import { cloneStatus, planCloneResume, startCloneResume } from './clone-runs';
-import { addHypervisor, executeHypervisorOperation } from './hypervisors';
+import { addHypervisor, executeHypervisorOperation, planHypervisorOperation } from './hypervisors';
 import { TestLibvirtd } from './test-support/test-libvirtd';
 
 const skipReason = libvirtdMissing();
@@ -137,6 +137,17 @@ describe.skipIf(skipReason !== null)('clone from snapshots, resume and progress 
     expect(virsh('domstate', '--domain', 'pay-app-integration-1').trim()).toBe('running');
     virsh('destroy', '--domain', 'pay-app-integration-1');
     for (const name of Object.values(PROD)) virsh('destroy', '--domain', name);
+
+    // An external (disk-only) snapshot keeps the old state in a file the running VM now writes on top of: refused, saying which snapshots work.
+    const external = `h3-${process.pid}-ext`;
+    daemon.defineTinyVm(POOL, external);
+    virsh('start', '--domain', external);
+    virsh('snapshot-create-as', '--domain', external, '--name', 'outside', '--disk-only', '--atomic', '--diskspec', `vda,file=${join(DIR, `${external}-outside.qcow2`)}`);
+    await expect(planHypervisorOperation(store, hypervisorId, { kind: 'clone', template: external, newName: `${external}-copy`, snapshot: 'outside' })).rejects.toMatchObject({
+      kind: 'operation-failed',
+      message: expect.stringMatching(new RegExp(`disk vda of ${external} is not in snapshot "outside" as an internal qcow2 snapshot`)),
+    });
+    virsh('destroy', '--domain', external);
   }, 180_000);
 
   it('a 2-VM clone whose daemon stops half-way says offline what is left; resumed, it clones only the missing VM, and adopts a VM the hypervisor has but the run never recorded', async () => {

@@ -402,6 +402,11 @@ export class LibvirtHypervisor implements Hypervisor {
         if (source) warnings.push(`${target} (${device}${child(disk, 'readonly') ? ', read-only' : ''}) is shared with the template, not copied.`);
         continue;
       }
+      if (fromSnapshot) {
+        if (!fromSnapshot.has(target)) throw new LibvirtFailure('operation-failed', `${where}: disk ${target} of ${op.template} is not in snapshot "${op.snapshot}" as an internal qcow2 snapshot, so its state then cannot be copied`, 'Choose a snapshot taken with every disk internal (virsh snapshot-create-as without --disk-only).');
+        const format = child(disk, 'driver')?.attrs['type'];
+        if (format !== 'qcow2') throw new LibvirtFailure('operation-failed', `${where}: disk ${target} of ${op.template} is ${format ?? 'of unknown format'}, and only qcow2 disks hold internal snapshots`);
+      }
       let pool = source.attrs['pool'];
       let volume = source.attrs['volume'];
       const path = source.attrs['file'] ?? source.attrs['dev'];
@@ -424,9 +429,6 @@ export class LibvirtHypervisor implements Hypervisor {
       const newPath = byPath || fromSnapshot ? `${await this.poolDirectory(pool, target)}/${newVolume}` : null;
       if (fromSnapshot) {
         // qemu-img reads the snapshot's clusters, which the running guest never writes (copy-on-write); -U because qemu holds the image.
-        if (!fromSnapshot.has(target)) throw new LibvirtFailure('operation-failed', `${where}: disk ${target} of ${op.template} is not in snapshot "${op.snapshot}" as an internal qcow2 snapshot, so its state then cannot be copied`, 'Choose a snapshot taken with every disk internal (virsh snapshot-create-as without --disk-only).');
-        const format = child(disk, 'driver')?.attrs['type'];
-        if (format !== 'qcow2') throw new LibvirtFailure('operation-failed', `${where}: disk ${target} of ${op.template} is ${format ?? 'of unknown format'}, and only qcow2 disks hold internal snapshots`);
         const sourcePath = path ?? (await this.read(['vol-path', '--pool', pool, '--vol', volume])).trim();
         const capacity = /Capacity:\s*(\d+)\s*bytes/.exec(await this.read(['vol-info', '--pool', pool, '--vol', volume, '--bytes']))?.[1];
         if (!capacity) throw new LibvirtFailure('invalid-output', `vol-info ${volume}: no capacity in bytes`);

@@ -3,7 +3,8 @@
  * the disk files, and how the exact command is shown, quoted, in a dry run. Nothing runs here but a
  * refused call.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { farmEndpoint, readFarm } from '../ssh/test-support/farm';
 import { localHostAccess, LocalVirshRunner, SshVirshRunner } from './runner';
 
 describe('host commands of a runner', () => {
@@ -23,5 +24,22 @@ describe('host commands of a runner', () => {
     expect(ssh.hostAccess()).toBeNull();
     expect(ssh.displayOnHost(argv)).toMatch(/^ssh admin@kvm-01\.test\.invalid(:22)? 'env' 'LC_ALL=C' 'qemu-img' 'convert' .*'snapshot\.name=release 2\.4'/);
     await expect(new LocalVirshRunner('test:///default').runOnHost(['qemu-img', '--version'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/test driver/) });
+  });
+});
+
+const farm = readFarm(1, 'host commands over SSH');
+
+describe.skipIf(farm === null)('host commands over SSH (farm host 1, nothing changed there)', () => {
+  const { address, port } = farm ? farmEndpoint(farm.hosts[0]!) : { address: '', port: 0 };
+  const runner = new SshVirshRunner({ host: address, port, user: 'stagecraft' }, 'qemu:///system', { identityFiles: farm ? [farm.key] : [], knownHostsFiles: farm ? [farm.knownHosts] : [], sshConfigFile: null, agentSocket: null });
+  afterAll(() => runner.close());
+
+  it('arrive word for word, never read by the remote shell', async () => {
+    expect(await runner.runOnHost(['printf', '%s|', 'snapshot.name=release 2.4', "it's", '$HOME', '; echo no'])).toBe("snapshot.name=release 2.4|it's|$HOME|; echo no|");
+  });
+
+  it('say what failed, and when the tool is not there', async () => {
+    await expect(runner.runOnHost(['ls', '/nonexistent-stagecraft-h3'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/ls \/nonexistent-stagecraft-h3 failed: .*No such file or directory/) });
+    await expect(runner.runOnHost(['qemu-img-h3-missing', 'info'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/qemu-img-h3-missing is not installed there/) });
   });
 });

@@ -252,15 +252,17 @@ export async function startClone(store: WorkspaceStore, actor: string, resources
   if (operationsOf(again) !== operationsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the inventory changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
   const request = shown.request;
   const at = new Date().toISOString();
-  const archiveId = request.replace && shown.replaces.length > 0 ? archiveEnvironment(store, actor, request.toStageId, `rebuilt by fresh clones of ${shown.fromStage ?? 'an image'}`).archiveId : null;
   const poolId = shown.placement.chosen?.poolId ?? null;
   const run = store.write(
     { actor, action: 'clone.start', subject: `${shown.serviceName} ${shown.toStage}`, after: (r) => ({ run: r.id, from: shown.fromStage, vms: shown.vms.map((vm) => `${vm.source}${vm.snapshot ? ` (snapshot ${vm.snapshot.name})` : ''} → ${vm.newName}`), pool: shown.placement.chosen?.poolName ?? null, isolation: shown.vms.flatMap((vm) => vm.isolation) }) },
-    () =>
-      store.assets.createCloneRun(
+    () => {
+      // One transaction with the run's record: a rebuild never leaves its stage archived with no run to resume.
+      const archiveId = request.replace && shown.replaces.length > 0 ? archiveEnvironment(store, actor, request.toStageId, `rebuilt by fresh clones of ${shown.fromStage ?? 'an image'}`).archiveId : null;
+      return store.assets.createCloneRun(
         { serviceId: request.serviceId, fromStageId: request.from.kind === 'production' ? (store.inventory.getService(request.serviceId).stages.find((s) => s.isProduction)?.id ?? null) : null, imageId: request.from.kind === 'image' ? request.from.imageId : null, toStageId: request.toStageId, hypervisorId: request.hypervisorId, archiveId, createdAt: at, createdBy: actor, scan: options.scan === true },
         shown.vms.map((vm) => ({ role: vm.role, sourceDomain: vm.source, sourceSnapshot: vm.snapshot?.name ?? null, productionHost: vm.productionHost, newName: vm.newName, address: vm.address, macs: vm.operation.op.kind === 'clone' ? (vm.operation.op.macs ?? []) : [], size: vm.size, poolId })),
-      ),
+      );
+    },
   );
   const records = store.assets.cloneVms(run.id);
   const work: CloneWork[] = shown.vms.map((vm) => ({ record: records.find((r) => r.newName === vm.newName)!, action: 'clone', operation: vm.operation }));

@@ -154,11 +154,25 @@ export async function startCloneResume(store: WorkspaceStore, actor: string, res
   if (options.confirmed !== true) throw new StagecraftError('refused', 'The resume was not confirmed: nothing was done.', 'Review the dry run and confirm it.');
   const shown = options.plan;
   if (shown.blockers.length > 0) throw new StagecraftError('refused', `The clone run cannot be resumed: ${shown.blockers.join(' ')}`);
+  // Claimed before the hypervisor is asked again: a second confirmation of the same resume (another
+  // window) must not pass its checks on a plan read while the first was already cloning.
+  if (isCloneRunLive(shown.runId) || resumesStarting.has(shown.runId)) throw new StagecraftError('conflict', `Clone run ${shown.runId} is running now: nothing was done.`, 'Wait for it to end.');
+  resumesStarting.add(shown.runId);
+  try {
+    return await resumeClaimed(store, actor, resourcesDir, options, connect);
+  } finally {
+    resumesStarting.delete(shown.runId);
+  }
+}
+
+/** Resumes whose checks are under way (not yet live): each run is resumed by one caller at a time. */
+const resumesStarting = new Set<number>();
+
+async function resumeClaimed(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneResumeOptions, connect: ConnectOptions): Promise<{ runId: number; done: Promise<CloneResult> }> {
+  const shown = options.plan;
   const again = await planCloneResume(store, shown.runId, connect);
   if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the resume became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
   if (actionsOf(again) !== actionsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the run changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
-  // Checked again after the hypervisor answered: another resume of this run may have started meanwhile.
-  if (isCloneRunLive(shown.runId)) throw new StagecraftError('conflict', `Clone run ${shown.runId} is running now: nothing was done.`, 'Wait for it to end.');
   const run = store.assets.cloneRun(shown.runId);
   const work = again.vms.flatMap((vm): CloneWork[] => (vm.action === 'blocked' ? [] : [{ record: vm.record, action: vm.action, operation: vm.operation }]));
   store.write({ actor, action: 'clone.resume', subject: `clone run ${run.id}`, after: () => ({ run: run.id, vms: again.vms.map((vm) => ({ vm: vm.record.newName, step: vm.record.step, action: vm.action, note: vm.note })) }) }, () =>

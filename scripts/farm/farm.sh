@@ -411,9 +411,12 @@ dpkg -i /tmp/fixture-debs/stagecraft-fixture_1.0-1_all.deb >/dev/null
 # namespace, which connects each client to the container's sshd on its own 127.0.0.1:PORT.
 start_scratch_proxy() {
   local state=$1 port=$2 init=
-  for _ in $(seq 1 100); do
-    # The container's init, once it is in its own network namespace (not nspawn's set-up child).
-    if init=$(container_init_pid "$state") && [ "$(readlink "/proc/$init/ns/net")" != "$(readlink /proc/self/ns/net)" ]; then break; fi
+  for _ in $(seq 1 300); do
+    # The container's init once it runs systemd in its own network namespace: nspawn's set-up
+    # children come and go first (one already in the new namespace), and nsenter runs only at the
+    # first connection, so the process named must be the one that lives as long as the host.
+    if init=$(container_init_pid "$state") && [ "$(cat "/proc/$init/comm" 2>/dev/null)" = systemd ] &&
+      [ "$(readlink "/proc/$init/ns/net")" != "$(readlink /proc/self/ns/net)" ]; then break; fi
     init=
     sleep 0.1
   done

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { generateKey, TestSshd } from '../core/connectors/ssh/test-support/sshd';
@@ -7,6 +8,8 @@ let sshd: TestSshd;
 
 test.beforeAll(async ({}, testInfo) => {
   const dataDir = testInfo.config.metadata['dataDir'] as string;
+  // Another spec may have given the shell its own key (apply: the farm's): this one replaces it.
+  for (const file of ['e2e_key', 'e2e_key.pub']) rmSync(join(dataDir, file), { force: true });
   const key = generateKey(dataDir, 'e2e_key'); // the browser shell scans with this key (STAGECRAFT_SSH_IDENTITY)
   sshd = await TestSshd.start({ authorizedKeys: [key.publicLine] });
   expect(join(dataDir, 'e2e_key')).toBe(key.privateFile);

@@ -48,6 +48,23 @@ describe('people and the current person', () => {
     await expect(call('people.update', { personId: admin.id, roles: ['approver'] })).rejects.toThrow(/ops-admin is the only release manager/);
     expect(await call<Person>('people.update', { personId: grace.id, roles: ['cab', 'approver'] })).toMatchObject({ roles: ['cab', 'approver'] });
   });
+
+  it('forgets the choice for another workspace made later at the same path: its person ids name other people', async () => {
+    const other = createApp({ shell: 'cli', resourcesDir: join(process.cwd(), 'resources'), dataDir: dir, defaultWorkspaceDir: dir, actor: () => 'nobody-here' });
+    const demo = async () => {
+      const opened = await other.dispatch('workspace.openDemo', {});
+      if (!opened.ok) throw new Error(opened.error.message);
+      const current = await other.dispatch('people.current', {});
+      if (!current.ok) throw new Error(current.error.message);
+      return current.value as CallOutput<'people.current'>;
+    };
+    const first = await demo();
+    expect(first.person).toBeNull();
+    const chosen = first.people.find((p) => p.roles.includes('cab'))!;
+    expect(await other.dispatch('people.setCurrent', { personId: chosen.id })).toMatchObject({ ok: true });
+    expect((await demo()).person).toBeNull(); // rebuilt at the same path: nobody chosen yet
+    other.session.close();
+  }, 120_000);
 });
 
 describe('changes through the contract on the demo workspace', () => {

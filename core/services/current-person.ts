@@ -11,6 +11,11 @@ import { ensureFirstPerson } from './change-control';
 import type { Session } from './session';
 import { KeyRing } from './signing';
 
+interface Remembered {
+  personId: number;
+  workspaceCreatedAt: string;
+}
+
 export class CurrentPeople {
   private readonly file: string;
 
@@ -18,24 +23,27 @@ export class CurrentPeople {
     this.file = join(dataDir, 'current-person.json');
   }
 
-  private read(): Record<string, number> {
+  private read(): Record<string, Remembered> {
     try {
       const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
-      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, number>) : {};
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, Remembered>) : {};
     } catch {
       return {}; // missing or unreadable: nobody chosen yet
     }
   }
 
-  /** The chosen person of a workspace, if still one of its people. */
+  /**
+   * The chosen person of a workspace, if still one of its people. A workspace made later at the same
+   * path (a demo rebuilt, a file replaced) is another one: its person ids name other people.
+   */
   get(store: WorkspaceStore): PersonRecord | null {
-    const id = this.read()[store.path];
-    if (typeof id !== 'number') return null;
-    return store.changes.people().find((p) => p.id === id) ?? null;
+    const remembered = this.read()[store.path];
+    if (typeof remembered?.personId !== 'number' || remembered.workspaceCreatedAt !== store.createdAt()) return null;
+    return store.changes.people().find((p) => p.id === remembered.personId) ?? null;
   }
 
   remember(store: WorkspaceStore, personId: number): void {
-    const all = { ...this.read(), [store.path]: personId };
+    const all = { ...this.read(), [store.path]: { personId, workspaceCreatedAt: store.createdAt() } satisfies Remembered };
     mkdirSync(dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(all, null, 2));

@@ -68,13 +68,22 @@ export class WorkspaceStore {
     return this.db.transaction(query).deferred();
   }
 
-  summary(): WorkspaceSummary {
-    const meta = Object.fromEntries(
+  private meta(): Record<string, string> {
+    return Object.fromEntries(
       this.db
         .prepare<[], { key: string; value: string }>('SELECT key, value FROM workspace_meta')
         .all()
         .map((r) => [r.key, r.value]),
     );
+  }
+
+  /** When the file was made: with its path, what tells this workspace from another made at the same path later. */
+  createdAt(): string {
+    return this.meta()['created_at'] ?? '';
+  }
+
+  summary(): WorkspaceSummary {
+    const meta = this.meta();
     return {
       path: this.path,
       name: meta['name'] ?? '',

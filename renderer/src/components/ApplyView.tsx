@@ -309,7 +309,7 @@ function AbortButton({ change }: { change: ChangeDetailView }) {
   const [confirming, setConfirming] = useState(false);
   return (
     <div className="apply-controls">
-      <button type="button" className="danger-outline" onClick={() => setConfirming(true)}>
+      <button type="button" className="danger" onClick={() => setConfirming(true)}>
         Abort…
       </button>
       {confirming && (
@@ -370,7 +370,7 @@ function Interrupted({ status, change }: { status: ApplyStatus; change: ChangeDe
         <button type="button" className="primary" onClick={() => setConfirming('complete')}>
           Resume: complete…
         </button>
-        <button type="button" className="danger-outline" onClick={() => setConfirming('roll-back')}>
+        <button type="button" className="danger" onClick={() => setConfirming('roll-back')}>
           Resume: roll back…
         </button>
       </div>

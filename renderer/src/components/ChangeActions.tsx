@@ -44,7 +44,7 @@ export function ChangeActions({ change }: { change: ChangeDetailView }) {
     <section className="change-actions" aria-label="Actions">
       <div className="action-buttons">
         {allowed.map(({ action }) => (
-          <button key={action} type="button" className={action === 'reject' || action === 'cancel' ? 'danger-outline' : action === 'submit' || action === 'approve' || action === 'schedule' ? 'primary' : undefined} onClick={() => setConfirming(action)}>
+          <button key={action} type="button" className={action === 'reject' || action === 'cancel' ? 'danger' : action === 'submit' || action === 'approve' || action === 'schedule' ? 'primary' : undefined} onClick={() => setConfirming(action)}>
             {ACTION_LABEL[action]}…
           </button>
         ))}

@@ -400,7 +400,7 @@ function DryRunDialog() {
         </p>
         <OperationCommands commands={plan.commands} documents={plan.documents} label="Commands" className="hv-commands" />
         <div className="panel-actions">
-          <button type="button" className="danger" onClick={() => void confirmDryRun()}>
+          <button type="button" className="primary danger" onClick={() => void confirmDryRun()}>
             Run {n === 1 ? 'this command' : `these ${n} commands`}
           </button>
           <button type="button" onClick={dismissDryRun}>

@@ -20,22 +20,39 @@ function check(name, command, args) {
   return ok;
 }
 
+/** A suite with its own report: its counts, and the names of its failing tests for the summary. */
 function counted(name, report, parse, command, args, env) {
   rmSync(report, { force: true });
   const ok = step(name, command, args, env);
-  let counts = { passed: 0, failed: ok ? 0 : 1 };
+  let counts = { passed: 0, failed: ok ? 0 : 1, failures: [] };
   if (existsSync(report)) counts = parse(JSON.parse(readFileSync(report, 'utf8')));
   // A runner that died before writing its report, or failed without a failing test, still fails.
   if (!ok && counts.failed === 0) counts.failed = 1;
   results.push({ suite: name, ...counts });
 }
 
+function vitestFailures(report) {
+  return report.testResults.flatMap((file) =>
+    file.assertionResults.filter((test) => test.status === 'failed').map((test) => `${file.name.replace(`${process.cwd()}/`, '')} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`),
+  );
+}
+
+function playwrightFailures(suite) {
+  const own = (suite.specs ?? []).flatMap((spec) =>
+    spec.tests.filter((test) => test.status === 'unexpected').map((test) => `${spec.file}:${spec.line} › ${spec.title}: ${firstLine(test.results.at(-1)?.error?.message)}`),
+  );
+  return [...own, ...(suite.suites ?? []).flatMap(playwrightFailures)];
+}
+
+// ANSI colours stripped: the summary is read in CI logs.
+const firstLine = (message = '') => message.replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((line) => line.trim()) ?? '';
+
 check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']);
 counted(
   'unit and integration (vitest)',
   'test-results/vitest.json',
-  (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests }),
+  (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests, failures: vitestFailures(r) }),
   'npx',
   ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json'],
 );
@@ -43,14 +60,17 @@ if (check('build', 'node', ['scripts/build.js'])) {
   counted(
     'end-to-end (playwright)',
     'test-results/e2e-results.json',
-    (r) => ({ passed: (r.stats?.expected ?? 0) + (r.stats?.flaky ?? 0), failed: r.stats?.unexpected ?? 0 }),
+    (r) => ({ passed: (r.stats?.expected ?? 0) + (r.stats?.flaky ?? 0), failed: r.stats?.unexpected ?? 0, failures: (r.suites ?? []).flatMap(playwrightFailures) }),
     'npx',
     ['playwright', 'test'],
   );
 }
 
 console.log('\nSuites:');
-for (const r of results) console.log(`  ${r.failed === 0 ? 'ok  ' : 'FAIL'} ${r.suite}: ${r.passed} passed, ${r.failed} failed`);
+for (const r of results) {
+  console.log(`  ${r.failed === 0 ? 'ok  ' : 'FAIL'} ${r.suite}: ${r.passed} passed, ${r.failed} failed`);
+  for (const failure of r.failures ?? []) console.log(`       ✗ ${failure.slice(0, 300)}`);
+}
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);

@@ -37,7 +37,7 @@ function printChange(change: CallOutput<'changes.get'>, out: (line: string) => v
   out(`  approvals: ${change.approvals.given} of ${change.approvals.required}${change.approvalRule.roles.length ? ` (${change.approvalRule.roles.join(' or ')})` : ''}`);
   if (change.stale) out(`  STALE: ${change.stale}; re-plan the change`);
   for (const conflict of change.conflictList) out(`  conflict (${conflict.kind}): ${conflict.detail}`);
-  for (const d of change.decisions) out(`  ${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.approver} at ${d.at}: signature ${d.signatureStatus}${d.droppedAt ? ' (dropped by an edit)' : ''}${d.comment ? ` — ${d.comment}` : ''}`);
+  for (const d of change.decisions) out(`  ${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.approver}${d.signedAs ? ` (signed as ${d.signedAs})` : ''} at ${d.at}: signature ${d.signatureStatus}${d.droppedAt ? ' (dropped by an edit)' : ''}${d.comment ? ` — ${d.comment}` : ''}`);
   for (const [label, text] of [['Description', change.description], ['Justification', change.justification], ['Impact', change.impact], ['Implementation plan', change.implementationPlan], ['Backout plan', change.backoutPlan], ['Test plan', change.testPlan]] as const) {
     if (text.trim()) out(`${label}:\n${text.replace(/^/gm, '  ')}`);
   }

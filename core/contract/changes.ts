@@ -56,7 +56,9 @@ export const changeListItem = changeSummary.extend({
 const decisionView = z.object({
   id,
   personId: id,
+  /** The approver's name now; `signedAs` is the name they signed under, when they have been renamed since. */
   approver: z.string(),
+  signedAs: z.string().nullable(),
   decision: z.enum(['approve', 'reject']),
   at: z.string(),
   comment: z.string().nullable(),

@@ -15,6 +15,7 @@ let dir: string;
 let app: ReturnType<typeof createApp>;
 let store: WorkspaceStore;
 let keys: KeyRing;
+let demoChangeIds: number[];
 const acting = 'Alice Requester';
 const people: Record<string, PersonRecord> = {};
 type Service = { id: number; name: string; stages: { id: number; name: string; image: { id: number; label: string } | null }[] };
@@ -39,6 +40,7 @@ beforeAll(async () => {
   app = createApp({ shell: 'cli', resourcesDir: join(process.cwd(), 'resources'), dataDir: dir, defaultWorkspaceDir: dir, actor: () => acting });
   await call('workspace.openDemo', {});
   store = app.session.require();
+  demoChangeIds = store.promotion.changes().map((c) => c.id);
   keys = new KeyRing(dir);
   payments = (await call<Service[]>('services.list', {})).find((s) => s.name === 'payments-api')!;
   const releaseManager = () => store.changes.people().find((p) => p.roles.includes('release-manager')) ?? null;
@@ -157,6 +159,26 @@ describe('the change workflow through the real service', () => {
     db.close();
     expect(changeDetail(store, id).decisions[0]!.signatureStatus).toBe('invalid');
   });
+  it("a renamed approver's live approval still verifies, shown under the current name and the name signed; a forged signed name does not", async () => {
+    const frank = addPerson(store, people['Dan Release']!, { name: 'Frank Approver', roles: ['approver'] }, keys);
+    const id = await draftToStaging('Approved before a rename');
+    move(id, 'submit', 'Alice Requester');
+    transitionChange(store, { changeId: id, action: 'approve', actorId: frank.id }, { keys });
+    updatePerson(store, people['Dan Release']!, frank.id, { name: 'Frank Renamed' }, keys);
+    const [decision] = changeDetail(store, id).decisions;
+    expect(decision).toMatchObject({ approver: 'Frank Renamed', signedAs: 'Frank Approver', signatureStatus: 'valid', counted: true });
+    // The name as signed is covered by the signature: rewriting it in SQLite breaks the decision.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(store.path);
+    db.prepare('UPDATE change_decisions SET payload_json = ? WHERE id = ?').run(decision!.payloadJson.replace('Frank Approver', 'Frank Renamed'), decision!.id);
+    db.close();
+    expect(changeDetail(store, id).decisions[0]).toMatchObject({ signedAs: null, signatureStatus: 'invalid' });
+    // Decisions signed when the demo was built (before any rename) verify as they did.
+    const demoDecisions = demoChangeIds.flatMap((changeId) => changeDetail(store, changeId).decisions);
+    expect(demoDecisions.length).toBeGreaterThan(0);
+    expect(demoDecisions.map((d) => d.signatureStatus)).toEqual(demoDecisions.map(() => 'valid'));
+  });
+
   it('waits for every named approver beyond the policy count, and keeps old approvals verifiable after a new key', async () => {
     const id = await draftToStaging('Named approvers');
     updateChange(store, { changeId: id, actorId: people['Alice Requester']!.id, edit: { requiredApproverIds: [people['Erin CAB']!.id] } });

@@ -192,7 +192,7 @@ export function effectiveRisk(row: Row, details: ChangeDetails): { level: RiskLe
   return { level: details.riskOverride?.level ?? row.risk.level, score: row.risk.score };
 }
 
-export function approvalPayload(row: Row, details: ChangeDetails, decision: { decision: 'approve' | 'reject'; approver: PersonRecord; at: string }): ApprovalPayload {
+export function approvalPayload(row: Row, details: ChangeDetails, decision: { decision: 'approve' | 'reject'; approver: Pick<PersonRecord, 'id' | 'name'>; at: string }): ApprovalPayload {
   return {
     kind: 'stagecraft-change-decision',
     changeId: row.id,
@@ -210,17 +210,30 @@ export function approvalPayload(row: Row, details: ChangeDetails, decision: { de
 
 export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'unknown-key';
 
+/** The approver's name as it was when they signed (the signature covers it), or null when the payload names none. */
+export function signedName(decision: Pick<DecisionRecord, 'payloadJson'>): string | null {
+  try {
+    const name = (JSON.parse(decision.payloadJson) as Partial<ApprovalPayload>).approver?.name;
+    return typeof name === 'string' ? name : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A decision's signature checked against the change: the payload is rebuilt from the workspace's
- * rows, so altering any signed field (or the decision itself) makes it invalid.
+ * rows, so altering any signed field (or the decision itself) makes it invalid. The approver's
+ * name is the one signed (the signature vouches for it): renaming a person is no change to what
+ * they approved.
  */
 export function signatureStatus(store: WorkspaceStore, row: Row, details: ChangeDetails, decision: DecisionRecord): SignatureStatus {
   if (!decision.signature) return 'unsigned';
-  const approver = store.changes.person(decision.personId);
-  const publicKeyPem = decision.keyFingerprint === null ? null : store.changes.keyOf(approver.id, decision.keyFingerprint);
+  const publicKeyPem = decision.keyFingerprint === null ? null : store.changes.keyOf(decision.personId, decision.keyFingerprint);
   if (!publicKeyPem) return 'unknown-key';
+  const name = signedName(decision);
+  if (name === null) return 'invalid';
   // A decision an edit dropped is checked against what was decided then; a live one against the change as it is now.
-  const payload = decision.droppedAt !== null ? decision.payloadJson : canonicalJson(approvalPayload(row, details, { decision: decision.decision, approver, at: decision.at }));
+  const payload = decision.droppedAt !== null ? decision.payloadJson : canonicalJson(approvalPayload(row, details, { decision: decision.decision, approver: { id: decision.personId, name }, at: decision.at }));
   return payload === decision.payloadJson && verifySignature(publicKeyPem, payload, decision.signature) ? 'valid' : 'invalid';
 }
 
@@ -531,7 +544,8 @@ export interface ChangeDetail {
   stale: string | null;
   conflicts: Conflict[];
   approvals: { given: number; required: number; roles: PersonRole[]; allowSelfApproval: boolean };
-  decisions: (DecisionRecord & { approver: string; signatureStatus: SignatureStatus; counted: boolean })[];
+  /** `approver` is the person's name now; `signedAs` the name they signed under, when it differs. */
+  decisions: (DecisionRecord & { approver: string; signedAs: string | null; signatureStatus: SignatureStatus; counted: boolean })[];
   history: ReturnType<WorkspaceStore['changes']['history']>;
 }
 
@@ -567,12 +581,17 @@ export function changeDetail(store: WorkspaceStore, changeId: number, schedule?:
       stale: staleReason(store, row, known, plan),
       conflicts: changeConflicts(store, row.id, known),
       approvals: { given: counted.size, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
-      decisions: decisions.map((d) => ({
+      decisions: decisions.map((d) => {
+        const approver = store.changes.person(d.personId).name;
+        const signed = signedName(d);
+        return {
         ...d,
-        approver: store.changes.person(d.personId).name,
+        approver,
+        signedAs: signed !== null && signed !== approver ? signed : null,
         signatureStatus: signatureStatus(store, row, details, d),
         counted: d.decision === 'approve' && d.droppedAt === null && latestLive.get(d.personId) === d.id && counted.has(d.personId),
-      })),
+        };
+      }),
       history: store.changes.history(row.id),
     };
   });

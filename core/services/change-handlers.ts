@@ -89,6 +89,7 @@ function detailView(store: WorkspaceStore, detail: ChangeDetail, actor: PersonRe
       id: d.id,
       personId: d.personId,
       approver: d.approver,
+      signedAs: d.signedAs,
       decision: d.decision,
       at: d.at,
       comment: d.comment,

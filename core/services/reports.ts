@@ -140,7 +140,7 @@ function changeControlFields(detail: ChangeDetail): ChangeControlFields {
       roles: detail.approvals.roles,
       given: detail.approvals.given,
       decisions: detail.decisions.map((d) => ({
-        approver: d.approver,
+        approver: d.signedAs ? `${d.approver} (signed as ${d.signedAs})` : d.approver,
         decision: d.decision,
         at: d.at,
         comment: d.comment,

@@ -23,8 +23,14 @@ export function App() {
   // The main process says when the workspace changed (an import, a scan, a rule): redraw from it.
   useEffect(() => client.on('workspace.changed', ({ reason }) => void (reason === 'updated' && refreshWorkspace())), [refreshWorkspace]);
   useEffect(() => {
-    const { onScanEvent, onJobEvent, onCredentialRequest } = useApp.getState();
-    const unsubscribe = [client.on('scan.progress', onScanEvent), client.on('job.progress', onJobEvent), client.on('credential.request', onCredentialRequest)];
+    // Jobs outlive the view that started them: their progress is followed whichever view is shown.
+    const { onScanEvent, onJobEvent, onHypervisorJobEvent, onCredentialRequest } = useApp.getState();
+    const unsubscribe = [
+      client.on('scan.progress', onScanEvent),
+      client.on('job.progress', onJobEvent),
+      client.on('job.progress', onHypervisorJobEvent),
+      client.on('credential.request', onCredentialRequest),
+    ];
     return () => unsubscribe.forEach((off) => off());
   }, []);
 

@@ -1,5 +1,4 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { client } from '../api/client';
 import { useApp } from '../store/index';
 import type { HypervisorDomain, HypervisorInventoryView, HypervisorOperation } from '../store/hypervisors';
 import { Dialog } from './Dialog';
@@ -416,9 +415,8 @@ function DryRunDialog() {
 export function HypervisorsPanel() {
   const view = useApp((s) => s.hypervisorInventory);
   const selected = useApp((s) => s.selectedHypervisorId);
-  const { loadHypervisors, selectHypervisor, onHypervisorJobEvent, refreshHypervisor } = useApp.getState();
+  const { loadHypervisors, selectHypervisor, refreshHypervisor } = useApp.getState();
 
-  useEffect(() => client.on('job.progress', onHypervisorJobEvent), [onHypervisorJobEvent]);
   useEffect(() => {
     void loadHypervisors().then(() => {
       const id = useApp.getState().selectedHypervisorId;

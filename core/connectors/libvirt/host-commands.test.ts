@@ -5,16 +5,16 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { farmEndpoint, readFarm } from '../ssh/test-support/farm';
-import { localHostAccess, LocalVirshRunner, SshVirshRunner } from './runner';
+import { hostCommandAccess, LocalVirshRunner, SshVirshRunner } from './runner';
 
 describe('host commands of a runner', () => {
   it('reach the disks of a daemon on this machine only', () => {
-    expect(localHostAccess('qemu:///system')).toBeNull();
-    expect(localHostAccess('qemu+unix:///system?socket=/tmp/stagecraft-libvirt/sock/libvirt-sock')).toBeNull();
-    expect(localHostAccess('qemu+ssh://admin@kvm-01/system')).toBe('qemu+ssh://admin@kvm-01/system reaches another host through virsh only: register the hypervisor with an SSH target so disk files can be copied there');
-    expect(localHostAccess('qemu+tcp://kvm-01/system')).toMatch(/reaches another host/);
-    expect(localHostAccess('test:///default')).toBe("test:///default is libvirt's test driver: its disks are not real files");
-    expect(localHostAccess('nonsense')).toBe('nonsense is not a libvirt URI this runner understands');
+    expect(hostCommandAccess('qemu:///system')).toBeNull();
+    expect(hostCommandAccess('qemu+unix:///system?socket=/tmp/stagecraft-libvirt/sock/libvirt-sock')).toBeNull();
+    expect(hostCommandAccess('qemu+ssh://admin@kvm-01/system')).toBe('qemu+ssh://admin@kvm-01/system reaches another host through virsh only: register the hypervisor with an SSH target so disk files can be copied there');
+    expect(hostCommandAccess('qemu+tcp://kvm-01/system')).toMatch(/reaches another host/);
+    expect(hostCommandAccess('test:///default')).toBe("test:///default is libvirt's test driver: its disks are not real files");
+    expect(hostCommandAccess('nonsense')).toBe('nonsense is not a libvirt URI this runner understands');
   });
 
   it('are shown quoted, here or over SSH, and refused before anything runs where they cannot reach the disks', async () => {
@@ -24,6 +24,16 @@ describe('host commands of a runner', () => {
     expect(ssh.hostAccess()).toBeNull();
     expect(ssh.displayOnHost(argv)).toMatch(/^ssh admin@kvm-01\.test\.invalid(:22)? 'env' 'LC_ALL=C' 'qemu-img' 'convert' .*'snapshot\.name=release 2\.4'/);
     await expect(new LocalVirshRunner('test:///default').runOnHost(['qemu-img', '--version'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/test driver/) });
+  });
+
+  it('over SSH, reach the disks only of a daemon on the SSH host itself, and are refused before connecting anywhere else', async () => {
+    const via = (uri: string) => new SshVirshRunner({ host: 'kvm-01.test.invalid', user: 'admin' }, uri);
+    expect(via('qemu+unix:///system?socket=/run/libvirt/libvirt-sock').hostAccess()).toBeNull();
+    expect(via('test:///default').hostAccess()).toBe("test:///default is libvirt's test driver: its disks are not real files");
+    expect(via('qemu+ssh://kvm-02/system').hostAccess()).toMatch(/^qemu\+ssh:\/\/kvm-02\/system reaches another host than admin@kvm-01\.test\.invalid(:22)?, where the host commands run: register the hypervisor with its own host as SSH target and a local URI \(qemu:\/\/\/system\)$/);
+    // Refused with the reason, not "unreachable": no connection to the (never resolving) host was tried.
+    await expect(via('test:///default').runOnHost(['qemu-img', '--version'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/test driver/) });
+    await expect(via('qemu+tcp://kvm-02/system').runOnHost(['qemu-img', '--version'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/reaches another host than/) });
   });
 });
 

@@ -59,13 +59,20 @@ export interface VirshRunner {
   close(): void;
 }
 
-/** Why host commands of a local virsh cannot reach the URI's disks, or null when the daemon runs on this machine. */
-export function localHostAccess(uri: string): string | null {
+/**
+ * Why host commands cannot reach the URI's disks, or null when its daemon runs where they run: this
+ * machine, or the SSH host (`sshHost`) virsh runs on.
+ */
+export function hostCommandAccess(uri: string, sshHost?: string): string | null {
   const parsed = /^([a-z0-9]+)(?:\+([a-z0-9]+))?:\/\/([^/?]*)/i.exec(uri);
   if (!parsed) return `${uri} is not a libvirt URI this runner understands`;
   const [, driver, transport, host] = parsed;
   if (driver === 'test') return `${uri} is libvirt's test driver: its disks are not real files`;
-  if ((host ?? '') !== '' || (transport !== undefined && transport !== 'unix')) return `${uri} reaches another host through virsh only: register the hypervisor with an SSH target so disk files can be copied there`;
+  if ((host ?? '') !== '' || (transport !== undefined && transport !== 'unix')) {
+    return sshHost === undefined
+      ? `${uri} reaches another host through virsh only: register the hypervisor with an SSH target so disk files can be copied there`
+      : `${uri} reaches another host than ${sshHost}, where the host commands run: register the hypervisor with its own host as SSH target and a local URI (qemu:///system)`;
+  }
   return null;
 }
 
@@ -94,7 +101,7 @@ export class LocalVirshRunner implements VirshRunner {
   }
 
   hostAccess(): string | null {
-    return localHostAccess(this.uri);
+    return hostCommandAccess(this.uri);
   }
 
   displayOnHost(argv: readonly string[]): string {
@@ -196,7 +203,7 @@ export class SshVirshRunner implements VirshRunner {
   }
 
   hostAccess(): string | null {
-    return null;
+    return hostCommandAccess(this.uri, this.endpoint);
   }
 
   displayOnHost(argv: readonly string[]): string {
@@ -204,6 +211,8 @@ export class SshVirshRunner implements VirshRunner {
   }
 
   async runOnHost(argv: readonly string[], options: { timeoutMs?: number; what?: string } = {}): Promise<string> {
+    const refused = this.hostAccess();
+    if (refused) throw new LibvirtFailure('operation-failed', refused);
     const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.changeTimeoutMs;
     const what = options.what ?? argv.slice(0, 2).join(' ');
     const output = await this.exchange(shellCommand(['env', 'LC_ALL=C', ...argv]), '', what, timeoutMs);

@@ -1,12 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { EventPayload } from '../../../core/contract/index';
 import { client } from '../api/client';
-import { latestPerVm, type AssetProgress } from './asset-progress';
+import { latestPerVm, withLatestStep, type AssetProgress, type LatestSteps } from './asset-progress';
 
 type JobProgress = EventPayload<'job.progress'>;
-
-/** Events kept per open dialog: enough for every step of hundreds of VMs. */
-const MAX_EVENTS = 5000;
 
 /**
  * Follows a clone or reclaim job: each VM's latest step (assets.progress) and the job's end
@@ -14,16 +11,16 @@ const MAX_EVENTS = 5000;
  * that started the job has answered are not lost.
  */
 export function useAssetJob(jobId: string | null): { vms: AssetProgress[]; job: JobProgress | null } {
-  const [events, setEvents] = useState<AssetProgress[]>([]);
+  const [steps, setSteps] = useState<LatestSteps>(new Map());
   const [jobs, setJobs] = useState<Record<string, JobProgress>>({});
   useEffect(() => {
     const off = [
-      client.on('assets.progress', (event) => setEvents((held) => (held.length < MAX_EVENTS ? [...held, event] : held))),
+      client.on('assets.progress', (event) => setSteps((held) => withLatestStep(held, event))),
       client.on('job.progress', (event) => setJobs((held) => ({ ...held, [event.jobId]: event }))),
     ];
     return () => off.forEach((unsubscribe) => unsubscribe());
   }, []);
-  return { vms: jobId === null ? [] : latestPerVm(events, jobId), job: jobId === null ? null : (jobs[jobId] ?? null) };
+  return { vms: jobId === null ? [] : latestPerVm(steps, jobId), job: jobId === null ? null : (jobs[jobId] ?? null) };
 }
 
 /** Per-VM steps of a running job, as they are reached; failures in words. */

@@ -8,11 +8,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CredentialOptions } from '../ssh/auth';
+import { sessionTo, type SessionOptions } from '../ssh/connector';
 import { SshFailure } from '../ssh/failures';
-import { HostKeyVerifier, type HostKeyTrustStore } from '../ssh/host-keys';
-import { describeEndpoint, resolveRoute, type RouteOptions, type SshTarget } from '../ssh/route';
-import { SshSession } from '../ssh/session';
+import { describeEndpoint, resolveRoute, type SshTarget } from '../ssh/route';
+import type { SshSession } from '../ssh/session';
 import { shellCommand, shellQuote } from '../ssh/shell-quote';
 import { classifyVirshError, LibvirtFailure } from './failures';
 
@@ -166,10 +165,7 @@ export class LocalVirshRunner implements VirshRunner {
   close(): void {}
 }
 
-export interface SshVirshOptions extends RouteOptions, CredentialOptions {
-  trustStore?: HostKeyTrustStore;
-  acceptNewHostKeys?: boolean;
-  connectTimeoutMs?: number;
+export interface SshVirshOptions extends SessionOptions {
   /** The remote virsh; default "virsh" on the remote PATH. */
   binary?: string;
 }
@@ -223,14 +219,8 @@ export class SshVirshRunner implements VirshRunner {
 
   private connect(): Promise<SshSession> {
     if (!this.session) {
-      const route = resolveRoute(this.target, this.options);
-      const session = new SshSession({
-        ...this.options,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
-        keepaliveIntervalMs: 2_000,
-        keepaliveCountMax: 3,
-        verifier: HostKeyVerifier.load(route.knownHostsFiles, this.options.trustStore, this.options.acceptNewHostKeys ?? false),
-      });
+      // Host keys verified and timeouts set as for a scan's session.
+      const { route, session } = sessionTo(this.target, this.options);
       this.session = session.connect(route.hops).then(() => session);
       this.session.catch(() => (this.session = undefined)); // a failed session is one-shot: the next call reconnects
     }

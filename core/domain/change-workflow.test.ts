@@ -68,6 +68,11 @@ describe('change workflow', () => {
     expect(act(approved, 'schedule', dev, { window: { ...window, start: '2026-11-01T00:00:00Z', end: '2026-11-02T00:00:00Z' } })).toMatchObject({ ok: false, reason: expect.stringMatching(/already over/) });
     expect(act(approved, 'schedule', dev)).toMatchObject({ ok: false, reason: expect.stringMatching(/give its start and end/) });
     expect(act(approved, 'schedule', ana, { window })).toMatchObject({ ok: false, reason: expect.stringMatching(/release manager/) });
+    // Whether scheduling is possible at all: a past window of the change is no answer (a new one will be given).
+    const past = change({ state: 'scheduled', window: { start: '2026-11-01T00:00:00Z', end: '2026-11-02T00:00:00Z', timeZone: 'UTC' } });
+    expect(act(past, 'schedule', dev, { windowToBeGiven: true })).toMatchObject({ ok: true, state: 'scheduled' });
+    expect(act(past, 'schedule', ana, { windowToBeGiven: true })).toMatchObject({ ok: false, reason: expect.stringMatching(/release manager/) });
+    expect(act(change({ state: 'submitted' }), 'schedule', dev, { windowToBeGiven: true })).toMatchObject({ ok: false });
   });
 
   it('refuses moves the workflow does not have, naming where they are possible', () => {

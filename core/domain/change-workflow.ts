@@ -97,6 +97,8 @@ export interface TransitionInput {
   /** For schedule: the window asked for, and whether it falls in a freeze (the caller checks freeze windows). */
   window?: ChangeWindow;
   frozen?: { reason: string } | null;
+  /** For schedule: asks only whether the change may be scheduled at all; the window is checked when it is given. */
+  windowToBeGiven?: boolean;
   /** For reject and cancel: why. */
   reason?: string;
 }
@@ -163,6 +165,7 @@ export function transition(input: TransitionInput): TransitionResult {
       if (!input.reason?.trim()) return refuse('Say why the change is cancelled.');
       return { ok: true, state: 'cancelled' };
     case 'schedule': {
+      if (input.windowToBeGiven) return { ok: true, state: 'scheduled' };
       const window = input.window ?? change.window;
       if (!window) return refuse('A change is scheduled into a window: give its start and end.');
       const start = Date.parse(window.start);

@@ -7,7 +7,7 @@ import type { StagePolicy } from '../domain/release-policy';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { createApp } from './app';
-import { addPerson, changeDetail, replanChange, transitionChange, updateChange, updatePerson } from './change-control';
+import { addPerson, allowedActions, changeDetail, replanChange, transitionChange, updateChange, updatePerson } from './change-control';
 import { proposePromotion } from './promotion-handlers';
 import { KeyRing } from './signing';
 
@@ -187,6 +187,35 @@ describe('the change workflow through the real service', () => {
     expect(move(id, 'approve', 'Erin CAB')).toMatchObject({ to: 'approved', approvals: { given: 2 } });
     updatePerson(store, people['Bob Approver']!, people['Bob Approver']!.id, { newKey: true }, keys);
     expect(changeDetail(store, id).decisions.map((d) => d.signatureStatus)).toEqual(['valid', 'valid']);
+  });
+
+  it("offers Schedule when a new window would be accepted: the change's window is over, or the hour a day ahead is frozen", async () => {
+    const scheduleOffered = (id: number, now: string) => allowedActions(store, id, people['Dan Release']!.id, now).find((a) => a.action === 'schedule')!;
+    const approvedChange = async (title: string) => {
+      const id = await draftToStaging(title);
+      move(id, 'submit', 'Alice Requester');
+      move(id, 'approve', 'Bob Approver');
+      return id;
+    };
+    // Its window passed without it being implemented: it can be rescheduled into a new one.
+    const overdue = await approvedChange('Window passed');
+    move(overdue, 'schedule', 'Dan Release', { window: { start: '2031-05-01T20:00:00.000Z', end: '2031-05-01T22:00:00.000Z', timeZone: 'UTC' }, now: '2031-04-30T10:00:00.000Z' });
+    const later = '2031-05-02T10:00:00.000Z';
+    expect(scheduleOffered(overdue, later)).toEqual({ action: 'schedule', allowed: true, reason: null });
+    expect(move(overdue, 'schedule', 'Dan Release', { window: { start: '2031-05-03T20:00:00.000Z', end: '2031-05-03T22:00:00.000Z', timeZone: 'UTC' }, now: later })).toMatchObject({ from: 'scheduled', to: 'scheduled' });
+
+    // No window yet, and the same hour tomorrow is frozen: another hour is free.
+    const policy = store.promotion.policy<StagePolicy>(stage('staging').id);
+    const frozen: StagePolicy = { requiredPredecessors: null, minSoakHours: 0, approvals: { count: 1, roles: ['approver'] }, allowSelfApproval: false, parityThreshold: 0.95, ...policy, freezeWindows: [{ kind: 'once', start: '2031-06-02T09:00', end: '2031-06-02T12:00', timeZone: 'UTC', reason: 'data centre move' }] };
+    store.write({ actor: 'test', action: 'policy.set', subject: 'staging' }, () => store.promotion.setPolicy(stage('staging').id, frozen));
+    const unscheduled = await approvedChange('Tomorrow is frozen');
+    const now = '2031-06-01T10:00:00.000Z';
+    expect(scheduleOffered(unscheduled, now)).toEqual({ action: 'schedule', allowed: true, reason: null });
+    expect(() => move(unscheduled, 'schedule', 'Dan Release', { window: { start: '2031-06-02T10:00:00.000Z', end: '2031-06-02T11:00:00.000Z', timeZone: 'UTC' }, now })).toThrow(/falls in a freeze: data centre move/);
+    expect(move(unscheduled, 'schedule', 'Dan Release', { window: { start: '2031-06-03T10:00:00.000Z', end: '2031-06-03T11:00:00.000Z', timeZone: 'UTC' }, now })).toMatchObject({ to: 'scheduled' });
+    // Who may schedule is still checked.
+    expect(allowedActions(store, unscheduled, people['Bob Approver']!.id, now).find((a) => a.action === 'schedule')).toMatchObject({ allowed: false, reason: expect.stringMatching(/Only a release manager/) });
+    store.write({ actor: 'test', action: 'policy.set', subject: 'staging' }, () => store.promotion.setPolicy(stage('staging').id, { ...frozen, freezeWindows: [] }));
   });
 
   it('rejects with a reason, reopens to draft, and after implementing can fail and roll back (as applying a promotion will)', async () => {

@@ -267,12 +267,12 @@ export interface TransitionOutcome {
 const liveDecisions = (store: WorkspaceStore, changeId: number) => store.changes.decisions(changeId).filter((d) => d.droppedAt === null);
 
 /** The workflow's answer for one action on a change as it is now (nothing is written). */
-function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails, actor: PersonRecord, request: Pick<TransitionRequest, 'action' | 'reason' | 'window'>, now: string) {
+function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails, actor: PersonRecord, request: Pick<TransitionRequest, 'action' | 'reason' | 'window'> & { windowToBeGiven?: boolean }, now: string) {
   const { service, stage } = targetOf(store, row);
   const policy = stagePolicy(store, stage);
   const decisions = liveDecisions(store, row.id);
   const stale = staleReason(store, row);
-  const window = request.window ?? details.window;
+  const window = request.windowToBeGiven ? undefined : (request.window ?? details.window);
   const frozen = request.action === 'schedule' && window ? frozenDuring(policy.freezeWindows, Date.parse(window.start), Date.parse(window.end)) : null;
   const result = transition({
     change: {
@@ -287,6 +287,7 @@ function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails
     actor: asPerson(actor),
     now,
     ...(request.window && { window: request.window }),
+    ...(request.windowToBeGiven && { windowToBeGiven: true }),
     frozen: frozen ? { reason: `${frozen.reason} (${describeWindow({ start: new Date(frozen.start).toISOString(), end: new Date(frozen.end).toISOString(), timeZone: window!.timeZone })})` } : null,
     ...(request.reason !== undefined && { reason: request.reason }),
   });
@@ -300,17 +301,16 @@ function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails
 
 /**
  * What `actorId` may do with a change now, and why not: the very checks transitionChange makes. A
- * reason is assumed for reject and cancel, and a window (checked when given) for schedule.
+ * reason is assumed for reject and cancel; for schedule, the window (and its freezes) is left to
+ * the schedule itself, which is always given one to check: the change's own may be over or frozen
+ * while another would do.
  */
 export function allowedActions(store: WorkspaceStore, changeId: number, actorId: number, now = new Date().toISOString()): { action: ChangeAction; allowed: boolean; reason: string | null }[] {
   const row = changeRow(store, changeId);
   const details = store.changes.details(row.id) ?? generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
   const actor = store.changes.person(actorId);
-  const later = Date.parse(now) + 86_400_000;
-  const someWindow = { start: new Date(later).toISOString(), end: new Date(later + 3_600_000).toISOString(), timeZone: 'UTC' };
   return CHANGE_ACTIONS.map((action) => {
-    const window = action === 'schedule' && !details.window ? someWindow : undefined;
-    const { result } = checkTransition(store, row, details, actor, { action, reason: 'asked for', ...(window && { window }) }, now);
+    const { result } = checkTransition(store, row, details, actor, { action, reason: 'asked for', windowToBeGiven: action === 'schedule' }, now);
     return { action, allowed: result.ok, reason: result.ok ? null : result.reason };
   });
 }

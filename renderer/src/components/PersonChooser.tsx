@@ -15,17 +15,11 @@ export const rolesText = (roles: readonly PersonRole[]) => roles.map((r) => ROLE
  * control: not over the other views, which a modal would make inert while the user works there.
  */
 export function CurrentPerson() {
-  const path = useApp((s) => s.workspace?.path);
   const person = useApp((s) => s.currentPerson);
   const loaded = useApp((s) => s.peopleLoaded);
-  const loadPeople = useApp((s) => s.loadPeople);
   const inChangeControl = useApp((s) => s.view === 'changes');
   const [choosing, setChoosing] = useState(false);
 
-  useEffect(() => {
-    useApp.setState({ peopleLoaded: false, currentPerson: null, selectedChangeId: null, changeDetail: null });
-    void loadPeople();
-  }, [path, loadPeople]);
   useEffect(() => setChoosing(loaded && person === null && inChangeControl), [loaded, person, inChangeControl]);
 
   return (

@@ -33,6 +33,9 @@ export interface ApplySlice {
   onApplyFinished(): Promise<void>;
 }
 
+/** No apply record loaded, no Apply view open. */
+export const applyAtOpen: Pick<ApplySlice, 'applyChangeId' | 'applyOpen' | 'applyStatus' | 'applyDryRun' | 'applyLive'> = { applyChangeId: null, applyOpen: false, applyStatus: null, applyDryRun: null, applyLive: {} };
+
 export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get) => {
   /** Status reads are coalesced: while one is on its way, events only ask for one more after it. */
   let reading: Promise<void> | null = null;
@@ -63,13 +66,9 @@ export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get)
     });
   };
   return {
-    applyChangeId: null,
-    applyOpen: false,
-    applyStatus: null,
-    applyDryRun: null,
-    applyLive: {},
+    ...applyAtOpen,
     loadApplyStatus: async (changeId) => {
-      if (get().applyChangeId !== changeId) set({ applyChangeId: changeId, applyOpen: false, applyStatus: null, applyDryRun: null, applyLive: {} });
+      if (get().applyChangeId !== changeId) set({ ...applyAtOpen, applyChangeId: changeId });
       await attempt(set, () => readStatus(changeId));
     },
     openApply: () => set({ applyOpen: true }),

@@ -32,10 +32,12 @@ export interface AssetsSlice {
   closeReclaim(): void;
 }
 
+/** No report read yet, no reclaim dialog. */
+export const assetsAtOpen: Pick<AssetsSlice, 'assets' | 'reclaim'> = { assets: null, reclaim: null };
+
 export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, get) => ({
-  assets: null,
+  ...assetsAtOpen,
   leaseHorizonDays: 7,
-  reclaim: null,
   loadAssets: async () => {
     const report = await attempt(set, () => client.call('assets.report', { horizonDays: get().leaseHorizonDays }));
     if (report) set({ assets: report });

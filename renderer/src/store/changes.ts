@@ -40,6 +40,18 @@ export interface ChangesSlice {
   loadCalendar(from: string, to: string): Promise<void>;
 }
 
+/** What a workspace starts with: nobody chosen yet, no filter, no change open. */
+export const changesAtOpen: Pick<ChangesSlice, 'currentPerson' | 'people' | 'peopleLoaded' | 'changeFilter' | 'changes' | 'selectedChangeId' | 'changeDetail' | 'calendarEvents'> = {
+  currentPerson: null,
+  people: [],
+  peopleLoaded: false,
+  changeFilter: {},
+  changes: [],
+  selectedChangeId: null,
+  changeDetail: null,
+  calendarEvents: [],
+};
+
 export const changesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, get) => {
   /** Acts on the open change: its detail from the answer, then the list again (states, approvals, conflicts). */
   const withSelected = async (label: string, work: (changeId: number) => Promise<{ change: ChangeDetailView }>) => {
@@ -50,15 +62,8 @@ export const changesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, 
     return done;
   };
   return {
-    currentPerson: null,
-    people: [],
-    peopleLoaded: false,
-    changeFilter: {},
-    changes: [],
-    selectedChangeId: null,
-    changeDetail: null,
+    ...changesAtOpen,
     changesMode: 'list',
-    calendarEvents: [],
     loadPeople: async () => {
       await attempt(set, async () => {
         const { person, people } = await client.call('people.current', {});

@@ -43,6 +43,15 @@ export interface HypervisorsSlice {
 
 const early = new EarlyEvents<JobEvent>();
 
+/** No hypervisor selected, no job followed, no dry run waiting. */
+export const hypervisorsAtOpen: Pick<HypervisorsSlice, 'hypervisors' | 'selectedHypervisorId' | 'hypervisorInventory' | 'hypervisorJob' | 'dryRun'> = {
+  hypervisors: [],
+  selectedHypervisorId: null,
+  hypervisorInventory: null,
+  hypervisorJob: null,
+  dryRun: null,
+};
+
 export const hypervisorsSlice: StateCreator<AppState, [], [], HypervisorsSlice> = (set, get) => {
   const follow = (jobId: string, hypervisorId: number, kind: HypervisorJob['kind'], title: string) => {
     const event = early.take(jobId).at(-1) ?? { jobId, title, done: 0, total: 1, message: 'started', state: 'running' as const };
@@ -56,11 +65,7 @@ export const hypervisorsSlice: StateCreator<AppState, [], [], HypervisorsSlice> 
   };
 
   return {
-    hypervisors: [],
-    selectedHypervisorId: null,
-    hypervisorInventory: null,
-    hypervisorJob: null,
-    dryRun: null,
+    ...hypervisorsAtOpen,
     loadHypervisors: async () => {
       await attempt(set, async () => {
         const hypervisors = await client.call('hypervisors.list', {});

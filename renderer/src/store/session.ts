@@ -1,5 +1,9 @@
 import type { StateCreator } from 'zustand';
 import { client } from '../api/client';
+import { applyAtOpen } from './apply';
+import { assetsAtOpen } from './assets';
+import { changesAtOpen } from './changes';
+import { hypervisorsAtOpen } from './hypervisors';
 import type { AppState } from './index';
 import { task } from './task';
 import type { RecentWorkspace, ShellInfo, WireError, WorkspaceSummary } from './types';
@@ -20,9 +24,27 @@ export interface SessionSlice {
 }
 
 export const sessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => {
+  /**
+   * Nothing of the workspace shown before carries over, even at the same path (a demo rebuilt there
+   * is another workspace): selections, filters, jobs, undo, and who is using it, read afresh.
+   */
   const opened = async (workspace: WorkspaceSummary) => {
-    set({ workspace, selectedServiceId: null, selectedStageId: null, environment: null, stageDetail: null, serviceDrift: {}, images: {} });
-    await get().loadServices();
+    set({
+      workspace,
+      selectedServiceId: null,
+      selectedStageId: null,
+      environment: null,
+      stageDetail: null,
+      serviceDrift: {},
+      images: {},
+      undoStack: [],
+      redoStack: [],
+      ...changesAtOpen,
+      ...applyAtOpen,
+      ...hypervisorsAtOpen,
+      ...assetsAtOpen,
+    });
+    await Promise.all([get().loadServices(), get().loadPeople()]);
   };
   return {
     shell: null,

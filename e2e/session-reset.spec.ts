@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { expect, openShell, snap, test } from './fixtures';
+
+// libvirt's mock driver: a hypervisor in one file.
+const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+
+test('a demo rebuilt at the same path starts afresh: nobody chosen, no change filter or open change, no hypervisor or job of the one before', async ({ page }) => {
+  await openShell(page);
+  const openDemo = async () => {
+    await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+    await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+  };
+  await openDemo();
+  const path = await page.locator('.topbar .title .muted').getAttribute('title');
+
+  // The first demo: a person chosen, a filtered list, a change open, a hypervisor read.
+  await page.keyboard.press('Control+5');
+  const chooser = page.getByRole('dialog', { name: 'Who is using Stagecraft?' });
+  await chooser.getByRole('button', { name: 'Rosa Alvarez: release manager, requester' }).click();
+  await expect(page.getByRole('button', { name: 'Acting as Rosa Alvarez' })).toBeVisible();
+  const panel = page.getByRole('main', { name: 'Changes' });
+  const table = panel.getByRole('table', { name: 'Change requests' });
+  const filters = panel.getByRole('form', { name: 'Filter changes' });
+  await filters.getByLabel('State').selectOption('draft');
+  await expect(table.getByRole('row', { name: /^Change/ })).toHaveCount(1);
+  await table.getByRole('row', { name: /^Change/ }).getByRole('button').click();
+  await expect(table.getByRole('row', { name: /^Change/ })).toHaveAttribute('aria-selected', 'true');
+  const detail = panel.locator('aside.change-detail');
+  await expect(detail).toHaveCount(1);
+
+  await page.keyboard.press('Control+3');
+  const add = page.getByRole('form', { name: 'Add a hypervisor' });
+  await add.getByLabel('Name').fill('kvm-int');
+  await add.getByLabel('libvirt URI').fill(URI);
+  await add.getByRole('button', { name: 'Add and read' }).click();
+  const job = page.getByRole('status', { name: 'Hypervisor job' });
+  await expect(job).toContainText('succeeded: kvm-int: 8 VMs');
+
+  // Closed, then the demo again: built anew at the same path.
+  await page.getByRole('button', { name: 'Close workspace' }).click();
+  await openDemo();
+  expect(await page.locator('.topbar .title .muted').getAttribute('title')).toBe(path);
+
+  await expect(page.getByRole('button', { name: 'Who are you? Choose…' })).toBeVisible();
+  const connections = page.getByRole('navigation', { name: 'Hypervisor connections' });
+  await expect(connections).toContainText('No hypervisor yet');
+  await expect(job).toHaveCount(0);
+
+  await page.keyboard.press('Control+5');
+  await expect(chooser).toBeVisible();
+  await chooser.getByRole('button', { name: 'Close' }).click();
+  await expect(filters.getByLabel('State')).toHaveValue('');
+  await expect(filters.getByRole('button', { name: 'Clear filters' })).toHaveCount(0);
+  await expect(table.getByRole('row', { name: /^Change/ })).not.toHaveCount(1);
+  await expect(table.getByRole('row', { name: /^Change \d+: Storefront testing: cache tuning$/ })).toBeVisible();
+  await expect(detail).toHaveCount(0);
+  await snap(page, 'session-reset-changes');
+});

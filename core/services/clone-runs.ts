@@ -12,7 +12,7 @@ import { escapeRegExp } from '../domain/glob';
 import type { ParitySummary } from '../domain/parity';
 import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { continueClone, isCloneRunLive, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
+import { continueClone, isCloneRunLive, registrationBlocker, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
 import { driftServiceFor } from './drift-service';
 import { describeHypervisorFailure, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
 
@@ -100,9 +100,11 @@ async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmR
       return { ...base, action: 'none', note: 'done' };
     case 'registered':
       return run.scan ? { ...base, action: 'scan', note: 'registered; to be scanned' } : { ...base, action: 'none', note: 'done' };
-    case 'cloned':
+    case 'cloned': {
       if (!domain) return { ...base, action: 'blocked', note: `recorded as cloned, but ${inventory.uri} has no VM ${vm.newName} any more (removed outside Stagecraft?): it is not registered. Clone the stage again for it.` };
-      return { ...base, action: 'register', note: 'cloned; to be registered' };
+      const blocker = registrationBlocker(store, run, vm);
+      return blocker ? { ...base, action: 'blocked', note: blocker } : { ...base, action: 'register', note: 'cloned; to be registered' };
+    }
     case 'planned':
     case 'cloning': {
       if (domain) {

@@ -326,7 +326,13 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
       current = 'cloned';
     }
     if (current === 'cloned') {
-      register(store, actor, run, vm, hypervisorName, at());
+      try {
+        register(store, actor, run, vm, hypervisorName, at());
+      } catch (error) {
+        // This VM's failure, recorded with it (it stays "cloned", to resume); the others go on.
+        failed(vm, error);
+        continue;
+      }
       report(vm.newName, 'registered', `${vm.newName} is a host of the stage (role ${vm.role})`, run.scan ? 'running' : 'done');
     }
   }
@@ -373,8 +379,22 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
   };
 }
 
+/** Why a cloned VM cannot be registered as a host of the run's stage now (what, and what to do), or null. */
+export function registrationBlocker(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord): string | null {
+  const hypervisorName = store.hypervisors.get(run.hypervisorId).name;
+  const taken = store.inventory.findHostByName(vm.newName);
+  if (taken) {
+    return `${vm.newName} is cloned on ${hypervisorName} but cannot be registered: the inventory already has a host named ${taken.name} (address ${taken.address}) that clone run ${run.id} did not register. If that host is this VM (imported meanwhile), it is in the inventory already and the run leaves it as it is; otherwise delete the VM ${vm.newName} from ${hypervisorName} and clone again with another naming rule.`;
+  }
+  const service = store.inventory.getService(run.serviceId);
+  if (!service.roles.includes(vm.role)) return `${vm.newName} is cloned on ${hypervisorName} but cannot be registered: ${service.name} has no role "${vm.role}" any more. Add the role back to ${service.name}, then resume clone run ${run.id}.`;
+  return null;
+}
+
 /** Registers a cloned VM as a host of the stage (and its pool) in the same transaction as its step. */
 function register(store: WorkspaceStore, actor: string, run: CloneRunRecord, vm: CloneVmRecord, hypervisorName: string, at: string): void {
+  const blocker = registrationBlocker(store, run, vm);
+  if (blocker) throw new StagecraftError('conflict', blocker);
   store.write({ actor, action: 'clone.register', subject: `host ${vm.newName}`, after: (id) => ({ hostId: id, stageId: run.toStageId, role: vm.role, domain: vm.newName, pool: vm.poolId }) }, () => {
     const id = store.inventory.addHost({
       name: vm.newName,

@@ -1,0 +1,91 @@
+/**
+ * What a clone run does when the world moves under it, against the shared REAL libvirtd of
+ * scripts/libvirt/up.sh (never stopped here): a clone whose host name is taken before it is
+ * registered, a rebuild whose stage gains hosts after its dry run, a resume blocked by a leftover
+ * volume in a pool whose name needs quoting. Fixtures are named fx<pid>-… and removed afterwards.
+ * Skips, saying why, without root, libvirtd or qemu.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { libvirtdMissing } from '../connectors/libvirt/test-support';
+import { WorkspaceStore } from '../store/workspace-store';
+import { planClone, runClone } from './clone';
+import { cloneStatus, planCloneResume } from './clone-runs';
+import { addHypervisor } from './hypervisors';
+import { SHARED_LIBVIRT_DIR, TestLibvirtd } from './test-support/test-libvirtd';
+
+const skipReason = libvirtdMissing();
+if (skipReason) console.log(`SKIP clone failures on a real libvirtd: ${skipReason}`);
+
+const daemon = new TestLibvirtd(SHARED_LIBVIRT_DIR);
+const SERVICE = `fx${process.pid}`;
+/** A pool name with a space and a `$`: every command shown for it must be quoted to work. */
+const POOL = `fx ${process.pid} $pool`;
+const PROD = { app: `${SERVICE}-prod-app`, db: `${SERVICE}-prod-db` };
+const RESOURCES = join(process.cwd(), 'resources');
+const clonesOf = (stage: string) => [`${SERVICE}-app-${stage}-1`, `${SERVICE}-db-${stage}-1`];
+const STAGES = ['integration', 'testing', 'staging'];
+
+let dir: string;
+let store: WorkspaceStore;
+let hypervisorId: number;
+let serviceId: number;
+const stages: Record<string, number> = {};
+
+describe.skipIf(skipReason !== null)('clone runs when the inventory or the hypervisor changes under them (real libvirtd)', () => {
+  beforeAll(() => {
+    daemon.up();
+    daemon.definePool(POOL);
+    for (const name of Object.values(PROD)) daemon.defineTinyVm(POOL, name);
+    dir = mkdtempSync(join(tmpdir(), 'stagecraft-clone-failures-'));
+    store = WorkspaceStore.create(join(dir, 'w.stagecraft'), 'clone failures');
+    serviceId = store.inventory.createService({ name: SERVICE, stages: [...STAGES, 'production'], roles: ['app', 'db'] });
+    for (const stage of store.inventory.getService(serviceId).stages) stages[stage.name] = stage.id;
+    for (const [role, name] of Object.entries(PROD)) store.inventory.placeHost(stages['production']!, store.inventory.addHost({ name, address: '127.0.0.1', vcpus: 1, memoryMb: 64, diskGb: 0 }), role);
+    hypervisorId = addHypervisor(store, 'alice', { name: 'kvm-shared', uri: daemon.uri }).id;
+  }, 120_000);
+
+  afterAll(() => {
+    store?.close();
+    if (!skipReason) {
+      daemon.removeFixtures(POOL, [...Object.values(PROD), ...STAGES.flatMap(clonesOf)]);
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      rmSync(join(SHARED_LIBVIRT_DIR, 'images', POOL), { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a clone whose name another host took before it was registered fails alone, with what to do; the other VMs go on and the run ends', async () => {
+    const [app, db] = clonesOf('integration') as [string, string];
+    const plan = await planClone(store, { serviceId, toStageId: stages['integration']!, hypervisorId, from: { kind: 'production' } });
+    expect(plan.blockers).toEqual([]);
+    // While the app's disk is copied, someone imports a host of that name (the plan saw none).
+    const result = await runClone(store, 'alice', RESOURCES, {
+      plan,
+      confirmed: true,
+      onProgress: ({ vm, step, state }) => {
+        if (vm === app && step === 'cloned' && state === 'running') store.inventory.addHost({ name: app, address: '10.9.9.9' });
+      },
+    });
+    const taken = `${app} is cloned on kvm-shared but cannot be registered: the inventory already has a host named ${app} (address 10.9.9.9) that clone run ${result.runId} did not register. If that host is this VM (imported meanwhile), it is in the inventory already and the run leaves it as it is; otherwise delete the VM ${app} from kvm-shared and clone again with another naming rule.`;
+    expect(result.failed).toEqual([{ name: app, error: taken }]);
+    expect(result.hosts.map((h) => h.name)).toEqual([db]);
+    const status = cloneStatus(store, stages['integration']!);
+    expect(status.run).toMatchObject({ id: result.runId, state: 'failed', live: false });
+    expect(status.vms.map((vm) => [vm.newName, vm.step, vm.lastError])).toEqual([
+      [app, 'cloned', taken],
+      [db, 'registered', null],
+    ]);
+    expect(store.inventory.environment(stages['integration']!).hosts.map((h) => h.name)).toEqual([db]);
+    expect(JSON.parse(store.audit.entries(50).find((e) => e.action === 'clone.finish')!.afterJson!)).toMatchObject({ state: 'failed', failed: [{ name: app, error: taken }] });
+    // Resuming says the same, and does not try to register it again.
+    const resume = await planCloneResume(store, result.runId);
+    expect(resume.vms.map((vm) => [vm.record.newName, vm.action, vm.note])).toEqual([
+      [app, 'blocked', taken],
+      [db, 'none', 'done'],
+    ]);
+    expect(resume.blockers).toEqual([`Nothing of clone run ${result.runId} can go on now: ${app}: ${taken}`]);
+    expect(store.audit.verify().ok).toBe(true);
+  }, 180_000);
+});

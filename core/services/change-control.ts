@@ -113,7 +113,7 @@ export function ensureFirstPerson(store: WorkspaceStore, name: string, keys?: Ke
 // ---- change records ---------------------------------------------------------------------------------
 
 /** VMs among the target's hosts, from the hypervisors' cached inventories (offline). */
-function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): VmOfHost[] {
+export function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): (VmOfHost & { hypervisorId: number })[] {
   const hypervisors = store.hypervisors.list();
   if (hypervisors.length === 0 || hostNames.length === 0) return [];
   const candidates = matchCandidates(store);
@@ -122,13 +122,12 @@ function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): VmOfHost[] 
     if (!cached) return [];
     return matchDomains(cached.inventory, candidates)
       .matched.filter((m) => hostNames.includes(m.hostName))
-      .map((m) => ({ host: m.hostName, hypervisor: hypervisor.name, domain: m.domain }));
+      .map((m) => ({ host: m.hostName, hypervisorId: hypervisor.id, hypervisor: hypervisor.name, domain: m.domain }));
   });
 }
 
 /** The change-control fields a draft starts with: plans generated from the promotion plan, the requester, no window. */
-export function generatedDetails(store: WorkspaceStore, row: Row, requesterId: number | null): ChangeDetails {
-  const { plan } = store.promotion.plan<StoredPlan>(row.id);
+export function generatedDetails(store: WorkspaceStore, row: Row, requesterId: number | null, plan = store.promotion.plan<StoredPlan>(row.id).plan): ChangeDetails {
   const { service, stage } = targetOf(store, row);
   const previousImage = stage.image?.label ?? null;
   return {
@@ -154,19 +153,24 @@ function requesterOf(store: WorkspaceStore, row: Row, details: ChangeDetails | n
   return store.changes.personByName(row.createdBy) ?? null;
 }
 
+const generatedFor = (store: WorkspaceStore, row: Row) => generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
+
 /** The change's details, written on first need for drafts saved before change control existed. Call inside a write. */
 function detailsFor(store: WorkspaceStore, row: Row): ChangeDetails {
   const stored = store.changes.details(row.id);
   if (stored) return stored;
-  const details = generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
+  const details = generatedFor(store, row);
   store.changes.saveDetails(details);
   return details;
 }
 
-/** Records a freshly saved draft: its generated fields and the first history entry. Call inside the draft's write. */
-export function recordDraft(store: WorkspaceStore, changeId: number, requester: string, at = new Date().toISOString()): void {
+/** The change's details, or (read-only, for drafts saved before change control existed) those it would start with. */
+const detailsOrGenerated = (store: WorkspaceStore, row: Row): ChangeDetails => store.changes.details(row.id) ?? generatedFor(store, row);
+
+/** Records a freshly saved draft (with the plan it was saved with): its generated fields and the first history entry. Call inside the draft's write. */
+export function recordDraft(store: WorkspaceStore, changeId: number, requester: string, plan: PromotionPlan, at = new Date().toISOString()): void {
   const row = changeRow(store, changeId);
-  store.changes.saveDetails(generatedDetails(store, row, store.changes.personByName(requester)?.id ?? null));
+  store.changes.saveDetails(generatedDetails(store, row, store.changes.personByName(requester)?.id ?? null, plan));
   store.changes.appendHistory({ changeId, at, actor: requester, action: 'draft', fromState: null, toState: 'draft', detail: `Planned image ${store.images.get(row.imageId).label} onto ${targetOf(store, row).stage.name}.` });
 }
 
@@ -264,21 +268,39 @@ export interface TransitionOutcome {
 }
 
 /** Decisions that count for the change as it is (not dropped by an edit). */
-const liveDecisions = (store: WorkspaceStore, changeId: number) => store.changes.decisions(changeId).filter((d) => d.droppedAt === null);
+const live = (decisions: readonly DecisionRecord[]) => decisions.filter((d) => d.droppedAt === null);
+const liveDecisions = (store: WorkspaceStore, changeId: number) => live(store.changes.decisions(changeId));
+
+/** What the workflow weighs besides the action and the actor: read once per change, however many actions are asked about. */
+export interface TransitionFacts {
+  row: Row;
+  details: ChangeDetails;
+  service: string;
+  targetStage: string;
+  policy: StagePolicy;
+  /** Every decision, those an edit dropped too. */
+  decisions: readonly DecisionRecord[];
+  requester: PersonRecord | null;
+  stale: string | null;
+}
+
+const factsOf = (store: WorkspaceStore, row: Row) => transitionFacts(store, row, detailsOrGenerated(store, row));
+
+function transitionFacts(store: WorkspaceStore, row: Row, details: ChangeDetails): TransitionFacts {
+  const { service, stage } = targetOf(store, row);
+  return { row, details, service: service.name, targetStage: stage.name, policy: stagePolicy(store, stage), decisions: store.changes.decisions(row.id), requester: requesterOf(store, row, details), stale: staleReason(store, row) };
+}
 
 /** The workflow's answer for one action on a change as it is now (nothing is written). */
-function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails, actor: PersonRecord, request: Pick<TransitionRequest, 'action' | 'reason' | 'window'> & { windowToBeGiven?: boolean }, now: string) {
-  const { service, stage } = targetOf(store, row);
-  const policy = stagePolicy(store, stage);
-  const decisions = liveDecisions(store, row.id);
-  const stale = staleReason(store, row);
+function checkTransition(facts: TransitionFacts, actor: PersonRecord, request: Pick<TransitionRequest, 'action' | 'reason' | 'window'> & { windowToBeGiven?: boolean }, now: string) {
+  const { row, details, policy, stale } = facts;
   const window = request.windowToBeGiven ? undefined : (request.window ?? details.window);
   const frozen = request.action === 'schedule' && window ? frozenDuring(policy.freezeWindows, Date.parse(window.start), Date.parse(window.end)) : null;
   const result = transition({
     change: {
       state: row.state,
-      requesterId: requesterOf(store, row, details)?.id ?? -1,
-      decisions: decisions.map((d) => ({ personId: d.personId, decision: d.decision, at: d.at })),
+      requesterId: facts.requester?.id ?? -1,
+      decisions: live(facts.decisions).map((d) => ({ personId: d.personId, decision: d.decision, at: d.at })),
       window: details.window,
       requirement: { count: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
       stale: stale !== null,
@@ -291,26 +313,25 @@ function checkTransition(store: WorkspaceStore, row: Row, details: ChangeDetails
     frozen: frozen ? { reason: `${frozen.reason} (${describeWindow({ start: new Date(frozen.start).toISOString(), end: new Date(frozen.end).toISOString(), timeZone: window!.timeZone })})` } : null,
     ...(request.reason !== undefined && { reason: request.reason }),
   });
-  if (!result.ok) return { result: { ok: false as const, reason: stale && result.reason.startsWith('The plan no longer') ? `${result.reason} Why: ${stale}.` : result.reason }, policy, decisions, window };
+  if (!result.ok) return { result: { ok: false as const, reason: stale && result.reason.startsWith('The plan no longer') ? `${result.reason} Why: ${stale}.` : result.reason }, window };
   if (request.action === 'implement') {
     const freeze = frozenAt(policy.freezeWindows, Date.parse(now));
-    if (freeze) return { result: { ok: false as const, reason: `${service.name} ${stage.name} is frozen now: ${freeze.reason}, until ${new Date(freeze.end).toISOString()}. Reschedule the change after the freeze.` }, policy, decisions, window };
+    if (freeze) return { result: { ok: false as const, reason: `${facts.service} ${facts.targetStage} is frozen now: ${freeze.reason}, until ${new Date(freeze.end).toISOString()}. Reschedule the change after the freeze.` }, window };
   }
-  return { result, policy, decisions, window };
+  return { result, window };
 }
 
 /**
  * What `actorId` may do with a change now, and why not: the very checks transitionChange makes. A
  * reason is assumed for reject and cancel; for schedule, the window (and its freezes) is left to
  * the schedule itself, which is always given one to check: the change's own may be over or frozen
- * while another would do.
+ * while another would do. `change` is its id, or what a changeDetail already read of it.
  */
-export function allowedActions(store: WorkspaceStore, changeId: number, actorId: number, now = new Date().toISOString()): { action: ChangeAction; allowed: boolean; reason: string | null }[] {
-  const row = changeRow(store, changeId);
-  const details = store.changes.details(row.id) ?? generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
+export function allowedActions(store: WorkspaceStore, change: number | TransitionFacts, actorId: number, now = new Date().toISOString()): { action: ChangeAction; allowed: boolean; reason: string | null }[] {
+  const facts = typeof change === 'number' ? factsOf(store, changeRow(store, change)) : change;
   const actor = store.changes.person(actorId);
   return CHANGE_ACTIONS.map((action) => {
-    const { result } = checkTransition(store, row, details, actor, { action, reason: 'asked for', windowToBeGiven: action === 'schedule' }, now);
+    const { result } = checkTransition(facts, actor, { action, reason: 'asked for', windowToBeGiven: action === 'schedule' }, now);
     return { action, allowed: result.ok, reason: result.ok ? null : result.reason };
   });
 }
@@ -329,7 +350,9 @@ export function transitionChange(store: WorkspaceStore, request: TransitionReque
     () => {
       const row = changeRow(store, request.changeId);
       const details = detailsFor(store, row);
-      const { result, policy, decisions, window } = checkTransition(store, row, details, actor, request, now);
+      const facts = transitionFacts(store, row, details);
+      const { policy } = facts;
+      const { result, window } = checkTransition(facts, actor, request, now);
       if (!result.ok) throw new StagecraftError('refused', result.reason);
 
       let to = result.state;
@@ -344,7 +367,7 @@ export function transitionChange(store: WorkspaceStore, request: TransitionReque
         recorded = { id: saved.id, decision: saved.decision, keyFingerprint: fingerprint };
         // Named approvers must all have approved too, beyond the policy's count.
         if (to === 'approved') {
-          const approvedBy = new Set(approvalsCounted({ decisions: [...decisions, saved] }).map((d) => d.personId));
+          const approvedBy = new Set(approvalsCounted({ decisions: [...live(facts.decisions), saved] }).map((d) => d.personId));
           if (details.requiredApproverIds.some((id) => !approvedBy.has(id))) to = 'submitted';
         }
       }
@@ -448,7 +471,7 @@ export function replanChange(
     const proposal = propose(row, now);
     const stored: StoredPlan = { plan: proposal.plan, basis: proposal.basis, acknowledgedDrift: proposal.acknowledgedDrift, targetParity: proposal.targetParity };
     store.changes.replacePlan(row.id, { planHash: store.blobs.putJson(stored), verdict: proposal.verdict, risk: proposal.risk, earliestAt: proposal.verdict.earliestAt });
-    const generated = generatedDetails(store, changeRow(store, row.id), details.requesterId);
+    const generated = generatedDetails(store, row, details.requesterId, proposal.plan);
     store.changes.saveDetails({ ...details, implementationPlan: generated.implementationPlan, backoutPlan: generated.backoutPlan, testPlan: generated.testPlan, revision: details.revision + 1 });
     const returnedToDraft = row.state !== 'draft';
     const approvalsDropped = store.changes.dropDecisions(row.id, now);
@@ -530,20 +553,46 @@ export function changeConflicts(store: WorkspaceStore, changeId: number, schedul
   return conflictsOf(change, schedule.changes, { freezeWindows: schedule.policy(stage).freezeWindows, events: change.window ? calendarEventsOf(store, change.window.start, change.window.end) : [] });
 }
 
-export interface ChangeDetail {
-  row: Row;
-  details: ChangeDetails;
-  service: string;
-  targetStage: string;
+/** What the change list shows of a change (and what the workflow weighs), computed now. */
+export interface ChangeSummary extends TransitionFacts {
   targetIsProduction: boolean;
-  image: string;
-  plan: StoredPlan;
-  requester: PersonRecord | null;
-  requiredApprovers: PersonRecord[];
   risk: { level: RiskLevel; score: number; computed: Risk; override: { level: RiskLevel; reason: string; by: string | null } | null };
-  stale: string | null;
   conflicts: Conflict[];
   approvals: { given: number; required: number; roles: PersonRole[]; allowSelfApproval: boolean };
+}
+
+/** A change as the list shows it: no signatures checked, no history read. `plan` spares reading it again for the stale flag. */
+export function changeSummary(store: WorkspaceStore, row: Row, schedule: Schedule, plan?: StoredPlan): ChangeSummary {
+  const details = detailsOrGenerated(store, row);
+  const service = schedule.service(row.serviceId);
+  const stage = service.stages.find((s) => s.id === row.toStageId);
+  if (!stage) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
+  const policy = schedule.policy(stage);
+  const decisions = store.changes.decisions(row.id);
+  return {
+    row,
+    details,
+    service: service.name,
+    targetStage: stage.name,
+    targetIsProduction: stage.isProduction,
+    policy,
+    decisions,
+    requester: requesterOf(store, row, details),
+    risk: {
+      ...effectiveRisk(row, details),
+      computed: row.risk,
+      override: details.riskOverride && { level: details.riskOverride.level, reason: details.riskOverride.reason, by: details.riskOverride.byPersonId === null ? null : store.changes.person(details.riskOverride.byPersonId).name },
+    },
+    stale: staleReason(store, row, schedule, plan),
+    conflicts: changeConflicts(store, row.id, schedule),
+    approvals: { given: approvalsCounted({ decisions: live(decisions) }).length, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
+  };
+}
+
+export interface ChangeDetail extends ChangeSummary {
+  image: string;
+  plan: StoredPlan;
+  requiredApprovers: PersonRecord[];
   /** `approver` is the person's name now; `signedAs` the name they signed under, when it differs. */
   decisions: (DecisionRecord & { approver: string; signedAs: string | null; signatureStatus: SignatureStatus; counted: boolean })[];
   history: ReturnType<WorkspaceStore['changes']['history']>;
@@ -552,44 +601,26 @@ export interface ChangeDetail {
 /** Everything known about one change, with its stale reason, conflicts and signature checks computed now. */
 export function changeDetail(store: WorkspaceStore, changeId: number, schedule?: Schedule): ChangeDetail {
   return store.read(() => {
-    const known = schedule ?? new Schedule(store);
     const row = changeRow(store, changeId);
-    const details = store.changes.details(row.id) ?? generatedDetails(store, row, requesterOf(store, row, null)?.id ?? null);
-    const service = known.service(row.serviceId);
-    const stage = service.stages.find((s) => s.id === row.toStageId);
-    if (!stage) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
-    const policy = known.policy(stage);
-    const counted = new Set(approvalsCounted({ decisions: liveDecisions(store, row.id) }).map((d) => d.personId));
-    const decisions = store.changes.decisions(row.id);
     const plan = store.promotion.plan<StoredPlan>(row.id);
-    const latestLive = new Map(decisions.filter((d) => d.droppedAt === null).map((d) => [d.personId, d.id]));
+    const summary = changeSummary(store, row, schedule ?? new Schedule(store), plan);
+    const { details } = summary;
+    const counted = new Set(approvalsCounted({ decisions: live(summary.decisions) }).map((d) => d.personId));
+    const latestLive = new Map(live(summary.decisions).map((d) => [d.personId, d.id]));
     return {
-      row,
-      details,
-      service: service.name,
-      targetStage: stage.name,
-      targetIsProduction: stage.isProduction,
+      ...summary,
       image: store.images.get(row.imageId).label,
       plan,
-      requester: requesterOf(store, row, details),
       requiredApprovers: details.requiredApproverIds.map((id) => store.changes.person(id)),
-      risk: {
-        ...effectiveRisk(row, details),
-        computed: row.risk,
-        override: details.riskOverride && { level: details.riskOverride.level, reason: details.riskOverride.reason, by: details.riskOverride.byPersonId === null ? null : store.changes.person(details.riskOverride.byPersonId).name },
-      },
-      stale: staleReason(store, row, known, plan),
-      conflicts: changeConflicts(store, row.id, known),
-      approvals: { given: counted.size, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
-      decisions: decisions.map((d) => {
+      decisions: summary.decisions.map((d) => {
         const approver = store.changes.person(d.personId).name;
         const signed = signedName(d);
         return {
-        ...d,
-        approver,
-        signedAs: signed !== null && signed !== approver ? signed : null,
-        signatureStatus: signatureStatus(store, row, details, d),
-        counted: d.decision === 'approve' && d.droppedAt === null && latestLive.get(d.personId) === d.id && counted.has(d.personId),
+          ...d,
+          approver,
+          signedAs: signed !== null && signed !== approver ? signed : null,
+          signatureStatus: signatureStatus(store, row, details, d),
+          counted: d.decision === 'approve' && d.droppedAt === null && latestLive.get(d.personId) === d.id && counted.has(d.personId),
         };
       }),
       history: store.changes.history(row.id),

@@ -6,10 +6,12 @@ import { describeWindow, OPEN_STATES } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import { occurrences } from '../domain/freeze-windows';
 import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icalendar';
+import type { Risk } from '../domain/promotion-risk';
+import type { Verdict } from '../domain/release-policy';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { leaseCalendarEntries, leaseViews } from './assets';
-import { addPerson, allowedActions, changeConflicts, changeDetail, personNamed, replanChange, Schedule, transitionChange, updateChange, updatePerson, type ChangeDetail, type StoredPlan } from './change-control';
+import { addPerson, allowedActions, changeConflicts, changeDetail, changeSummary, personNamed, replanChange, Schedule, transitionChange, updateChange, updatePerson, type ChangeDetail, type ChangeSummary, type StoredPlan } from './change-control';
 import type { ServiceContext } from './context';
 import { CurrentPeople, currentPerson, keyRingOf } from './current-person';
 import { proposePromotion, summariseChange } from './promotion-handlers';
@@ -47,7 +49,7 @@ export const personView = (person: PersonRecord, keys: KeyRing) => ({
 
 type ListItem = CallOutput<'changes.list'>[number];
 
-function listItem(detail: ChangeDetail): ListItem {
+function listItem(detail: ChangeSummary): ListItem {
   const { row, details } = detail;
   return {
     ...summariseChange(row),
@@ -101,7 +103,7 @@ function detailView(store: WorkspaceStore, detail: ChangeDetail, actor: PersonRe
       signature: d.signature,
     })),
     history: detail.history.map((h) => ({ at: h.at, actor: h.actor, action: h.action, fromState: h.fromState, toState: h.toState, detail: h.detail })),
-    actions: actor ? allowedActions(store, row.id, actor.id) : [],
+    actions: actor ? allowedActions(store, detail, actor.id) : [],
   };
 }
 
@@ -144,12 +146,12 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       const store = session.require();
       return store.read(() => {
         const schedule = new Schedule(store);
+        const windows = new Map(schedule.changes.map((c) => [c.id, c.window]));
         return store.promotion
-          .changes(serviceId === undefined ? {} : { serviceId })
+          .changes<Verdict, Risk>(serviceId === undefined ? {} : { serviceId })
           .filter((row) => (state === undefined || row.state === state) && (stageId === undefined || row.toStageId === stageId))
-          .map((row) => changeDetail(store, row.id, schedule))
-          .filter((d) => (from === undefined && to === undefined) || overlaps(d.details.window, from, to))
-          .map(listItem);
+          .filter((row) => (from === undefined && to === undefined) || overlaps(windows.get(row.id) ?? null, from, to))
+          .map((row) => listItem(changeSummary(store, row, schedule)));
       });
     },
     'changes.get': ({ changeId }) => view(session.require(), changeId),

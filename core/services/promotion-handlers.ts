@@ -118,7 +118,7 @@ export function saveDraft(
       createdAt: now,
       createdBy: actor,
     });
-    recordDraft(store, created.id, actor, now);
+    recordDraft(store, created.id, actor, proposal.plan, now);
     return created;
   });
 }

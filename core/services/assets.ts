@@ -14,7 +14,7 @@ import { StagecraftError } from '../domain/errors';
 import { addDays, checkExtension, checkLease, DEFAULT_LEASE_HORIZON_DAYS, leaseEnd, leaseState, type Lease, type LeaseState } from '../domain/leases';
 import type { ArchivedHost, LeaseRecord, NewPool, PoolRecord, ReclaimRunRecord, ReclaimStep, ReclaimVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
 
 export type { NewPool, PoolRecord } from '../store/asset-repository';
 
@@ -383,7 +383,7 @@ export async function planReclaim(store: WorkspaceStore, actor: string, stageId:
   return { stageId, serviceName: environment.serviceName, stageName: environment.stageName, runId: open?.id ?? null, phase, options, deleteAfter, vms, notVms: found.notVms, warnings };
 }
 
-const commandsOf = (plan: ReclaimPlan) => JSON.stringify(plan.vms.map((vm) => [vm.domain, vm.operations.map((op) => op.commands)]));
+const commandsOf = (plan: ReclaimPlan) => approvedCommands({ phase: plan.phase, runId: plan.runId }, plan.vms.map((vm) => ({ what: vm.domain, operations: vm.operations })));
 
 export interface ReclaimRunOptions {
   /** The plan the user saw and confirmed: the run refuses when planning again gives other commands. */
@@ -410,7 +410,7 @@ export async function startReclaim(store: WorkspaceStore, actor: string, stageId
   const now = options.now ?? Date.now;
   const shown = options.plan;
   const again = await planReclaim(store, actor, stageId, shown.options, connect, now());
-  if (again.phase !== shown.phase || again.runId !== shown.runId || commandsOf(again) !== commandsOf(shown)) {
+  if (commandsOf(again) !== commandsOf(shown)) {
     throw new StagecraftError('conflict', 'The hypervisors or the reclaim changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
   }
   if (again.phase === 'wait') throw new StagecraftError('refused', `The grace period is not over: the VMs may be deleted after ${again.deleteAfter}.`, 'Run the delete phase then, or start a reclaim with a shorter grace period.');

@@ -88,4 +88,34 @@ describe.skipIf(skipReason !== null)('clone runs when the inventory or the hyper
     expect(resume.blockers).toEqual([`Nothing of clone run ${result.runId} can go on now: ${app}: ${taken}`]);
     expect(store.audit.verify().ok).toBe(true);
   }, 180_000);
+
+  it('a rebuild whose stage gained a host after the dry run is refused: nothing archived, nothing cloned; planned again, it shows and archives both', async () => {
+    const testing = stages['testing']!;
+    const [oldHost, newHost] = [`${SERVICE}-old-app`, `${SERVICE}-new-db`];
+    store.inventory.placeHost(testing, store.inventory.addHost({ name: oldHost, address: '10.9.9.1' }), 'app');
+    const request = { serviceId, toStageId: testing, hypervisorId, from: { kind: 'production' as const }, replace: true };
+    const plan = await planClone(store, request);
+    expect(plan.blockers).toEqual([]);
+    expect(plan.replaces).toEqual([oldHost]);
+    // Someone places another host in the stage after the dry run: confirming must not archive it unseen.
+    store.inventory.placeHost(testing, store.inventory.addHost({ name: newHost, address: '10.9.9.2' }), 'db');
+    const audited = store.audit.verify().entries;
+    await expect(runClone(store, 'alice', RESOURCES, { plan, confirmed: true })).rejects.toMatchObject({
+      code: 'conflict',
+      message: `The plan changed since the dry run (the rebuild would now archive ${newHost}, ${oldHost}, the dry run ${oldHost}): nothing was done.`,
+      hint: 'Make the dry run again and confirm it.',
+    });
+    expect(store.inventory.environment(testing).hosts.map((h) => h.name).sort()).toEqual([newHost, oldHost]);
+    expect(store.assets.archives(testing)).toEqual([]);
+    expect(cloneStatus(store, testing).run).toBeNull();
+    expect(daemon.virsh('list', '--all', '--name')).not.toContain(clonesOf('testing')[0]);
+    expect(store.audit.verify().entries).toBe(audited);
+
+    const again = await planClone(store, request);
+    expect(again.replaces).toEqual([newHost, oldHost]);
+    const result = await runClone(store, 'alice', RESOURCES, { plan: again, confirmed: true });
+    expect(result.failed).toEqual([]);
+    expect(store.assets.archives(testing).map((a) => a.hosts.map((h) => h.name).sort())).toEqual([[newHost, oldHost]]);
+    expect(store.inventory.environment(testing).hosts.map((h) => h.name)).toEqual(clonesOf('testing'));
+  }, 180_000);
 });

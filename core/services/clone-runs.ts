@@ -14,7 +14,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { continueClone, isCloneRunLive, registrationBlocker, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
 import { driftServiceFor } from './drift-service';
-import { describeHypervisorFailure, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
 
 export interface CloneRunView extends CloneRunRecord {
   serviceName: string;
@@ -144,7 +144,7 @@ export async function planCloneResume(store: WorkspaceStore, runId: number, conn
   return { runId, serviceName: view.serviceName, toStage: view.toStage, hypervisorName: view.hypervisorName, vms, blockers, warnings: inventory.warnings };
 }
 
-const actionsOf = (plan: CloneResumePlan) => JSON.stringify(plan.vms.map((vm) => [vm.record.newName, vm.action, vm.operation?.commands.filter((c) => !c.includes('define')) ?? null]));
+const actionsOf = (plan: CloneResumePlan) => approvedCommands(plan.runId, plan.vms.map((vm) => ({ what: [vm.record.newName, vm.action], operations: [vm.operation] })));
 
 export interface CloneResumeOptions extends Pick<CloneRunOptions, 'ssh' | 'onProgress' | 'signal'> {
   plan: CloneResumePlan;

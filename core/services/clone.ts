@@ -18,7 +18,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { archiveEnvironment, placeNewEnvironment } from './assets';
 import { driftServiceFor } from './drift-service';
-import { describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
 import { readCollectorScript, scanHosts, type HostScanResult, type ScanHostsOptions } from './scan';
 
 export interface CloneRequest {
@@ -198,13 +198,15 @@ export async function planClone(store: WorkspaceStore, request: CloneRequest, co
     hypervisorName: hypervisor.name,
     vms,
     placement,
-    replaces: request.replace ? current.hosts.map((h) => h.name) : [],
+    // Sorted: the confirmed dry run is compared with the plan made again at run time.
+    replaces: request.replace ? current.hosts.map((h) => h.name).sort() : [],
     blockers,
     warnings,
   };
 }
 
-const operationsOf = (plan: ClonePlan) => JSON.stringify(plan.vms.map((vm) => [vm.newName, vm.address, vm.role, vm.operation.commands.filter((c) => !c.includes('define'))]));
+/** What confirming a clone approves: the hosts a rebuild archives, and each clone's name, address, role and commands. */
+const approvedOf = (plan: ClonePlan) => approvedCommands({ archives: plan.replaces }, plan.vms.map((vm) => ({ what: [vm.newName, vm.address, vm.role], operations: [vm.operation] })));
 
 /** One VM reaching a step of a clone run (after it is recorded), or failing at it. */
 export interface CloneProgress {
@@ -249,7 +251,10 @@ export async function startClone(store: WorkspaceStore, actor: string, resources
   if (shown.blockers.length > 0) throw new StagecraftError('refused', `The clone cannot run: ${shown.blockers.join(' ')}`);
   const again = await planClone(store, shown.request, connect);
   if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the clone became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
-  if (operationsOf(again) !== operationsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the inventory changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
+  if (approvedOf(again) !== approvedOf(shown)) {
+    const why = again.replaces.join() !== shown.replaces.join() ? `the rebuild would now archive ${again.replaces.join(', ') || 'no host'}, the dry run ${shown.replaces.join(', ') || 'no host'}` : 'the hypervisor or the inventory changed the clones or their commands';
+    throw new StagecraftError('conflict', `The plan changed since the dry run (${why}): nothing was done.`, 'Make the dry run again and confirm it.');
+  }
   const request = shown.request;
   const at = new Date().toISOString();
   const poolId = shown.placement.chosen?.poolId ?? null;

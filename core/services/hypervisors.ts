@@ -117,6 +117,15 @@ export async function planHypervisorOperation(store: WorkspaceStore, id: number,
   }
 }
 
+/**
+ * A dry run as its confirmation approves it, to hold the run to: its scope (what else it changes) and
+ * each entry's identity with the exact commands of its operations. A plan made again draws new MACs,
+ * which show only in the documents, never in the commands.
+ */
+export function approvedCommands(scope: unknown, entries: readonly { what: unknown; operations: readonly (OperationPlan | null)[] }[]): string {
+  return JSON.stringify([scope, entries.map((entry) => [entry.what, entry.operations.map((op) => op?.commands ?? null)])]);
+}
+
 const subjectOf = (record: HypervisorRecord, op: HypervisorOperation) => `hypervisor ${record.name}: ${op.kind === 'clone' ? `${op.template} → ${op.newName}` : op.domain}`;
 
 /**

@@ -408,6 +408,28 @@ export interface EditOutcome {
   approvalsDropped: number;
 }
 
+/** The details of a change `actor` is about to edit or re-plan (`verb`): only its requester or a release manager may. Call inside the write. */
+function editedBy(store: WorkspaceStore, row: Row, actor: PersonRecord, verb: string): ChangeDetails {
+  const details = detailsFor(store, row);
+  if (actor.id !== requesterOf(store, row, details)?.id && !actor.roles.includes('release-manager')) throw new StagecraftError('refused', `Only the requester or a release manager may ${verb} change ${row.id}.`);
+  return details;
+}
+
+const decisionsDropped = (n: number) => `${n} decision${n === 1 ? '' : 's'} dropped`;
+
+/**
+ * Ends an edit or a re-plan: what was approved is no longer what the change says, so a change past
+ * draft returns to draft and its decisions are dropped; one history entry (`describe`) says so.
+ */
+function backToDraft(store: WorkspaceStore, row: Row, actor: PersonRecord, now: string, action: 'edit' | 'replan', describe: (outcome: EditOutcome) => string): EditOutcome {
+  const returnedToDraft = row.state !== 'draft';
+  const approvalsDropped = store.changes.dropDecisions(row.id, now);
+  if (returnedToDraft) store.changes.setState(row.id, 'draft');
+  const outcome: EditOutcome = { changeId: row.id, state: 'draft', returnedToDraft, approvalsDropped };
+  store.changes.appendHistory({ changeId: row.id, at: now, actor: actor.name, action, fromState: row.state, toState: 'draft', detail: describe(outcome) });
+  return outcome;
+}
+
 /** Edits a draft or submitted change; editing a submitted change returns it to draft and drops its approvals. */
 export function updateChange(store: WorkspaceStore, request: { changeId: number; actorId: number; edit: ChangeEdit; now?: string }): EditOutcome {
   const now = request.now ?? new Date().toISOString();
@@ -417,9 +439,7 @@ export function updateChange(store: WorkspaceStore, request: { changeId: number;
     () => {
       const row = changeRow(store, request.changeId);
       if (row.state !== 'draft' && row.state !== 'submitted') throw new StagecraftError('refused', `A ${row.state} change cannot be edited; only drafts and submitted changes can.`, row.state === 'rejected' ? 'Reopen it first.' : undefined);
-      const details = detailsFor(store, row);
-      const requester = requesterOf(store, row, details);
-      if (actor.id !== requester?.id && !actor.roles.includes('release-manager')) throw new StagecraftError('refused', `Only the requester or a release manager may edit change ${row.id}.`);
+      const details = editedBy(store, row, actor, 'edit');
       const { edit } = request;
       if (edit.riskOverride && !edit.riskOverride.reason.trim()) throw new StagecraftError('invalid-input', 'Overriding the computed risk needs a reason.', 'Say why the risk differs from the computed one.');
       if (edit.title !== undefined && !edit.title.trim()) throw new StagecraftError('invalid-input', 'A change needs a title.');
@@ -433,19 +453,7 @@ export function updateChange(store: WorkspaceStore, request: { changeId: number;
       };
       store.changes.saveDetails(next);
       if (title !== undefined) store.changes.setTitle(row.id, title.trim());
-      const returnedToDraft = row.state === 'submitted';
-      const approvalsDropped = returnedToDraft ? store.changes.dropDecisions(row.id, now) : 0;
-      if (returnedToDraft) store.changes.setState(row.id, 'draft');
-      store.changes.appendHistory({
-        changeId: row.id,
-        at: now,
-        actor: actor.name,
-        action: 'edit',
-        fromState: row.state,
-        toState: returnedToDraft ? 'draft' : row.state,
-        detail: `Edited ${Object.keys(edit).join(', ')}${returnedToDraft ? `; returned to draft, ${approvalsDropped} decision${approvalsDropped === 1 ? '' : 's'} dropped` : ''}.`,
-      });
-      return { changeId: row.id, state: returnedToDraft ? 'draft' : row.state, returnedToDraft, approvalsDropped };
+      return backToDraft(store, row, actor, now, 'edit', (o) => `Edited ${Object.keys(edit).join(', ')}${o.returnedToDraft ? `; returned to draft, ${decisionsDropped(o.approvalsDropped)}` : ''}.`);
     },
   );
 }
@@ -465,27 +473,20 @@ export function replanChange(
   return store.write({ actor: actor.name, action: 'change.replan', subject: `change ${request.changeId}`, after: (o) => o }, () => {
     const row = changeRow(store, request.changeId);
     if (!OPEN_STATES.includes(row.state)) throw new StagecraftError('refused', `A ${row.state} change cannot be re-planned; only open changes (${OPEN_STATES.join(', ')}) can.`);
-    const details = detailsFor(store, row);
-    const requester = requesterOf(store, row, details);
-    if (actor.id !== requester?.id && !actor.roles.includes('release-manager')) throw new StagecraftError('refused', `Only the requester or a release manager may re-plan change ${row.id}.`);
+    const details = editedBy(store, row, actor, 're-plan');
     const proposal = propose(row, now);
     const stored: StoredPlan = { plan: proposal.plan, basis: proposal.basis, acknowledgedDrift: proposal.acknowledgedDrift, targetParity: proposal.targetParity };
     store.changes.replacePlan(row.id, { planHash: store.blobs.putJson(stored), verdict: proposal.verdict, risk: proposal.risk, earliestAt: proposal.verdict.earliestAt });
     const generated = generatedDetails(store, row, details.requesterId, proposal.plan);
     store.changes.saveDetails({ ...details, implementationPlan: generated.implementationPlan, backoutPlan: generated.backoutPlan, testPlan: generated.testPlan, revision: details.revision + 1 });
-    const returnedToDraft = row.state !== 'draft';
-    const approvalsDropped = store.changes.dropDecisions(row.id, now);
-    if (returnedToDraft) store.changes.setState(row.id, 'draft');
-    store.changes.appendHistory({
-      changeId: row.id,
-      at: now,
-      actor: actor.name,
-      action: 'replan',
-      fromState: row.state,
-      toState: 'draft',
-      detail: `Re-planned: ${proposal.plan.summary.steps} steps on ${proposal.plan.summary.hostsAffected} hosts; implementation, backout and test plans regenerated${approvalsDropped > 0 ? `; ${approvalsDropped} decision${approvalsDropped === 1 ? '' : 's'} dropped` : ''}.`,
-    });
-    return { changeId: row.id, state: 'draft' as const, returnedToDraft, approvalsDropped };
+    return backToDraft(
+      store,
+      row,
+      actor,
+      now,
+      'replan',
+      (o) => `Re-planned: ${proposal.plan.summary.steps} steps on ${proposal.plan.summary.hostsAffected} hosts; implementation, backout and test plans regenerated${o.approvalsDropped > 0 ? `; ${decisionsDropped(o.approvalsDropped)}` : ''}.`,
+    );
   });
 }
 

@@ -128,6 +128,8 @@ export function randomMac(): string {
   return ['52', '54', '00', ...[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
+const present = <T>(items: readonly (T | null)[]): T[] => items.filter((item): item is T => item !== null);
+
 async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
@@ -146,9 +148,11 @@ export class LibvirtHypervisor implements Hypervisor {
   private readonly timeoutMs: number;
   private readonly changeTimeoutMs: number;
 
+  /** `borrowed`: the runner belongs to the caller, who shares it between calls and closes it: close() leaves it open. */
   constructor(
     private readonly runner: VirshRunner,
     private readonly options: LibvirtHypervisorOptions = {},
+    private readonly borrowed = false,
   ) {
     this.concurrency = options.concurrency ?? 4;
     this.timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.timeoutMs;
@@ -165,6 +169,20 @@ export class LibvirtHypervisor implements Hypervisor {
 
   private async names(args: string[]): Promise<string[]> {
     return parseNameList(await this.read(args));
+  }
+
+  /**
+   * Reads an object listed a moment ago; null, with a warning, when it was deleted since (another
+   * client removed it between the listing and this read: the rest of the inventory still counts).
+   */
+  private async readUnlessGone(args: string[], what: string, warnings: string[]): Promise<string | null> {
+    try {
+      return await this.read(args);
+    } catch (error) {
+      if (!isLibvirtFailure(error) || error.kind !== 'not-found') throw error;
+      warnings.push(`${what} was deleted while the inventory was read: left out`);
+      return null;
+    }
   }
 
   // ---- reading ----------------------------------------------------------------------------
@@ -208,16 +226,20 @@ export class LibvirtHypervisor implements Hypervisor {
       } else {
         warnings.push(`pool ${pool} is inactive: its volumes are not listed`);
       }
-      return parsePoolXml(await this.read(['pool-dumpxml', '--pool', pool]), { active, autostart: autostartPools.includes(pool), volumes });
-    });
+      const xml = await this.readUnlessGone(['pool-dumpxml', '--pool', pool], `pool ${pool}`, warnings);
+      return xml === null ? null : parsePoolXml(xml, { active, autostart: autostartPools.includes(pool), volumes });
+    }).then(present);
 
-    const networkInfos: NetworkInfo[] = await mapLimit(networks, this.concurrency, async (network) =>
-      parseNetworkXml(await this.read(['net-dumpxml', '--network', network]), { active: !inactiveNetworks.includes(network), autostart: autostartNetworks.includes(network) }),
-    );
+    const networkInfos: NetworkInfo[] = await mapLimit(networks, this.concurrency, async (network) => {
+      const xml = await this.readUnlessGone(['net-dumpxml', '--network', network], `network ${network}`, warnings);
+      return xml === null ? null : parseNetworkXml(xml, { active: !inactiveNetworks.includes(network), autostart: autostartNetworks.includes(network) });
+    }).then(present);
 
     const volumes = volumeIndex(poolInfos);
     const reservations = reservationIndex(networkInfos);
     const domainInfos = await mapLimit(domains, this.concurrency, async (domain) => {
+      const xml = await this.readUnlessGone(['dumpxml', '--domain', domain], `domain ${domain}`, warnings);
+      if (xml === null) return null;
       let snapshots: DomainSnapshotInfo[] = [];
       try {
         snapshots = await this.snapshots(domain);
@@ -227,8 +249,8 @@ export class LibvirtHypervisor implements Hypervisor {
       }
       const state: DomainState = sets.running.has(domain) ? 'running' : sets.paused.has(domain) ? 'paused' : sets.shutoff.has(domain) ? 'shutoff' : 'other';
       const runtime: DomainRuntime = { state, autostart: sets.autostart.has(domain), persistent: !sets.transient.has(domain), snapshots };
-      return parseDomainXml(await this.read(['dumpxml', '--domain', domain]), runtime, volumes, reservations);
-    });
+      return parseDomainXml(xml, runtime, volumes, reservations);
+    }).then(present);
     return { uri: this.runner.uri, hostname, fetchedAt, domains: domainInfos, pools: poolInfos, networks: networkInfos, warnings };
   }
 
@@ -516,6 +538,6 @@ export class LibvirtHypervisor implements Hypervisor {
   }
 
   close(): void {
-    this.runner.close();
+    if (!this.borrowed) this.runner.close();
   }
 }

@@ -150,4 +150,22 @@ describe.skipIf(skipReason !== null)('a real libvirtd (qemu, TCG): every change 
     expect(after.domains.map((d) => d.name)).not.toContain(CLONE);
     expect(after.pools.find((p) => p.name === POOL)!.volumes.map((v) => v.name)).toEqual([`${TEMPLATE}.qcow2`]);
   }, 120_000);
+
+  it('a VM another client deletes between the listing and its reading is left out with a warning; the rest of the inventory still counts', async () => {
+    const doomed = `${tag}-doomed`;
+    const file = join(DIR, 'images', tag, 'doomed.xml');
+    writeFileSync(file, `<domain type='qemu'><name>${doomed}</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os></domain>`);
+    virsh('define', '--file', file);
+    // Another client (here: virsh itself) undefines the VM right after our listing, before its XML is read.
+    class RacedRunner extends LocalVirshRunner {
+      override run(args: readonly string[], options?: Parameters<LocalVirshRunner['run']>[1]): Promise<string> {
+        if (args[0] === 'dumpxml' && args.includes(doomed)) virsh('undefine', '--domain', doomed);
+        return super.run(args, options);
+      }
+    }
+    const inventory = await new LibvirtHypervisor(new RacedRunner(URI)).inventory();
+    expect(inventory.domains.map((d) => d.name)).not.toContain(doomed);
+    expect(inventory.domains.map((d) => d.name)).toContain(TEMPLATE);
+    expect(inventory.warnings).toContain(`domain ${doomed} was deleted while the inventory was read: left out`);
+  }, 60_000);
 });

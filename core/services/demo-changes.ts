@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wallClock, zonedInstant } from '../domain/freeze-windows';
-import { defaultPolicy, type StagePolicy } from '../domain/release-policy';
+import type { StagePolicy } from '../domain/release-policy';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { addPerson, transitionChange, updateChange } from './change-control';
+import { addPerson, stagePolicy, transitionChange, updateChange } from './change-control';
 import { saveDraft } from './promotion-handlers';
 import { KeyRing } from './signing';
 
@@ -66,7 +66,7 @@ export function addDemoChangeControl(store: WorkspaceStore, now: number, keys?: 
     // Weekends are frozen in storefront production.
     const production = stage(storefront, 'production');
     const policy: StagePolicy = {
-      ...(store.promotion.policy<StagePolicy>(production.id) ?? defaultPolicy(production)),
+      ...stagePolicy(store, production),
       freezeWindows: [{ kind: 'weekly', days: ['fri'], startTime: '18:00', durationMinutes: 60 * 60, timeZone: ZONE, reason: 'weekend trading freeze' }],
     };
     store.write({ actor: 'Rosa Alvarez', action: 'policy.set', subject: `stage ${production.id}`, after: () => policy }, () => store.promotion.setPolicy(production.id, policy));

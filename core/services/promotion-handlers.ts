@@ -9,7 +9,7 @@ import { assessRisk } from '../domain/promotion-risk';
 import { defaultPolicy, evaluatePromotion, simulatePath, type StagePolicy } from '../domain/release-policy';
 import { defaultSeverityRules } from '../domain/severity';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { recordDraft } from './change-control';
+import { recordDraft, stagePolicy } from './change-control';
 import type { ServiceContext } from './context';
 import { driftServiceFor } from './drift-service';
 import type { Session } from './session';
@@ -40,7 +40,7 @@ export const lifecycleOf = (service: ServiceSummary): Lifecycle => ({
 });
 
 export function policiesOf(store: WorkspaceStore, service: ServiceSummary): Map<number, StagePolicy> {
-  return new Map(service.stages.map((s) => [s.id, store.promotion.policy<StagePolicy>(s.id) ?? defaultPolicy(s)]));
+  return new Map(service.stages.map((s) => [s.id, stagePolicy(store, s)]));
 }
 
 const historyOf = (store: WorkspaceStore, imageId: number) => new Map(store.images.history(imageId).map((h) => [h.stageId, h.assignedAt]));

@@ -1,7 +1,7 @@
-import type { ChangeWindow, PersonRole } from '../domain/change-workflow';
+import type { ChangeState, ChangeWindow, PersonRole } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
+import type { RiskLevel } from '../domain/promotion-risk';
 import type { Db } from './database';
-import type { ChangeState } from './promotion-repository';
 
 export interface PersonRecord {
   id: number;
@@ -12,7 +12,6 @@ export interface PersonRecord {
 }
 
 export type ChangeCategory = 'standard' | 'normal' | 'emergency';
-export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
 
 /** What a change request records beyond its promotion (change_requests holds the promotion itself). */
 export interface ChangeDetails {
@@ -278,9 +277,8 @@ export class ChangeRepository {
     return which.uids.reduce((n, uid) => n + remove.run(uid).changes, 0);
   }
 
-  /** Adds or replaces (by UID) an imported event; true when it was new. */
-  upsertExternalEvent(event: Omit<ExternalEventRecord, 'id'>): boolean {
-    const existed = this.db.prepare<[string], { id: number }>('SELECT id FROM external_events WHERE uid = ?').get(event.uid) !== undefined;
+  /** Adds or replaces (by UID) an imported event. */
+  upsertExternalEvent(event: Omit<ExternalEventRecord, 'id'>): void {
     this.db
       .prepare(
         `INSERT INTO external_events (uid, summary, starts_at, ends_at, all_day, location, description, source, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -288,6 +286,5 @@ export class ChangeRepository {
            location = excluded.location, description = excluded.description, source = excluded.source, imported_at = excluded.imported_at`,
       )
       .run(event.uid, event.summary, event.startsAt, event.endsAt, event.allDay ? 1 : 0, event.location, event.description, event.source, event.importedAt);
-    return !existed;
   }
 }

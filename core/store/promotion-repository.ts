@@ -1,9 +1,7 @@
-import { OPEN_STATES } from '../domain/change-workflow';
+import { OPEN_STATES, type ChangeState } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import type { BlobStore } from './blobs';
 import type { Db } from './database';
-
-export type ChangeState = 'draft' | 'submitted' | 'approved' | 'rejected' | 'scheduled' | 'implemented' | 'closed' | 'cancelled' | 'rolled-back' | 'failed';
 
 export interface ChangeRequestRow<Verdict = unknown, Risk = unknown> {
   id: number;

@@ -14,7 +14,7 @@ import { StagecraftError } from '../domain/errors';
 import { addDays, checkExtension, checkLease, DEFAULT_LEASE_HORIZON_DAYS, leaseEnd, leaseState, type Lease, type LeaseState } from '../domain/leases';
 import type { ArchivedHost, LeaseRecord, NewPool, PoolRecord, ReclaimRunRecord, ReclaimStep, ReclaimVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 
 export type { NewPool, PoolRecord } from '../store/asset-repository';
 
@@ -257,7 +257,7 @@ interface ReclaimTarget {
 }
 
 /** The environment's hosts that are VMs of a registered hypervisor (fresh inventories), and the rest. */
-async function findVms(store: WorkspaceStore, stageId: number, connect: ConnectOptions): Promise<{ targets: ReclaimTarget[]; notVms: string[]; warnings: string[]; inventories: Map<number, HypervisorInventory> }> {
+async function findVms(store: WorkspaceStore, stageId: number, connections: SharedConnections): Promise<{ targets: ReclaimTarget[]; notVms: string[]; warnings: string[]; inventories: Map<number, HypervisorInventory> }> {
   const environment = store.inventory.environment(stageId);
   const lease = store.assets.lease(stageId);
   const archived = lease?.state === 'archived' ? (store.assets.archives(stageId).at(-1)?.hosts ?? []) : [];
@@ -269,7 +269,7 @@ async function findVms(store: WorkspaceStore, stageId: number, connect: ConnectO
   const claimed = new Set<number>();
   for (const hypervisor of store.hypervisors.list()) {
     try {
-      inventories.set(hypervisor.id, (await refreshInventory(store, hypervisor.id, connect)).inventory);
+      inventories.set(hypervisor.id, (await refreshInventory(store, hypervisor.id, connections.for(hypervisor.id))).inventory);
     } catch (error) {
       warnings.push(`${hypervisor.name}: not reachable, its VMs are not in this plan: ${describeHypervisorFailure(error).message}`);
       continue;
@@ -337,6 +337,11 @@ function checkOptions(options: ReclaimOptions): void {
  * open run is first reconciled with it.
  */
 export async function planReclaim(store: WorkspaceStore, actor: string, stageId: number, requested: ReclaimOptions, connect: ConnectOptions = {}, now = Date.now()): Promise<ReclaimPlan> {
+  return withConnections(store, connect, (connections) => planReclaimOver(store, actor, stageId, requested, connections, now));
+}
+
+/** planReclaim over one connection per hypervisor. */
+async function planReclaimOver(store: WorkspaceStore, actor: string, stageId: number, requested: ReclaimOptions, connections: SharedConnections, now: number): Promise<ReclaimPlan> {
   const environment = preproductionStage(store, stageId);
   checkOptions(requested);
   const open = store.assets.openReclaimRun(stageId);
@@ -345,7 +350,7 @@ export async function planReclaim(store: WorkspaceStore, actor: string, stageId:
   if (!open && options.keep === 'image' && !environment.image) {
     throw new StagecraftError('conflict', `${environment.serviceName} ${environment.stageName} has no image, so deleting its disks would leave no way to rebuild it.`, 'Capture or assign an image first, or keep a hypervisor snapshot instead.');
   }
-  const found = await findVms(store, stageId, connect);
+  const found = await findVms(store, stageId, connections);
   const warnings = [...found.warnings];
   if (open) warnings.push(...reconcile(store, actor, open, found.inventories, new Date(now).toISOString()));
   if (!open && found.targets.length === 0) throw new StagecraftError('conflict', `${environment.serviceName} ${environment.stageName} holds no VM of a registered hypervisor: there is nothing to reclaim.`, found.warnings.join(' ') || undefined);
@@ -360,7 +365,7 @@ export async function planReclaim(store: WorkspaceStore, actor: string, stageId:
     const step = record?.step ?? 'pending';
     const domain = found.inventories.get(target.hypervisorId)?.domains.find((d) => d.name === target.domain);
     const operations: OperationPlan[] = [];
-    const plan = (op: HypervisorOperation) => planHypervisorOperation(store, target.hypervisorId, op, connect);
+    const plan = (op: HypervisorOperation) => planHypervisorOperation(store, target.hypervisorId, op, connections.for(target.hypervisorId));
     if (domain) {
       try {
         if (phase === 'power-off') {
@@ -435,7 +440,7 @@ export async function startReclaim(store: WorkspaceStore, actor: string, stageId
   };
   if (again.phase === 'delete') store.write({ actor, action: 'reclaim.phase', subject: `reclaim run ${run.id}`, after: () => ({ state: 'deleting' }) }, () => store.assets.updateReclaimRun(run.id, { state: 'deleting' }));
 
-  return { runId: run.id, done: reclaimPhase(store, actor, run, again, record, options, connect) };
+  return { runId: run.id, done: withConnections(store, connect, (connections) => reclaimPhase(store, actor, run, again, record, options, connections)) };
 }
 
 async function reclaimPhase(
@@ -445,7 +450,7 @@ async function reclaimPhase(
   again: ReclaimPlan,
   record: (vm: ReclaimVmPlan, changes: { step: ReclaimStep; snapshotName?: string; lastError?: string | null }) => void,
   options: ReclaimRunOptions,
-  connect: ConnectOptions,
+  connections: SharedConnections,
 ): Promise<ReclaimStatus> {
   const stageId = again.stageId;
   const now = options.now ?? Date.now;
@@ -456,7 +461,7 @@ async function reclaimPhase(
       const [intent, done]: [ReclaimStep, ReclaimStep] = op.op.kind === 'shutdown' ? ['powering-off', 'powered-off'] : op.op.kind === 'snapshot-create' ? ['snapshotting', 'kept'] : ['deleting', 'deleted'];
       record(vm, { step: intent, ...(op.op.kind === 'snapshot-create' && { snapshotName: op.op.name }) });
       try {
-        await executeHypervisorOperation(store, actor, vm.hypervisorId, op, { ...connect, confirmed: true });
+        await executeHypervisorOperation(store, actor, vm.hypervisorId, op, { ...connections.for(vm.hypervisorId), confirmed: true });
       } catch (error) {
         const failure = describeHypervisorFailure(error);
         const lastError = `${failure.message} ${failure.remedy}`.trim();

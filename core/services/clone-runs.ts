@@ -14,7 +14,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { continueClone, isCloneRunLive, registrationBlocker, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
 import { driftServiceFor } from './drift-service';
-import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions } from './hypervisors';
 
 export interface CloneRunView extends CloneRunRecord {
   serviceName: string;
@@ -130,6 +130,12 @@ async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmR
 /** The dry run of a resume: per VM what is left and the exact operation; reads the hypervisor. */
 export async function planCloneResume(store: WorkspaceStore, runId: number, connect: ConnectOptions = {}): Promise<CloneResumePlan> {
   const run = store.assets.cloneRun(runId);
+  return withConnections(store, connect, (connections) => planResumeOver(store, run, connections.for(run.hypervisorId)));
+}
+
+/** planCloneResume over one connection to the run's hypervisor. */
+async function planResumeOver(store: WorkspaceStore, run: CloneRunRecord, connect: ConnectOptions): Promise<CloneResumePlan> {
+  const runId = run.id;
   const view = runView(store, run);
   const blockers: string[] = [];
   if (view.live) blockers.push(`Clone run ${runId} is running now: wait for it to end.`);

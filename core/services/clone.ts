@@ -18,7 +18,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { archiveEnvironment, placeNewEnvironment } from './assets';
 import { driftServiceFor } from './drift-service';
-import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions } from './hypervisors';
 import { readCollectorScript, scanHosts, type HostScanResult, type ScanHostsOptions } from './scan';
 
 export interface CloneRequest {
@@ -103,6 +103,11 @@ function productionStage(store: WorkspaceStore, serviceId: number) {
 
 /** The dry run: every hypervisor operation, names, placement and isolation, and what blocks it. Changes nothing but the cached inventory. */
 export async function planClone(store: WorkspaceStore, request: CloneRequest, connect: ConnectOptions = {}): Promise<ClonePlan> {
+  return withConnections(store, connect, (connections) => planOver(store, request, connections.for(request.hypervisorId)));
+}
+
+/** planClone over one connection to the hypervisor. */
+async function planOver(store: WorkspaceStore, request: CloneRequest, connect: ConnectOptions): Promise<ClonePlan> {
   const { service, production } = productionStage(store, request.serviceId);
   const target = service.stages.find((s) => s.id === request.toStageId);
   if (!target) throw new StagecraftError('not-found', `${service.name} has no stage ${request.toStageId}.`);
@@ -291,7 +296,7 @@ export async function continueClone(
 ): Promise<CloneResult> {
   liveRuns.add(run.id);
   try {
-    return await carryOut(store, actor, resourcesDir, run, work, options, connect);
+    return await withConnections(store, connect, (connections) => carryOut(store, actor, resourcesDir, run, work, options, connections.for(run.hypervisorId)));
   } finally {
     liveRuns.delete(run.id);
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOCK_INVENTORY_URI, virshAvailable } from '../connectors/libvirt/test-support/mock-driver';
+import { farmEndpoint, readFarm } from '../connectors/ssh/test-support/farm';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { buildDemoWorkspace } from './demo';
 import {
@@ -16,6 +17,8 @@ import {
   refreshInventory,
   removeHypervisor,
   updateHypervisor,
+  withConnections,
+  type SharedConnections,
 } from './hypervisors';
 
 const hasVirsh = virshAvailable('hypervisor service tests');
@@ -110,5 +113,33 @@ describe.skipIf(!hasVirsh)('a hypervisor of the mock driver against the demo wor
     expect(entry).toMatchObject({ action: 'hypervisor.start', subject: 'hypervisor kvm-int: db-legacy' });
     expect(JSON.parse(entry.afterJson!)).toMatchObject({ outcome: 'done', commands: plan.commands });
     expect(store.audit.verify().ok).toBe(true);
+  });
+});
+
+const farm = readFarm(1, 'shared hypervisor connections over SSH');
+
+describe.skipIf(farm === null)('shared hypervisor connections (farm host 1 as an SSH hypervisor host without virsh; nothing changed there)', () => {
+  it('one SSH session serves every call of a plan or run: a connector made over it leaves it open, and it ends with the run', async () => {
+    const { address, port } = farmEndpoint(farm!.hosts[0]!);
+    const id = addHypervisor(store, 'alice', { name: 'kvm-farm-1', uri: 'qemu:///system', sshTarget: `stagecraft@${address}:${port}` }).id;
+    const ssh = { identityFiles: [farm!.key], knownHostsFiles: [farm!.knownHosts], sshConfigFile: null, agentSocket: null };
+    // The client port of the SSH connection a command arrives on: one port, one session.
+    const clientPort = async (connections: SharedConnections) => (await connections.runner(id).runOnHost(['sh', '-c', 'echo "$SSH_CLIENT"'])).split(' ')[1];
+    let kept: SharedConnections | undefined;
+    const ports = await withConnections(store, { ssh }, async (connections) => {
+      kept = connections;
+      expect(connections.runner(id)).toBe(connections.for(id).runner);
+      expect(connections.runner(id)).not.toBe(connections.runner(hypervisorId));
+      const first = await clientPort(connections);
+      // A whole inventory read over the shared session (it fails there: no virsh), its connector closed after it.
+      await expect(refreshInventory(store, id, connections.for(id))).rejects.toMatchObject({ kind: 'virsh-missing' });
+      return [first, await clientPort(connections)];
+    });
+    expect(ports[0]).toMatch(/^\d+$/);
+    expect(ports[1]).toBe(ports[0]);
+    // Ended with the run: the next command needs a new connection.
+    expect(await clientPort(kept!)).not.toBe(ports[0]);
+    kept!.close();
+    removeHypervisor(store, 'alice', id);
   });
 });

@@ -54,22 +54,63 @@ export interface ConnectOptions extends LibvirtHypervisorOptions {
   ssh?: Omit<SshVirshOptions, 'trustStore'>;
   /** Who accepts new host keys (recorded in the workspace's trust store). */
   actor?: string;
-  /** Tests and other drivers: build the runner yourself. */
+  /** A runner of this hypervisor that the caller keeps open (one connection for a whole plan or run, see withConnection) and closes. */
   runner?: VirshRunner;
 }
 
-/** A connector for a registered hypervisor: virsh here, or on its SSH host with the workspace's host keys. */
-export function connectHypervisor(store: WorkspaceStore, record: HypervisorRecord, options: ConnectOptions = {}): Hypervisor {
-  const { ssh, actor = 'stagecraft', runner: given, ...hypervisorOptions } = options;
-  let runner: VirshRunner;
-  if (given) runner = given;
-  else if (record.viaHostId !== null) {
+/** How virsh reaches a registered hypervisor: here, or on its SSH host with the workspace's host keys. */
+function runnerFor(store: WorkspaceStore, record: HypervisorRecord, options: ConnectOptions): VirshRunner {
+  const { ssh, actor = 'stagecraft' } = options;
+  if (record.viaHostId !== null) {
     const host: HostRecord = store.inventory.host(record.viaHostId);
-    runner = new SshVirshRunner({ host: host.address, port: host.port, ...(host.sshUser ? { user: host.sshUser } : {}) }, record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
-  } else if (record.sshTarget !== null) {
-    runner = new SshVirshRunner(parseSshTarget(record.sshTarget.includes('://') ? record.sshTarget : `ssh://${record.sshTarget}`), record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
-  } else runner = new LocalVirshRunner(record.uri);
-  return new LibvirtHypervisor(runner, hypervisorOptions);
+    return new SshVirshRunner({ host: host.address, port: host.port, ...(host.sshUser ? { user: host.sshUser } : {}) }, record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
+  }
+  if (record.sshTarget !== null) return new SshVirshRunner(parseSshTarget(record.sshTarget.includes('://') ? record.sshTarget : `ssh://${record.sshTarget}`), record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
+  return new LocalVirshRunner(record.uri);
+}
+
+/** A connector for a registered hypervisor; with `options.runner`, over that connection (left open when the connector closes). */
+export function connectHypervisor(store: WorkspaceStore, record: HypervisorRecord, options: ConnectOptions = {}): Hypervisor {
+  const { ssh: _ssh, actor: _actor, runner: given, ...hypervisorOptions } = options;
+  return given ? new LibvirtHypervisor(given, hypervisorOptions, true) : new LibvirtHypervisor(runnerFor(store, record, options), hypervisorOptions);
+}
+
+/**
+ * One connection per hypervisor for a whole plan or run instead of one per call (over SSH, one
+ * session rather than a handshake per VM): the options `for(id)` gives make every call reuse it.
+ */
+export class SharedConnections {
+  private readonly runners = new Map<number, VirshRunner>();
+
+  constructor(
+    private readonly store: WorkspaceStore,
+    private readonly options: ConnectOptions,
+  ) {}
+
+  runner(id: number): VirshRunner {
+    let runner = this.runners.get(id);
+    if (!runner) this.runners.set(id, (runner = runnerFor(this.store, this.store.hypervisors.get(id), this.options)));
+    return runner;
+  }
+
+  for(id: number): ConnectOptions {
+    return { ...this.options, runner: this.runner(id) };
+  }
+
+  close(): void {
+    for (const runner of this.runners.values()) runner.close();
+    this.runners.clear();
+  }
+}
+
+/** Runs `work` with one connection per hypervisor, closed when it ends. */
+export async function withConnections<T>(store: WorkspaceStore, options: ConnectOptions, work: (connections: SharedConnections) => Promise<T>): Promise<T> {
+  const connections = new SharedConnections(store, options);
+  try {
+    return await work(connections);
+  } finally {
+    connections.close();
+  }
 }
 
 // ---- inventory --------------------------------------------------------------------------------

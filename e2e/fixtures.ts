@@ -31,5 +31,14 @@ export async function actAs(page: Page, name: string) {
   await expect(page.getByRole('button', { name: `Acting as ${name}` })).toBeVisible();
 }
 
+/** Adds a hypervisor in the Hypervisors view (Ctrl+3); adding starts its first read. */
+export async function addHypervisor(page: Page, name: string, uri: string) {
+  await page.keyboard.press('Control+3');
+  const add = page.getByRole('form', { name: 'Add a hypervisor' });
+  await add.getByLabel('Name').fill(name);
+  await add.getByLabel('libvirt URI').fill(uri);
+  await add.getByRole('button', { name: 'Add and read' }).click();
+}
+
 export const test = base;
 export { expect };

@@ -1,5 +1,5 @@
 import { createServer, type Socket } from 'node:net';
-import { expect, openShell, snap, test } from './fixtures';
+import { addHypervisor, expect, openShell, snap, test } from './fixtures';
 
 /**
  * A hypervisor that answers nothing until told: a TCP listener that holds virsh's connection open,
@@ -28,12 +28,7 @@ test('a hypervisor refresh that ends while another view is shown is seen as ende
     await openShell(page);
     await page.getByRole('button', { name: 'Open the demo workspace' }).click();
     await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
-    await page.keyboard.press('Control+3');
-
-    const add = page.getByRole('form', { name: 'Add a hypervisor' });
-    await add.getByLabel('Name').fill('kvm-silent');
-    await add.getByLabel('libvirt URI').fill(hypervisor.uri);
-    await add.getByRole('button', { name: 'Add and read' }).click();
+    await addHypervisor(page, 'kvm-silent', hypervisor.uri);
     const job = page.getByRole('status', { name: 'Hypervisor job' });
     await expect(job).toContainText('running');
     const refresh = page.getByRole('button', { name: 'Refresh' });

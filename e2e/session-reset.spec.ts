@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { expect, openShell, snap, test } from './fixtures';
+import { addHypervisor, expect, openShell, snap, test } from './fixtures';
 
 // libvirt's mock driver: a hypervisor in one file.
 const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
@@ -28,11 +28,7 @@ test('a demo rebuilt at the same path starts afresh: nobody chosen, no change fi
   const detail = panel.locator('aside.change-detail');
   await expect(detail).toHaveCount(1);
 
-  await page.keyboard.press('Control+3');
-  const add = page.getByRole('form', { name: 'Add a hypervisor' });
-  await add.getByLabel('Name').fill('kvm-int');
-  await add.getByLabel('libvirt URI').fill(URI);
-  await add.getByRole('button', { name: 'Add and read' }).click();
+  await addHypervisor(page, 'kvm-int', URI);
   const job = page.getByRole('status', { name: 'Hypervisor job' });
   await expect(job).toContainText('succeeded: kvm-int: 8 VMs');
 

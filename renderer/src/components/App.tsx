@@ -5,6 +5,9 @@ import { ErrorBanner } from './ErrorBanner';
 import { Welcome } from './Welcome';
 import { WorkspaceView } from './WorkspaceView';
 
+/** Reasons of workspace.changed that mean its content changed ('opened' and 'closed' are the session's own). */
+const CONTENT_CHANGED = new Set(['updated', 'assets', 'apply']);
+
 /** The page's error banner, while no modal dialog covers the page (a dialog shows its own). */
 function PageErrorBanner() {
   const covered = useApp((s) => s.openDialogs > 0);
@@ -20,8 +23,9 @@ export function App() {
     void start();
   }, [start]);
 
-  // The main process says when the workspace changed (an import, a scan, a rule): redraw from it.
-  useEffect(() => client.on('workspace.changed', ({ reason }) => void (reason === 'updated' && refreshWorkspace())), [refreshWorkspace]);
+  // The main process says when the workspace changed (an import, a scan, a rule, a clone or reclaim, an apply run):
+  // redraw from it. This is the one reload after a write; slices do not reload by hand what it reloads.
+  useEffect(() => client.on('workspace.changed', ({ reason }) => void (CONTENT_CHANGED.has(reason) && refreshWorkspace())), [refreshWorkspace]);
   useEffect(() => {
     // Jobs outlive the view that started them: their progress is followed whichever view is shown.
     const { onScanEvent, onJobEvent, onHypervisorJobEvent, onCredentialRequest } = useApp.getState();

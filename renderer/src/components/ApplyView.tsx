@@ -27,22 +27,15 @@ export function ApplyEntry({ change }: { change: ChangeDetailView }) {
   const loadStatus = useApp((s) => s.loadApplyStatus);
   const openApply = useApp((s) => s.openApply);
   const onApplyEvent = useApp((s) => s.onApplyEvent);
-  const onApplyFinished = useApp((s) => s.onApplyFinished);
+  // The run's end moves the change (App reloads it on workspace.changed 'apply'): its state changes, and with it the record is read.
   useEffect(() => void loadStatus(change.id), [change.id, change.state, loadStatus]);
-  useEffect(() => {
-    const off = [client.on('apply.progress', onApplyEvent), client.on('workspace.changed', ({ reason }) => void (reason === 'apply' && onApplyFinished()))];
-    return () => off.forEach((unsubscribe) => unsubscribe());
-  }, [onApplyEvent, onApplyFinished]);
+  useEffect(() => client.on('apply.progress', onApplyEvent), [onApplyEvent]);
   const live = status?.run?.live ?? false;
   useEffect(() => {
     if (!live) return;
     const timer = setInterval(() => void loadStatus(change.id), POLL_MS);
-    return () => {
-      clearInterval(timer);
-      // The run ended (or the change was closed): the change's state has moved.
-      void onApplyFinished();
-    };
-  }, [live, change.id, loadStatus, onApplyFinished]);
+    return () => clearInterval(timer);
+  }, [live, change.id, loadStatus]);
 
   const mode = status ? applyMode(status) : null;
   if (change.state !== 'scheduled' && !status?.run) return null;

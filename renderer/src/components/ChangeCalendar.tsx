@@ -149,7 +149,6 @@ type ImportPreview = CallOutput<'calendar.importIcs'>;
 function IcsImport() {
   const [file, setFile] = useState<{ name: string; text: string; preview: ImportPreview } | null>(null);
   const [timeZone, setTimeZone] = useState(browserZone());
-  const reloadChanges = useApp((s) => s.reloadChanges);
   const read = (name: string, text: string, zone: string) =>
     attempt(useApp.setState, async () => setFile({ name, text, preview: await client.call('calendar.importIcs', { text, source: name, timeZone: zone, apply: false }) }));
   const pick = async (input: HTMLInputElement) => {
@@ -161,9 +160,8 @@ function IcsImport() {
     if (!file) return;
     const applied = await attempt(useApp.setState, () => client.call('calendar.importIcs', { text: file.text, source: file.name, timeZone, apply: true }));
     if (!applied) return;
+    // Imported events are conflicts of the changes they overlap: the list (and with it the calendar) and the open change reload on the workspace.changed the import emits.
     setFile(null);
-    // Imported events are conflicts of the changes they overlap: the list (and with it the calendar) and the open change reload.
-    await reloadChanges();
   };
   return (
     <>

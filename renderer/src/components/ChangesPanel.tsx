@@ -17,9 +17,10 @@ export function ChangesPanel() {
   const mode = useApp((s) => s.changesMode);
   const setMode = useApp((s) => s.setChangesMode);
   const selected = useApp((s) => s.selectedChangeId);
-  const loadChanges = useApp((s) => s.loadChanges);
+  const reloadChanges = useApp((s) => s.reloadChanges);
   const workspace = useApp((s) => s.workspace);
-  useEffect(() => void loadChanges(), [workspace, loadChanges]);
+  // On entering, and after each change to the workspace (an action, an apply run, an imported calendar).
+  useEffect(() => void reloadChanges(), [workspace, reloadChanges]);
   return (
     <main className={`changes-panel${selected !== null ? ' with-detail' : ''}`} aria-label="Changes">
       <div className="changes-main">

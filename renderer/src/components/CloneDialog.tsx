@@ -465,8 +465,6 @@ export function CloneDialog({ initial, onClose }: { initial: CloneTarget | null;
   const services = useApp((s) => s.services);
   const hypervisors = useApp((s) => s.hypervisors);
   const loadHypervisors = useApp((s) => s.loadHypervisors);
-  const loadAssets = useApp((s) => s.loadAssets);
-  const refreshWorkspace = useApp((s) => s.refreshWorkspace);
   const busy = useApp((s) => s.busy);
   const firstService = services.find((s) => s.id === initial?.serviceId) ?? services[0];
   const [form, setForm] = useState<CloneForm>(() => ({
@@ -514,8 +512,8 @@ export function CloneDialog({ initial, onClose }: { initial: CloneTarget | null;
 
   const finished = async (runId: number) => {
     const status = await attempt(set, () => client.call('clone.status', { stageId: form.toStageId, runId }));
+    // The stage's new hosts and leases come with the workspace.changed the run emits.
     if (status) setStep({ kind: 'outcome', status });
-    await Promise.all([loadAssets(), refreshWorkspace()]);
   };
   useEffect(() => {
     if (step.kind === 'running' && job && job.state !== 'running') void finished(step.runId);

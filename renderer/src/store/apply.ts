@@ -28,33 +28,17 @@ export interface ApplySlice {
   startApply(choice: ApplyChoice): Promise<boolean>;
   abortApply(): Promise<boolean>;
   resumeApply(mode: 'complete' | 'roll-back'): Promise<boolean>;
+  /** A host's state and message at once; its commands and their output come with the next status read (ApplyEntry polls while the run is live). */
   onApplyEvent(event: ApplyEvent): void;
-  /** A run ended: its record, the change (its state moved) and the list again. */
-  onApplyFinished(): Promise<void>;
 }
 
 /** No apply record loaded, no Apply view open. */
 export const applyAtOpen: Pick<ApplySlice, 'applyChangeId' | 'applyOpen' | 'applyStatus' | 'applyDryRun' | 'applyLive'> = { applyChangeId: null, applyOpen: false, applyStatus: null, applyDryRun: null, applyLive: {} };
 
 export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get) => {
-  /** Status reads are coalesced: while one is on its way, events only ask for one more after it. */
-  let reading: Promise<void> | null = null;
-  let again = false;
   const readStatus = async (changeId: number) => {
     const status = await client.call('apply.status', { changeId });
     if (get().applyChangeId === changeId) set({ applyStatus: status });
-  };
-  const refresh = () => {
-    const changeId = get().applyChangeId;
-    if (changeId === null) return;
-    if (reading) return void (again = true);
-    reading = attempt(set, () => readStatus(changeId)).finally(() => {
-      reading = null;
-      if (again) {
-        again = false;
-        refresh();
-      }
-    });
   };
   const runJob = async (label: string, work: (changeId: number) => Promise<unknown>) => {
     const changeId = get().applyChangeId;
@@ -89,21 +73,13 @@ export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get)
       return task(set, 'Aborting the apply', async () => {
         const { aborted } = await client.call('apply.abort', { changeId });
         if (!aborted) throw new Error('The run had already ended: nothing was aborted.');
-        refresh();
+        await readStatus(changeId);
       });
     },
     onApplyEvent: (event) => {
       if (event.changeId !== get().applyChangeId) return;
       const status = get().applyStatus;
       set({ applyLive: { ...get().applyLive, [event.host]: event }, ...(status && { applyStatus: withEvent(status, event) }) });
-      // The commands and their output come from the record.
-      refresh();
-    },
-    onApplyFinished: async () => {
-      const changeId = get().applyChangeId;
-      if (changeId === null) return;
-      await attempt(set, () => readStatus(changeId));
-      await get().reloadChanges();
     },
   };
 };

@@ -35,6 +35,7 @@ export interface AssetsSlice {
 /** No report read yet, no reclaim dialog. */
 export const assetsAtOpen: Pick<AssetsSlice, 'assets' | 'reclaim'> = { assets: null, reclaim: null };
 
+/** Writes are not followed by a reload here: the workspace.changed they emit reloads the report (WorkspaceView). */
 export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, get) => ({
   ...assetsAtOpen,
   leaseHorizonDays: 7,
@@ -47,24 +48,16 @@ export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, ge
     await get().loadAssets();
   },
   setLease: async (lease) => {
-    const ok = await task(set, 'Setting the lease', async () => void (await client.call('leases.set', lease)));
-    if (ok) await get().loadAssets();
-    return ok;
+    return task(set, 'Setting the lease', async () => void (await client.call('leases.set', lease)));
   },
   addPool: async (pool) => {
-    const ok = await task(set, 'Adding the pool', async () => void (await client.call('pools.add', pool)));
-    if (ok) await get().loadAssets();
-    return ok;
+    return task(set, 'Adding the pool', async () => void (await client.call('pools.add', pool)));
   },
   extendLease: async (stageId, expiresOn, reason) => {
-    const ok = await task(set, 'Extending the lease', async () => void (await client.call('leases.extend', { stageId, expiresOn, reason })));
-    if (ok) await get().loadAssets();
-    return ok;
+    return task(set, 'Extending the lease', async () => void (await client.call('leases.extend', { stageId, expiresOn, reason })));
   },
   archiveEnvironment: async (stageId, reason) => {
-    const ok = await task(set, 'Archiving the environment', async () => void (await client.call('leases.archive', { stageId, reason })));
-    if (ok) await get().loadAssets();
-    return ok;
+    return task(set, 'Archiving the environment', async () => void (await client.call('leases.archive', { stageId, reason })));
   },
   openReclaim: async (stageId) => {
     set({ reclaim: { stageId, dryRun: null, job: null, outcome: null }, error: null });
@@ -93,7 +86,6 @@ export const assetsSlice: StateCreator<AppState, [], [], AssetsSlice> = (set, ge
     if (!current?.job) return;
     const outcome = await attempt(set, () => client.call('reclaim.status', { stageId: current.stageId }));
     if (get().reclaim?.stageId === current.stageId) set({ reclaim: { ...current, job: null, outcome: outcome ?? current.outcome } });
-    await get().loadAssets();
   },
   closeReclaim: () => set({ reclaim: null }),
 });

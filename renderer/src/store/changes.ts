@@ -29,7 +29,7 @@ export interface ChangesSlice {
   addPerson(name: string, roles: Person['roles']): Promise<boolean>;
   setChangeFilter(filter: ChangeFilter): Promise<void>;
   loadChanges(): Promise<void>;
-  /** The list and the open change again, after something they depend on changed (an import). */
+  /** The list and the open change again, after something they depend on changed (workspace.changed). */
   reloadChanges(): Promise<void>;
   openChange(changeId: number | null): Promise<void>;
   setChangesMode(mode: 'list' | 'calendar'): void;
@@ -53,13 +53,11 @@ export const changesAtOpen: Pick<ChangesSlice, 'currentPerson' | 'people' | 'peo
 };
 
 export const changesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, get) => {
-  /** Acts on the open change: its detail from the answer, then the list again (states, approvals, conflicts). */
+  /** Acts on the open change: its detail from the answer; the list reloads on the workspace.changed the action emits. */
   const withSelected = async (label: string, work: (changeId: number) => Promise<{ change: ChangeDetailView }>) => {
     const changeId = get().selectedChangeId;
     if (changeId === null) return false;
-    const done = await task(set, label, async () => set({ changeDetail: (await work(changeId)).change }));
-    if (done) await get().loadChanges();
-    return done;
+    return task(set, label, async () => set({ changeDetail: (await work(changeId)).change }));
   };
   return {
     ...changesAtOpen,

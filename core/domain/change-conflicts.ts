@@ -6,7 +6,7 @@
  */
 import { describeWindow, OPEN_STATES, type ChangeState, type ChangeWindow } from './change-workflow';
 import { StagecraftError } from './errors';
-import { formatInZone, frozenDuring, zonedInstant, type FreezeWindow } from './freeze-windows';
+import { formatInZone, frozenDuring, wallClockParts, zonedInstant, type FreezeWindow } from './freeze-windows';
 
 export interface ScheduledChange {
   id: number;
@@ -46,8 +46,8 @@ const span = (w: { start: string; end: string }) => ({ start: Date.parse(w.start
  */
 export function windowOf(start: string, end: string, timeZone: string): ChangeWindow {
   const instant = (value: string, which: string): string => {
-    const local = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(value.trim());
-    if (local) return new Date(zonedInstant(Number(local[1]), Number(local[2]), Number(local[3]), Number(local[4]), Number(local[5]), timeZone)).toISOString();
+    const local = wallClockParts(value.trim());
+    if (local) return new Date(zonedInstant(...local, timeZone)).toISOString();
     const parsed = /(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim()) ? Date.parse(value) : Number.NaN;
     if (!Number.isFinite(parsed)) throw new StagecraftError('invalid-input', `The ${which} "${value}" is not a time.`, `Give it as 2026-12-01T22:00 (in ${timeZone}) or as an instant such as 2026-12-01T21:00Z.`);
     return new Date(parsed).toISOString();

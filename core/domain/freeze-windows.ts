@@ -94,10 +94,16 @@ function parseTime(time: string): [number, number] {
   return [Number(match[1]), Number(match[2])];
 }
 
+/** A wall-clock time written YYYY-MM-DDTHH:mm (or with a space for the T) as year, month, day, hour and minute; null when `text` is none. */
+export function wallClockParts(text: string): [number, number, number, number, number] | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(text);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5])] : null;
+}
+
 function parseLocal(local: string): [number, number, number, number, number] {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
-  if (!match) throw new StagecraftError('invalid-input', `"${local}" is not a wall-clock time (YYYY-MM-DDTHH:mm).`);
-  return [Number(match[1]), Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5])];
+  const parts = wallClockParts(local);
+  if (!parts) throw new StagecraftError('invalid-input', `"${local}" is not a wall-clock time (YYYY-MM-DDTHH:mm).`);
+  return parts;
 }
 
 /** Every occurrence of `window` that overlaps [from, to). */

@@ -1,9 +1,9 @@
-import type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../contract/index';
+import type { CallInput, CallName, CallOutput, EventPayload } from '../contract/index';
 import { actAs } from './change';
+import { jobFollower, type OnEvent } from './follow-job';
 import { UsageError } from './main';
 
 type Invoke = <N extends CallName>(name: N, input: CallInput<N>) => Promise<CallOutput<N>>;
-type OnEvent = (listener: <N extends EventName>(name: N, payload: EventPayload<N>) => void) => void;
 
 /** Exit codes of `stagecraft apply`. */
 export const APPLY_EXIT = { succeeded: 0, error: 2, rolledBack: 4 } as const;
@@ -48,20 +48,13 @@ export async function runApplyCommand(options: Map<string, string>, invoke: Invo
     return dry.allowed ? APPLY_EXIT.succeeded : APPLY_EXIT.error;
   }
 
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  let jobId: string | null = null;
+  const jobs = jobFollower(onEvent);
   onEvent((name, payload) => {
-    if (name === 'apply.progress') {
-      const p = payload as EventPayload<'apply.progress'>;
-      if (p.command) {
-        if (p.command.status !== 'running') out(`${p.host}: ${p.command.phase} ${p.command.label}: ${p.command.status}`);
-      } else out(`${p.host}: ${p.state.toUpperCase()} ${p.message}`);
-    }
-    if (name === 'job.progress') {
-      const job = payload as EventPayload<'job.progress'>;
-      if (job.jobId === jobId && job.state !== 'running') finish();
-    }
+    if (name !== 'apply.progress') return;
+    const p = payload as EventPayload<'apply.progress'>;
+    if (p.command) {
+      if (p.command.status !== 'running') out(`${p.host}: ${p.command.phase} ${p.command.label}: ${p.command.status}`);
+    } else out(`${p.host}: ${p.state.toUpperCase()} ${p.message}`);
   });
   // Ctrl-C aborts: the host being changed is rolled back, the others stay untouched.
   const abort = () => {
@@ -71,8 +64,7 @@ export async function runApplyCommand(options: Map<string, string>, invoke: Invo
   process.once('SIGINT', abort);
   try {
     const started = resume ? await invoke('apply.resume', { changeId, mode: resume }) : await invoke('apply.start', shape);
-    jobId = started.jobId;
-    await finished;
+    await jobs.ended(started.jobId);
   } finally {
     process.removeListener('SIGINT', abort);
   }

@@ -1,4 +1,5 @@
-import type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../contract/index';
+import type { CallInput, CallName, CallOutput, EventPayload } from '../contract/index';
+import { jobFollower, type OnEvent } from './follow-job';
 import { UsageError } from './main';
 
 type Invoke = <N extends CallName>(name: N, input: CallInput<N>) => Promise<CallOutput<N>>;
@@ -38,7 +39,6 @@ export async function runAssets(options: Map<string, string>, format: 'json' | '
   return 0;
 }
 
-type OnEvent = (listener: <N extends EventName>(name: N, payload: EventPayload<N>) => void) => void;
 type SnapshotChoice = NonNullable<CallInput<'clone.plan'>['snapshot']>;
 
 const snapshotChoice = (value: string): SnapshotChoice => (value === 'latest' ? { kind: 'latest' } : { kind: 'named', name: value });
@@ -59,27 +59,15 @@ function snapshotOptions(value: string | undefined): Pick<CallInput<'clone.plan'
 }
 
 /** Starts a clone job, prints each VM's steps as they come, and waits for the job's end. */
-async function followJob(onEvent: OnEvent, out: (line: string) => void, start: () => Promise<{ jobId: string; runId: number }>): Promise<number> {
-  const ended = new Set<string>();
-  let wanted: string | null = null;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
+async function followClone(onEvent: OnEvent, out: (line: string) => void, start: () => Promise<{ jobId: string; runId: number }>): Promise<number> {
+  const jobs = jobFollower(onEvent);
   onEvent((name, payload) => {
-    if (name === 'assets.progress') {
-      const p = payload as EventPayload<'assets.progress'>;
-      out(`  ${p.vm}: ${p.state === 'failed' ? 'FAILED at ' : ''}${p.step} — ${p.message}`);
-    }
-    if (name === 'job.progress') {
-      const job = payload as EventPayload<'job.progress'>;
-      if (job.state === 'running') return;
-      ended.add(job.jobId);
-      if (job.jobId === wanted) finish();
-    }
+    if (name !== 'assets.progress') return;
+    const p = payload as EventPayload<'assets.progress'>;
+    out(`  ${p.vm}: ${p.state === 'failed' ? 'FAILED at ' : ''}${p.step} — ${p.message}`);
   });
   const started = await start();
-  wanted = started.jobId;
-  if (ended.has(wanted)) finish();
-  await finished;
+  await jobs.ended(started.jobId);
   return started.runId;
 }
 
@@ -112,7 +100,7 @@ async function resumeClone(options: Map<string, string>, invoke: Invoke, onEvent
   for (const blocker of plan.blockers) out(`BLOCKED: ${blocker}`);
   if (plan.blockers.length > 0) return 3;
   if (options.has('dry-run')) return 0;
-  await followJob(onEvent, out, () => invoke('clone.resume', { token: plan.token }));
+  await followClone(onEvent, out, () => invoke('clone.resume', { token: plan.token }));
   return printRun(invoke, out, stageId, runId);
 }
 
@@ -167,6 +155,6 @@ export async function runCloneCommand(options: Map<string, string>, invoke: Invo
   for (const blocker of plan.blockers) out(`BLOCKED: ${blocker}`);
   if (plan.blockers.length > 0) return 3;
   if (options.has('dry-run')) return 0;
-  const runId = await followJob(onEvent, out, () => invoke('clone.run', { token: plan.token, scan: options.has('scan') }));
+  const runId = await followClone(onEvent, out, () => invoke('clone.run', { token: plan.token, scan: options.has('scan') }));
   return printRun(invoke, out, to.id, runId);
 }

@@ -9,6 +9,7 @@ import { runReport } from './report';
 import { keyRingOf } from '../services/current-person';
 import { runApplyCommand } from './apply';
 import { runAssets, runCloneCommand } from './assets';
+import { jobFollower } from './follow-job';
 import { buildDemoWorkspace } from '../services/demo';
 import { diffFiles } from '../services/diff';
 import { addHypervisor, cachedInventory, matchHypervisorDomains, refreshInventory } from '../services/hypervisors';
@@ -302,7 +303,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       Object.assign(app.ctx, { ssh: sshOptions(options) });
       const targets = stageName !== undefined ? stages.map((st) => ({ stageId: st.id })) : service ? [{ serviceId: service.id }] : services.map((s) => ({ serviceId: s.id }));
       let failed = 0;
-      const endings = new Map<string, (message: string) => void>();
+      const jobs = jobFollower(app.onEvent);
       app.onEvent((name, payload) => {
         if (name === 'scan.progress') {
           const p = payload as EventPayload<'scan.progress'>;
@@ -312,13 +313,11 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
             out(`${p.hostName}: FAILED, ${p.failure?.kind}: ${p.failure?.message}\n  ${p.failure?.remedy}${p.failure?.fingerprint ? `\n  host key ${p.failure.fingerprint}` : ''}`);
           }
         }
-        const job = payload as EventPayload<'job.progress'>;
-        if (name === 'job.progress' && job.state !== 'running') endings.get(job.jobId)?.(job.message);
       });
       for (const target of targets) {
         const started = await invoke('scan.start', { ...target, concurrency, acceptNewHostKeys: options.has('accept-new') });
         out(`Scanning ${started.hosts.length} hosts…`);
-        out(await new Promise<string>((done) => endings.set(started.jobId, done)));
+        out(await jobs.ended(started.jobId));
       }
       return failed === 0 ? 0 : 1;
     }

@@ -68,10 +68,13 @@ export function placeNewEnvironment(store: WorkspaceStore, stageName: string, re
   return placeEnvironment(stageName, required, stageUsage(store.assets.listPools(), hosts));
 }
 
-/** An entry of the change calendar: a lease's last day, from the owner's midnight to the next (leases that ended or end in [from, to)). */
-export function leaseCalendarEntries(store: WorkspaceStore, from: string, to: string, now = Date.now()) {
+/**
+ * An entry of the change calendar: a lease's last day, from the owner's midnight to the next (leases
+ * that ended or end in [from, to)). `leases` spares reading them again when the caller has.
+ */
+export function leaseCalendarEntries(store: WorkspaceStore, from: string, to: string, now = Date.now(), leases = leaseViews(store, now)) {
   const [start, end] = [Date.parse(from), Date.parse(to)];
-  return leaseViews(store, now)
+  return leases
     .filter((lease) => lease.state === 'active')
     .map((lease) => ({ lease, dayStart: leaseEnd({ expiresOn: addDays(lease.expiresOn, -1), timeZone: lease.timeZone }), dayEnd: Date.parse(lease.endsAt) }))
     .filter(({ dayStart, dayEnd }) => dayStart < end && dayEnd > start)

@@ -241,7 +241,8 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       const { changes, freezes } = calendar(store, from, to, includeFreezes);
       const domain = icsUidDomain(store);
       const now = Date.now();
-      const leases = new Map(leaseViews(store, now).map((lease) => [`lease-${lease.stageId}`, lease]));
+      const views = includeLeases ? leaseViews(store, now) : [];
+      const leases = new Map(views.map((lease) => [`lease-${lease.stageId}`, lease]));
       const events: IcsEvent[] = [
         ...changes.map((c) => ({
           uid: `change-${c.id}@${domain}`,
@@ -268,7 +269,7 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
           status: 'CONFIRMED' as const,
         })),
         // One event per stage's lease (same UID when it is extended, so a subscribed calendar moves it).
-        ...(includeLeases ? leaseCalendarEntries(store, from, to, now) : []).map((entry) => {
+        ...leaseCalendarEntries(store, from, to, now, views).map((entry) => {
           const lease = leases.get(entry.key)!;
           return {
             uid: `${entry.key}@${domain}`,

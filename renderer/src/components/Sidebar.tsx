@@ -1,5 +1,8 @@
 import { useApp } from '../store/index';
 import { CurrentPerson } from './PersonChooser';
+import { shortcutOf, VIEWS } from './views';
+
+const SECTIONS = [...new Set(VIEWS.flatMap((v) => v.section ?? []))];
 
 export function Sidebar() {
   const services = useApp((s) => s.services);
@@ -29,26 +32,20 @@ export function Sidebar() {
         </ul>
         {services.length === 0 && <p className="muted">No services yet.</p>}
       </nav>
-      <nav aria-label="Infrastructure">
-        <h2>Infrastructure</h2>
-        <ul>
-          <li>
-            <button type="button" aria-current={view === 'hypervisors' ? 'page' : undefined} onClick={() => setView('hypervisors')} title="Ctrl+3">
-              <span className="name">Hypervisors</span>
-            </button>
-          </li>
-        </ul>
-      </nav>
-      <nav aria-label="Change control">
-        <h2>Change control</h2>
-        <ul>
-          <li>
-            <button type="button" aria-current={view === 'changes' ? 'page' : undefined} onClick={() => setView('changes')} title="Ctrl+5">
-              <span className="name">Changes</span>
-            </button>
-          </li>
-        </ul>
-      </nav>
+      {SECTIONS.map((section) => (
+        <nav key={section} aria-label={section}>
+          <h2>{section}</h2>
+          <ul>
+            {VIEWS.filter((v) => v.section === section).map((v) => (
+              <li key={v.view}>
+                <button type="button" aria-current={view === v.view ? 'page' : undefined} onClick={() => setView(v.view)} title={shortcutOf(v.view)}>
+                  <span className="name">{v.label}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ))}
     </div>
   );
 }

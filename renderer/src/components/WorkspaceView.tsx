@@ -15,6 +15,7 @@ import { PromoteMenu, PromotionDialog, RefusalDialog } from './PromotionDialog';
 import { LifecycleCanvas } from './LifecycleCanvas';
 import { OverviewCanvas } from './OverviewCanvas';
 import { Sidebar } from './Sidebar';
+import { shortcutOf, viewOfKey, VIEWS } from './views';
 
 export function WorkspaceView() {
   const workspace = useApp((s) => s.workspace)!;
@@ -29,7 +30,7 @@ export function WorkspaceView() {
   // Leases show on the canvas too: reload them whenever the workspace changes.
   useEffect(() => void loadAssets(), [workspace, loadAssets]);
 
-  // Keyboard: Ctrl/Cmd+1 lifecycle, Ctrl/Cmd+2 overview, Ctrl/Cmd+3 hypervisors, Ctrl/Cmd+4 assets, Ctrl/Cmd+5 changes, P promotes the selected stage's image.
+  // Keyboard: Ctrl/Cmd+1…5 the views (VIEWS), Ctrl/Cmd+Z undo, P promotes the selected stage's image.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, dialog');
@@ -44,12 +45,9 @@ export function WorkspaceView() {
         void (e.shiftKey ? useApp.getState().redo() : useApp.getState().undo());
         return;
       }
-      if (e.key === '1') setView('lifecycle');
-      else if (e.key === '2') setView('overview');
-      else if (e.key === '3') setView('hypervisors');
-      else if (e.key === '4') setView('assets');
-      else if (e.key === '5') setView('changes');
-      else return;
+      const view = viewOfKey(e.key);
+      if (!view) return;
+      setView(view);
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -67,21 +65,11 @@ export function WorkspaceView() {
         </div>
         <SearchBox />
         <nav className="tabs" aria-label="Views">
-          <button type="button" aria-pressed={view === 'lifecycle'} onClick={() => setView('lifecycle')} title="Ctrl+1">
-            Lifecycle
-          </button>
-          <button type="button" aria-pressed={view === 'overview'} onClick={() => setView('overview')} title="Ctrl+2">
-            All services
-          </button>
-          <button type="button" aria-pressed={view === 'hypervisors'} onClick={() => setView('hypervisors')} title="Ctrl+3">
-            Hypervisors
-          </button>
-          <button type="button" aria-pressed={view === 'assets'} onClick={() => setView('assets')} title="Ctrl+4">
-            Assets
-          </button>
-          <button type="button" aria-pressed={view === 'changes'} onClick={() => setView('changes')} title="Ctrl+5">
-            Changes
-          </button>
+          {VIEWS.map((v) => (
+            <button key={v.view} type="button" aria-pressed={view === v.view} onClick={() => setView(v.view)} title={shortcutOf(v.view)}>
+              {v.label}
+            </button>
+          ))}
         </nav>
         <button type="button" onClick={() => setImportOpen(true)}>
           Import…

@@ -5,6 +5,7 @@
  * volume in a pool whose name needs quoting. Fixtures are named fx<pid>-… and removed afterwards.
  * Skips, saying why, without root, libvirtd or qemu.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,5 +118,35 @@ describe.skipIf(skipReason !== null)('clone runs when the inventory or the hyper
     expect(result.failed).toEqual([]);
     expect(store.assets.archives(testing).map((a) => a.hosts.map((h) => h.name).sort())).toEqual([[newHost, oldHost]]);
     expect(store.inventory.environment(testing).hosts.map((h) => h.name)).toEqual(clonesOf('testing'));
+  }, 180_000);
+
+  it('a resume blocked by a volume an interrupted copy left shows the command that clears the way, quoted: run as shown by a shell, it deletes that volume', async () => {
+    const staging = stages['staging']!;
+    const [app, db] = clonesOf('staging') as [string, string];
+    const plan = await planClone(store, { serviceId, toStageId: staging, hypervisorId, from: { kind: 'production' } });
+    // The app stops as the first copy starts; the copy leaves a volume of the clone's name and no VM.
+    const cut = await runClone(store, 'alice', RESOURCES, {
+      plan,
+      confirmed: true,
+      onProgress: ({ vm, step }) => {
+        if (vm === app && step === 'cloning') throw new Error('the app stopped here');
+      },
+    }).catch((error: Error) => error);
+    expect(cut).toMatchObject({ message: 'the app stopped here' });
+    daemon.virsh('vol-create-as', '--pool', POOL, '--name', `${app}.qcow2`, '--capacity', '64M', '--format', 'qcow2');
+    const runId = cloneStatus(store, staging).run!.id;
+
+    const blocked = await planCloneResume(store, runId);
+    const command = `virsh -c '${daemon.uri}' vol-delete --pool 'fx ${process.pid} $pool' --vol ${app}.qcow2`;
+    expect(blocked.vms.map((vm) => [vm.record.newName, vm.action, vm.note])).toEqual([
+      [app, 'blocked', `the interrupted copy left ${POOL}/${app}.qcow2 but no VM ${app}: check and delete it (${command}), then resume.`],
+      [db, 'clone', 'not cloned yet'],
+    ]);
+    execFileSync('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    expect(daemon.virsh('vol-list', '--pool', POOL)).not.toContain(`${app}.qcow2`);
+    expect((await planCloneResume(store, runId)).vms.map((vm) => [vm.record.newName, vm.action])).toEqual([
+      [app, 'clone'],
+      [db, 'clone'],
+    ]);
   }, 180_000);
 });

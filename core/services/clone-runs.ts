@@ -14,7 +14,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { continueClone, isCloneRunLive, registrationBlocker, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
 import { driftServiceFor } from './drift-service';
-import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 
 export interface CloneRunView extends CloneRunRecord {
   serviceName: string;
@@ -92,7 +92,7 @@ function leftoverVolumes(inventory: HypervisorInventory, name: string) {
   return inventory.pools.flatMap((pool) => pool.volumes.filter((v) => disk.test(v.name)).map((v) => ({ pool: pool.name, volume: v.name })));
 }
 
-async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord, inventory: HypervisorInventory, connect: ConnectOptions): Promise<CloneResumeVm> {
+async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord, inventory: HypervisorInventory, connections: SharedConnections): Promise<CloneResumeVm> {
   const base = { record: vm, operation: null };
   const domain = inventory.domains.find((d) => d.name === vm.newName);
   switch (vm.step) {
@@ -114,11 +114,12 @@ async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmR
       }
       const leftovers = leftoverVolumes(inventory, vm.newName);
       if (leftovers.length > 0) {
-        const commands = leftovers.map((l) => `virsh -c '${inventory.uri}' vol-delete --pool ${l.pool} --vol ${l.volume}`).join('; ');
+        // Shown by the run's runner: quoted as its shell needs, over SSH when virsh runs there.
+        const commands = leftovers.map((l) => connections.runner(run.hypervisorId).display(['vol-delete', '--pool', l.pool, '--vol', l.volume])).join('; ');
         return { ...base, action: 'blocked', note: `the interrupted copy left ${leftovers.map((l) => `${l.pool}/${l.volume}`).join(', ')} but no VM ${vm.newName}: check and delete it (${commands}), then resume.` };
       }
       try {
-        const operation = await planHypervisorOperation(store, run.hypervisorId, { kind: 'clone', template: vm.sourceDomain, newName: vm.newName, macs: vm.macs, ...(vm.sourceSnapshot !== null && { snapshot: vm.sourceSnapshot }) }, connect);
+        const operation = await planHypervisorOperation(store, run.hypervisorId, { kind: 'clone', template: vm.sourceDomain, newName: vm.newName, macs: vm.macs, ...(vm.sourceSnapshot !== null && { snapshot: vm.sourceSnapshot }) }, connections.for(run.hypervisorId));
         return { record: vm, operation, action: 'clone', note: vm.step === 'cloning' ? 'its clone was started but the hypervisor has no such VM: cloned now' : 'not cloned yet' };
       } catch (error) {
         return { ...base, action: 'blocked', note: `it cannot be cloned now: ${describeHypervisorFailure(error).message}` };
@@ -130,19 +131,19 @@ async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmR
 /** The dry run of a resume: per VM what is left and the exact operation; reads the hypervisor. */
 export async function planCloneResume(store: WorkspaceStore, runId: number, connect: ConnectOptions = {}): Promise<CloneResumePlan> {
   const run = store.assets.cloneRun(runId);
-  return withConnections(store, connect, (connections) => planResumeOver(store, run, connections.for(run.hypervisorId)));
+  return withConnections(store, connect, (connections) => planResumeOver(store, run, connections));
 }
 
 /** planCloneResume over one connection to the run's hypervisor. */
-async function planResumeOver(store: WorkspaceStore, run: CloneRunRecord, connect: ConnectOptions): Promise<CloneResumePlan> {
+async function planResumeOver(store: WorkspaceStore, run: CloneRunRecord, connections: SharedConnections): Promise<CloneResumePlan> {
   const runId = run.id;
   const view = runView(store, run);
   const blockers: string[] = [];
   if (view.live) blockers.push(`Clone run ${runId} is running now: wait for it to end.`);
   const records = store.assets.cloneVms(runId);
-  const inventory = (await refreshInventory(store, run.hypervisorId, connect)).inventory;
+  const inventory = (await refreshInventory(store, run.hypervisorId, connections.for(run.hypervisorId))).inventory;
   const vms: CloneResumeVm[] = [];
-  for (const vm of records) vms.push(await resumeVm(store, run, vm, inventory, connect));
+  for (const vm of records) vms.push(await resumeVm(store, run, vm, inventory, connections));
   const blocked = vms.filter((vm) => vm.action === 'blocked');
   if (blockers.length === 0 && vms.every((vm) => vm.action === 'none' || vm.action === 'blocked')) {
     blockers.push(blocked.length === 0 ? `Clone run ${runId} has nothing left to do.` : `Nothing of clone run ${runId} can go on now: ${blocked.map((vm) => `${vm.record.newName}: ${vm.note}`).join(' ')}`);

@@ -523,12 +523,21 @@ export const calendarEventsOf = (store: WorkspaceStore, from?: string, to?: stri
  */
 export class Schedule {
   readonly changes: ScheduledChange[];
+  private readonly byId: Map<number, ScheduledChange>;
   private readonly services = new Map<number, ServiceSummary>();
   private readonly policies = new Map<number, StagePolicy>();
   private readonly bases = new Map<number, PlanBasis>();
 
   constructor(private readonly store: WorkspaceStore) {
     this.changes = scheduledChanges(store);
+    this.byId = new Map(this.changes.map((c) => [c.id, c]));
+  }
+
+  /** The change `id` as the conflict rules see it. */
+  change(id: number): ScheduledChange {
+    const found = this.byId.get(id);
+    if (!found) throw new StagecraftError('not-found', `Change ${id} does not exist.`);
+    return found;
   }
 
   service(id: number): ServiceSummary {
@@ -547,8 +556,7 @@ export class Schedule {
 
 /** What a change conflicts with; with `window`, what it would conflict with if scheduled then. */
 export function changeConflicts(store: WorkspaceStore, changeId: number, schedule = new Schedule(store), window?: ChangeWindow): Conflict[] {
-  const found = schedule.changes.find((c) => c.id === changeId);
-  if (!found) throw new StagecraftError('not-found', `Change ${changeId} does not exist.`);
+  const found = schedule.change(changeId);
   const change = window ? { ...found, window } : found;
   const stage = schedule.service(change.serviceId).stages.find((s) => s.id === change.toStageId)!;
   return conflictsOf(change, schedule.changes, { freezeWindows: schedule.policy(stage).freezeWindows, events: change.window ? calendarEventsOf(store, change.window.start, change.window.end) : [] });

@@ -6,8 +6,6 @@ import type { z } from 'zod';
 import type { Handlers } from '../contract/dispatch';
 import { cabPackSchema, driftReportSchema, type ReportSelection } from '../contract/reports';
 import { StagecraftError } from '../domain/errors';
-import type { Risk } from '../domain/promotion-risk';
-import type { Verdict } from '../domain/release-policy';
 import { buildCabPack, type CabChangeInput, type CabPack, type ChangeControlFields, type ReportFormat, type ReportMeta } from '../reports/cab-model';
 import { renderCabCsv, renderDriftCsv } from '../reports/csv';
 import type { DriftReportModel } from '../reports/drift-model';
@@ -77,26 +75,24 @@ function differingFacts(drift: DriftService, stage: StageDrift) {
   return { comparedWith: byImage ? ('image' as const) : ('production' as const), items: byImage ? detail.image!.items : detail.production.items, imageLabel: detail.image?.label ?? null };
 }
 
-function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>, schedule: Schedule): CabChangeInput {
-  const service = store.inventory.getService(row.serviceId);
-  const stageName = (id: number) => service.stages.find((s) => s.id === id)?.name ?? `stage ${id}`;
-  const target = service.stages.find((s) => s.id === row.toStageId);
-  if (!target) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
-  const detail = changeDetail(store, row.id, schedule);
+function changeInput(store: WorkspaceStore, changeId: number, schedule: Schedule): CabChangeInput {
+  const detail = changeDetail(store, changeId, schedule);
+  const { row } = detail;
   const stored = detail.plan;
   const drift = driftServiceFor(store);
-  const stage = drift.serviceDrift(service.id).stages.find((s) => s.stageId === target.id)!;
+  const stage = drift.serviceDrift(row.serviceId).stages.find((s) => s.stageId === row.toStageId)!;
   const facts = differingFacts(drift, stage);
+  const fromStage = row.fromStageId === null ? null : (schedule.service(row.serviceId).stages.find((s) => s.id === row.fromStageId)?.name ?? `stage ${row.fromStageId}`);
   return {
     id: row.id,
     title: row.title,
     state: row.state,
-    service: service.name,
-    fromStage: row.fromStageId === null ? null : stageName(row.fromStageId),
-    targetStage: target.name,
-    targetIsProduction: target.isProduction,
-    targetHosts: store.inventory.environment(target.id).hosts.map((h) => h.name),
-    image: store.images.get(row.imageId).label,
+    service: detail.service,
+    fromStage,
+    targetStage: detail.targetStage,
+    targetIsProduction: detail.targetIsProduction,
+    targetHosts: schedule.change(row.id).hosts,
+    image: detail.image,
     earliestAt: row.earliestAt,
     requester: detail.requester?.name ?? row.createdBy,
     createdAt: row.createdAt,
@@ -105,7 +101,7 @@ function changeInput(store: WorkspaceStore, row: ChangeRequestRow<Verdict, Risk>
     acknowledgedDrift: stored.acknowledgedDrift,
     plan: stored.plan,
     target: {
-      stage: target.name,
+      stage: detail.targetStage,
       hosts: stage.hosts,
       snapshotted: stage.snapshotted,
       againstProduction: stage.production,
@@ -157,7 +153,7 @@ export function cabPackOf(store: WorkspaceStore, ctx: ServiceContext, selection:
   const rows = selectedChanges(store, selection);
   const schedule = new Schedule(store);
   const described = selection.kind === 'range' ? `Changes planned or due from ${selection.from} to ${selection.to}` : `${rows.length === 1 ? 'Change' : 'Changes'} ${rows.map((r) => `#${r.id}`).join(', ')}`;
-  return buildCabPack(reportMeta(store, ctx, now), described, rows.map((row) => changeInput(store, row as ChangeRequestRow<Verdict, Risk>, schedule)));
+  return buildCabPack(reportMeta(store, ctx, now), described, rows.map((row) => changeInput(store, row.id, schedule)));
 }
 
 export function driftReportOf(store: WorkspaceStore, ctx: ServiceContext, serviceId?: number, now = new Date()): DriftReportModel {

@@ -265,7 +265,7 @@ async function findVms(store: WorkspaceStore, stageId: number, connections: Shar
   const lease = store.assets.lease(stageId);
   const archived = lease?.state === 'archived' ? (store.assets.archives(stageId).at(-1)?.hosts ?? []) : [];
   const hostIds = new Set([...environment.hosts.map((h) => h.id), ...archived.map((h) => h.hostId)]);
-  const candidates = matchCandidates(store).filter((c) => hostIds.has(c.id));
+  const candidates = matchCandidates(store, hostIds);
   const inventories = new Map<number, HypervisorInventory>();
   const warnings: string[] = [];
   const targets: ReclaimTarget[] = [];

@@ -121,8 +121,7 @@ async function planOver(store: WorkspaceStore, request: CloneRequest, connect: C
   const domainNamed = (name: string) => inventory.domains.find((d) => d.name === name);
 
   const productionEnv = store.inventory.environment(production.id);
-  const productionIds = new Set(productionEnv.hosts.map((h) => h.id));
-  const matched = matchDomains(inventory, matchCandidates(store).filter((c) => productionIds.has(c.id))).matched;
+  const matched = matchDomains(inventory, matchCandidates(store, productionEnv.hosts.map((h) => h.id))).matched;
   const productionDomains = matched.map((m) => domainNamed(m.domain)!);
 
   // What to copy, role by role: [role, source VM name, production host].

@@ -11,6 +11,7 @@ import {
   cachedInventory,
   executeHypervisorOperation,
   importDomainsAsHosts,
+  matchCandidates,
   matchDomains,
   matchHypervisorDomains,
   planHypervisorOperation,
@@ -113,6 +114,16 @@ describe.skipIf(!hasVirsh)('a hypervisor of the mock driver against the demo wor
     expect(entry).toMatchObject({ action: 'hypervisor.start', subject: 'hypervisor kvm-int: db-legacy' });
     expect(JSON.parse(entry.afterJson!)).toMatchObject({ outcome: 'done', commands: plan.commands });
     expect(store.audit.verify().ok).toBe(true);
+  });
+});
+
+describe('match candidates', () => {
+  it('can be limited to some hosts (those of a stage, for a clone or reclaim): the same entries as the whole list filtered, in id order', () => {
+    const all = matchCandidates(store);
+    expect(all.filter((c) => c.identity).length).toBeGreaterThan(0);
+    const some = [all.find((c) => c.identity)!.id, all[0]!.id, all.at(-1)!.id, all[0]!.id];
+    expect(matchCandidates(store, some)).toEqual(all.filter((c) => some.includes(c.id)));
+    expect(matchCandidates(store, [])).toEqual([]);
   });
 });
 

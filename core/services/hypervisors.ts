@@ -294,11 +294,12 @@ export function matchDomains(inventory: Pick<HypervisorInventory, 'domains'>, ho
   };
 }
 
-/** The workspace's hosts with the identity of their latest snapshot. */
-export function matchCandidates(store: WorkspaceStore): MatchCandidateHost[] {
+/** The workspace's hosts (or those of `hostIds`, in id order) with the identity of their latest snapshot. */
+export function matchCandidates(store: WorkspaceStore, hostIds?: Iterable<number>): MatchCandidateHost[] {
   return store.read(() => {
-    const latest = store.snapshots.latestByHost();
-    return store.hypervisors.allHostIds().map((id) => {
+    const ids = hostIds === undefined ? store.hypervisors.allHostIds() : [...new Set(hostIds)].sort((a, b) => a - b);
+    const latest = store.snapshots.latestByHost(undefined, hostIds === undefined ? undefined : ids);
+    return ids.map((id) => {
       const host = store.inventory.host(id);
       const snapshot = latest.get(id);
       const identity = snapshot ? store.snapshots.manifest(snapshot.id).host : undefined;

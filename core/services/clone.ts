@@ -18,7 +18,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { archiveEnvironment, placeNewEnvironment } from './assets';
 import { driftServiceFor } from './drift-service';
-import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, diskBytesOf, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions } from './hypervisors';
 import { readCollectorScript, scanHosts, type HostScanResult, type ScanHostsOptions } from './scan';
 
 export interface CloneRequest {
@@ -84,7 +84,7 @@ export interface CloneResult {
 const sizeOf = (domain: DomainInfo): Capacity => ({
   vcpus: domain.vcpus,
   memoryMb: domain.memoryMb,
-  diskGb: Math.round(domain.disks.filter((d) => d.device === 'disk').reduce((sum, d) => sum + (d.capacityBytes ?? 0), 0) / 1024 ** 3),
+  diskGb: Math.round(diskBytesOf(domain) / 1024 ** 3),
 });
 
 /** The source's snapshot the choice names (its newest for "latest"), or why there is none. */

@@ -317,6 +317,9 @@ export function matchHypervisorDomains(store: WorkspaceStore, id: number): Domai
 
 // ---- import ---------------------------------------------------------------------------------------
 
+/** What a VM's disks hold, in bytes (CD-ROMs and floppies are not its disks). */
+export const diskBytesOf = (domain: DomainInfo): number => domain.disks.filter((d) => d.device === 'disk').reduce((sum, d) => sum + (d.capacityBytes ?? 0), 0);
+
 export interface ImportDomainsRequest {
   /** Names of VMs from the hypervisor's cached inventory. */
   domains: readonly string[];
@@ -342,7 +345,7 @@ export function importDomainsAsHosts(store: WorkspaceStore, actor: string, id: n
     () =>
       domains.map((domain) => {
         const address = domain.nics.flatMap((n) => n.addresses)[0] ?? domain.name;
-        const diskBytes = domain.disks.filter((d) => d.device === 'disk').reduce((sum, d) => sum + (d.capacityBytes ?? 0), 0);
+        const diskBytes = diskBytesOf(domain);
         const hostId = store.inventory.addHost({
           name: domain.name,
           address,

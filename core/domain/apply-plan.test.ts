@@ -9,7 +9,7 @@ const steps: PlanStep[] = [
   { kind: 'sysctl', key: 'vm.swappiness', from: '60', to: '10', severity: 'low' },
   { kind: 'service', action: 'restart', name: 'nginx.service', because: '/etc/nginx/nginx.conf changed', severity: 'medium' },
 ];
-const options = { host: 'web1', user: 'deploy', manager: 'dpkg' as const, backupDir: '/var/backups/stagecraft/change-7/run-2' };
+const options = { host: 'web1', user: 'deploy', backupDir: '/var/backups/stagecraft/change-7/run-2' };
 
 describe('the commands that apply a host plan', () => {
   it('pins versions, runs through sudo -n for a non-root account, keeps the plan order, and sends file content on stdin', () => {

@@ -36,7 +36,6 @@ export interface ApplyStepScript {
 
 export interface HostApplyScript {
   host: string;
-  manager: PackageManager;
   /** Folder on the host that keeps the files as they were before the change. */
   backupDir: string;
   /** Run before the first step: package versions recorded, files copied into backupDir. */
@@ -55,8 +54,6 @@ export interface ApplyScriptOptions {
   host: string;
   /** The SSH account: anything but root runs each command through `sudo -n`. */
   user: string;
-  /** Used when the plan has no package step to say which one. */
-  manager: PackageManager;
   /** e.g. /var/backups/stagecraft/change-12/run-3 */
   backupDir: string;
 }
@@ -300,7 +297,8 @@ export function hostApplyScript(steps: readonly PlanStep[], options: ApplyScript
   const asRoot = (argv: string[]) => (options.user === 'root' ? argv : ['sudo', '-n', '--', ...argv]);
   const command = (label: string, argv: string[], timeoutMs: number, stdin?: string): HostCommand => ({ label, argv: asRoot(argv), timeoutMs, ...(stdin !== undefined && { stdin }) });
   const packageSteps = steps.filter((s): s is Extract<PlanStep, { kind: 'package' }> => s.kind === 'package');
-  const manager = packageSteps[0]?.manager ?? options.manager;
+  // Read only when the plan has package steps (the conffile copies and versions are theirs).
+  const manager: PackageManager = packageSteps[0]?.manager ?? 'dpkg';
   const backups = [...new Set(steps.flatMap(filesTouched))].map((path) => ({ path, backupPath: backupPathOf(options.backupDir, path) }));
   // The first folder a file's write makes is recorded beside the backups, in a tree of its own.
   const createdDirRecord = (path: string) => backupPathOf(options.backupDir, path, 'created-dirs');
@@ -365,7 +363,6 @@ export function hostApplyScript(steps: readonly PlanStep[], options: ApplyScript
   });
   return {
     host: options.host,
-    manager,
     backupDir: options.backupDir,
     backup,
     steps: scripts,

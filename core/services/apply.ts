@@ -10,21 +10,22 @@
  */
 import { hostApplyScript, rollbackCommands, type HostApplyScript, type HostCommand } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
+import type { VmOfHost } from '../domain/change-record';
 import { isStagecraftError, StagecraftError } from '../domain/errors';
-import type { PackageManager, Snapshot } from '../domain/facts';
+import type { Snapshot } from '../domain/facts';
 import type { ImageContent } from '../domain/image';
 import type { HostRecord } from '../domain/inventory';
 import { factsOf, splitFactKey } from '../domain/normalise';
 import type { HostPlan } from '../domain/promotion-plan';
 import { textDiff, type TextDiff } from '../domain/textdiff';
-import { isSshFailure, RemoteShell, shellCommand, type RemoteShellOptions, type SshTarget } from '../connectors/ssh/index';
+import { isSshFailure, RemoteShell, shellCommand, type RemoteShellOptions } from '../connectors/ssh/index';
 import type { ApplyHostRecord, ApplyHostState, ApplyRunRecord, ApplyRunState, VmSafeguard } from '../store/apply-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { allowedActions, transitionChange, type StoredPlan } from './change-control';
+import { allowedActions, transitionChange, vmsOf, type StoredPlan } from './change-control';
 import { watchLists } from './drift-handlers';
 import { driftServiceFor } from './drift-service';
-import { cachedInventory, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, type ConnectOptions } from './hypervisors';
-import { collectSnapshot, workspaceTrustStore } from './scan';
+import { executeHypervisorOperation, planHypervisorOperation, type ConnectOptions } from './hypervisors';
+import { collectSnapshot, targetOfHost, workspaceTrustStore } from './scan';
 
 export const DEFAULT_PRODUCTION_CONCURRENCY = 1;
 export const DEFAULT_CONCURRENCY = 4;
@@ -90,6 +91,8 @@ interface ChangeContext {
   serviceId: number;
   isProduction: boolean;
   hosts: Map<string, HostRecord>;
+  /** The plan's hosts that are VMs of a registered hypervisor: snapshotted rather than backed up. */
+  vms: Map<string, VmOfHost & { hypervisorId: number }>;
 }
 
 function changeContext(store: WorkspaceStore, changeId: number): ChangeContext {
@@ -103,7 +106,8 @@ function changeContext(store: WorkspaceStore, changeId: number): ChangeContext {
     if (!host) throw new StagecraftError('not-found', `Host ${plan.host} of change ${changeId} is no longer in the inventory.`, 'Plan the change again.');
     hosts.set(plan.host, host);
   }
-  return { changeId, stored, image: store.images.content(row.imageId), serviceName: service.name, serviceId: service.id, isProduction: stage?.isProduction ?? false, hosts };
+  const vms = new Map(vmsOf(store, [...hosts.keys()]).map((vm) => [vm.host, vm]));
+  return { changeId, stored, image: store.images.content(row.imageId), serviceName: service.name, serviceId: service.id, isProduction: stage?.isProduction ?? false, hosts, vms };
 }
 
 /** Hosts in apply order: the plan's, with the canary moved first. */
@@ -115,30 +119,11 @@ function orderedHosts(context: ChangeContext, canary: string | undefined): HostP
   return [first, ...hosts.filter((h) => h !== first)];
 }
 
-const targetOf = (host: HostRecord): SshTarget => ({ host: host.address, port: host.port, ...(host.sshUser ? { user: host.sshUser } : {}) });
-const managerOf = (snapshot: Snapshot | null): PackageManager => snapshot?.packages[0]?.manager ?? 'dpkg';
 const backupDirOf = (changeId: number, runId: number | 'N') => `/var/backups/stagecraft/change-${changeId}/run-${runId}`;
 
-function latestSnapshot(store: WorkspaceStore, hostId: number): { id: number; snapshot: Snapshot } | null {
-  const row = store.snapshots.latestByHost(undefined, [hostId]).get(hostId);
-  return row ? { id: row.id, snapshot: store.snapshots.load(row.id) } : null;
-}
+const latestSnapshotId = (store: WorkspaceStore, hostId: number): number | null => store.snapshots.latestByHost(undefined, [hostId]).get(hostId)?.id ?? null;
 
-/** The VM that is this host on a registered hypervisor (from the cached inventories), if any. */
-function vmOf(store: WorkspaceStore, hostId: number): { hypervisorId: number; hypervisor: string; domain: string } | null {
-  const candidates = matchCandidates(store);
-  for (const hypervisor of store.hypervisors.list()) {
-    const inventory = cachedInventory(store, hypervisor.id);
-    if (!inventory) continue;
-    const match = matchDomains(inventory.inventory, candidates).matched.find((m) => m.hostId === hostId);
-    if (match) return { hypervisorId: hypervisor.id, hypervisor: hypervisor.name, domain: match.domain };
-  }
-  return null;
-}
-
-function scriptFor(context: ChangeContext, plan: HostPlan, user: string, snapshot: Snapshot | null, backupDir: string): HostApplyScript {
-  return hostApplyScript(plan.steps, { host: plan.host, user, manager: managerOf(snapshot), backupDir });
-}
+const scriptFor = (plan: HostPlan, user: string, backupDir: string): HostApplyScript => hostApplyScript(plan.steps, { host: plan.host, user, backupDir });
 
 /** The exact commands per host, in order, and the files with their diff. Nothing is sent anywhere. */
 export function dryRunApply(store: WorkspaceStore, changeId: number, options: Pick<ApplyOptions, 'actorId' | 'concurrency' | 'canary' | 'now' | 'ssh'>): ApplyDryRun {
@@ -147,10 +132,10 @@ export function dryRunApply(store: WorkspaceStore, changeId: number, options: Pi
   const implement = allowedActions(store, changeId, options.actorId, now).find((a) => a.action === 'implement')!;
   const hosts = orderedHosts(context, options.canary).map((plan): DryRunHost => {
     const host = context.hosts.get(plan.host)!;
-    const user = RemoteShell.userFor(targetOf(host), options.ssh ?? {});
+    const user = RemoteShell.userFor(targetOfHost(host), options.ssh ?? {});
     const backupDir = backupDirOf(changeId, 'N');
-    const script = scriptFor(context, plan, user, latestSnapshot(store, host.id)?.snapshot ?? null, backupDir);
-    const vm = vmOf(store, host.id);
+    const script = scriptFor(plan, user, backupDir);
+    const vm = context.vms.get(plan.host);
     return {
       host: plan.host,
       role: plan.role,
@@ -214,7 +199,7 @@ class ApplyRunner {
       this.store.apply.startCommand({ applyHostId: record.id, phase, stepIndex, label: command.label, command: text, at: this.now() }),
     );
     const progress = (status: 'running' | 'ok' | 'failed', message: string) =>
-      this.options.onProgress?.({ changeId: this.context.changeId, runId: this.runId, host: record.hostName, state: this.store.apply.host(record.id).state, command: { label: command.label, phase, status }, message });
+      this.options.onProgress?.({ changeId: this.context.changeId, runId: this.runId, host: record.hostName, state: record.state, command: { label: command.label, phase, status }, message });
     progress('running', command.label);
     try {
       const result = await shell.run(command.argv, { timeoutMs: command.timeoutMs, ...(command.stdin !== undefined && { stdin: command.stdin }) });
@@ -237,13 +222,13 @@ class ApplyRunner {
   }
 
   private connect(host: HostRecord): Promise<RemoteShell> {
-    return RemoteShell.connect(targetOf(host), { ...this.options.ssh, trustStore: workspaceTrustStore(this.store, this.actor) });
+    return RemoteShell.connect(targetOfHost(host), { ...this.options.ssh, trustStore: workspaceTrustStore(this.store, this.actor) });
   }
 
   /** Rescans the host (nothing saved yet) and keeps the snapshot as a blob on the host's record. */
   private async rescan(host: HostRecord, plan: HostPlan): Promise<{ snapshot: Snapshot; hash: string }> {
     const globs = watchLists(this.store, this.context.serviceId).find((w) => w.role === plan.role)?.globs ?? [];
-    const collected = await collectSnapshot(targetOf(host), { ...this.options.ssh, collectorScript: this.options.collectorScript, watchGlobs: globs, workspace: { store: this.store, actor: this.actor } });
+    const collected = await collectSnapshot(targetOfHost(host), { ...this.options.ssh, collectorScript: this.options.collectorScript, watchGlobs: globs, workspace: { store: this.store, actor: this.actor } });
     return { snapshot: collected.snapshot, hash: this.store.write({ actor: this.actor, action: 'apply.rescan', subject: `host ${host.name}` }, () => this.store.blobs.putJson(collected.snapshot)) };
   }
 
@@ -253,7 +238,7 @@ class ApplyRunner {
   }
 
   private async safeguard(shell: RemoteShell, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord): Promise<ApplyHostRecord> {
-    const vm = vmOf(this.store, host.id);
+    const vm = this.context.vms.get(host.name);
     if (vm) {
       const snapshot = `stagecraft-change-${this.context.changeId}-run-${this.runId}`;
       const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: `before change ${this.context.changeId} (apply run ${this.runId})` }, this.options.hypervisor);
@@ -299,12 +284,10 @@ class ApplyRunner {
     let script: HostApplyScript | null = null;
     try {
       if (record.state === 'pending') {
-        const before = latestSnapshot(this.store, host.id);
-        record = this.setHost(record, { state: 'snapshotting', startedAt: this.now(), beforeSnapshotId: before?.id ?? null }, 'safeguarding');
+        record = this.setHost(record, { state: 'snapshotting', startedAt: this.now(), beforeSnapshotId: latestSnapshotId(this.store, host.id) }, 'safeguarding');
       }
       shell = await this.connect(host);
-      const snapshot = record.beforeSnapshotId !== null ? this.store.snapshots.load(record.beforeSnapshotId) : null;
-      script = scriptFor(this.context, plan, shell.user, snapshot, record.backupDir ?? backupDirOf(this.context.changeId, this.runId));
+      script = scriptFor(plan, shell.user, record.backupDir ?? backupDirOf(this.context.changeId, this.runId));
       const resumedFrom = record.interruptedIn;
       if (record.state === 'in-doubt' && (mode === 'roll-back' || resumedFrom === 'rolling-back')) return await this.rollBack(shell, record, script, host, plan, 'resumed to roll back');
       if (record.state === 'snapshotting' || (record.state === 'in-doubt' && resumedFrom === 'snapshotting')) {

@@ -102,7 +102,7 @@ export class ApplyRepository {
   }
 
   latestRun(changeId: number): ApplyRunRecord | null {
-    return this.runs(changeId)[0] ?? null;
+    return this.db.prepare<[number], ApplyRunRecord>(`SELECT ${RUN_COLUMNS} FROM apply_runs WHERE change_id = ? ORDER BY id DESC LIMIT 1`).get(changeId) ?? null;
   }
 
   setRunState(runId: number, state: ApplyRunState, message: string, endedAt: string | null): void {

@@ -15,17 +15,17 @@ import { isStagecraftError, StagecraftError } from '../domain/errors';
 import type { Snapshot } from '../domain/facts';
 import type { ImageContent } from '../domain/image';
 import type { HostRecord } from '../domain/inventory';
-import { factsOf, splitFactKey } from '../domain/normalise';
+import { factsMatch, factsOf, splitFactKey } from '../domain/normalise';
 import type { HostPlan } from '../domain/promotion-plan';
 import { textDiff, type TextDiff } from '../domain/textdiff';
 import { isSshFailure, RemoteShell, shellCommand, type RemoteShellOptions } from '../connectors/ssh/index';
 import type { ApplyHostRecord, ApplyHostState, ApplyRunRecord, ApplyRunState, VmSafeguard } from '../store/apply-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { allowedActions, transitionChange, vmsOf, type StoredPlan } from './change-control';
-import { watchLists } from './drift-handlers';
 import { driftServiceFor } from './drift-service';
 import { executeHypervisorOperation, planHypervisorOperation, type ConnectOptions } from './hypervisors';
 import { collectSnapshot, targetOfHost, workspaceTrustStore } from './scan';
+import { recordParityOf, scanTargets, type ScanTarget } from './scan-targets';
 
 export const DEFAULT_PRODUCTION_CONCURRENCY = 1;
 export const DEFAULT_CONCURRENCY = 4;
@@ -88,11 +88,12 @@ interface ChangeContext {
   stored: StoredPlan;
   image: ImageContent;
   serviceName: string;
-  serviceId: number;
   isProduction: boolean;
   hosts: Map<string, HostRecord>;
   /** The plan's hosts that are VMs of a registered hypervisor: snapshotted rather than backed up. */
   vms: Map<string, VmOfHost & { hypervisorId: number }>;
+  /** What a rescan collects on each host: the files of every role it plays, as a scan does. */
+  scanTargets: Map<number, ScanTarget>;
 }
 
 function changeContext(store: WorkspaceStore, changeId: number): ChangeContext {
@@ -107,7 +108,8 @@ function changeContext(store: WorkspaceStore, changeId: number): ChangeContext {
     hosts.set(plan.host, host);
   }
   const vms = new Map(vmsOf(store, [...hosts.keys()]).map((vm) => [vm.host, vm]));
-  return { changeId, stored, image: store.images.content(row.imageId), serviceName: service.name, serviceId: service.id, isProduction: stage?.isProduction ?? false, hosts, vms };
+  const targets = new Map(scanTargets(store, { hostIds: [...hosts.values()].map((h) => h.id) }).map((t) => [t.id, t]));
+  return { changeId, stored, image: store.images.content(row.imageId), serviceName: service.name, isProduction: stage?.isProduction ?? false, hosts, vms, scanTargets: targets };
 }
 
 /** Hosts in apply order: the plan's, with the canary moved first. */
@@ -225,9 +227,9 @@ class ApplyRunner {
     return RemoteShell.connect(targetOfHost(host), { ...this.options.ssh, trustStore: workspaceTrustStore(this.store, this.actor) });
   }
 
-  /** Rescans the host (nothing saved yet) and keeps the snapshot as a blob on the host's record. */
-  private async rescan(host: HostRecord, plan: HostPlan): Promise<{ snapshot: Snapshot; hash: string }> {
-    const globs = watchLists(this.store, this.context.serviceId).find((w) => w.role === plan.role)?.globs ?? [];
+  /** Rescans the host as a scan would (nothing saved yet) and keeps the snapshot as a blob on the host's record. */
+  private async rescan(host: HostRecord): Promise<{ snapshot: Snapshot; hash: string }> {
+    const globs = this.context.scanTargets.get(host.id)?.watchGlobs ?? [];
     const collected = await collectSnapshot(targetOfHost(host), { ...this.options.ssh, collectorScript: this.options.collectorScript, watchGlobs: globs, workspace: { store: this.store, actor: this.actor } });
     return { snapshot: collected.snapshot, hash: this.store.write({ actor: this.actor, action: 'apply.rescan', subject: `host ${host.name}` }, () => this.store.blobs.putJson(collected.snapshot)) };
   }
@@ -253,7 +255,7 @@ class ApplyRunner {
   }
 
   /** Puts the host back: its VM snapshot, or its files and previous versions; then rescans it. */
-  private async rollBack(shell: RemoteShell | null, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord, plan: HostPlan, why: string): Promise<ApplyHostRecord> {
+  private async rollBack(shell: RemoteShell | null, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord, why: string): Promise<ApplyHostRecord> {
     record = this.setHost(record, { state: 'rolling-back' }, `rolling back: ${why}`);
     try {
       if (record.safeguard === 'vm-snapshot' && record.vm) {
@@ -269,7 +271,7 @@ class ApplyRunner {
       if (isSshFailure(error)) return this.setHost(record, { state: 'in-doubt', interruptedIn: 'rolling-back' }, `rollback cut short: ${message}; resume to roll back again`);
       return this.setHost(record, { state: 'failed', endedAt: this.now() }, `rollback failed: ${message}; ${why}`);
     }
-    const after = await this.rescan(host, plan).catch((error: unknown) => error as Error);
+    const after = await this.rescan(host).catch((error: unknown) => error as Error);
     if (after instanceof Error) return this.setHost(record, { state: 'rolled-back', endedAt: this.now() }, `rolled back (${why}); the rescan failed: ${after.message}`);
     const differences = record.beforeSnapshotId !== null ? factDifferences(this.store.snapshots.load(record.beforeSnapshotId), after.snapshot) : [];
     const restored = differences.length === 0 ? 'back to its previous facts' : `${differences.length} fact(s) differ from before: ${differences.slice(0, 5).join('; ')}`;
@@ -289,7 +291,7 @@ class ApplyRunner {
       shell = await this.connect(host);
       script = scriptFor(plan, shell.user, record.backupDir ?? backupDirOf(this.context.changeId, this.runId));
       const resumedFrom = record.interruptedIn;
-      if (record.state === 'in-doubt' && (mode === 'roll-back' || resumedFrom === 'rolling-back')) return await this.rollBack(shell, record, script, host, plan, 'resumed to roll back');
+      if (record.state === 'in-doubt' && (mode === 'roll-back' || resumedFrom === 'rolling-back')) return await this.rollBack(shell, record, script, host, 'resumed to roll back');
       if (record.state === 'snapshotting' || (record.state === 'in-doubt' && resumedFrom === 'snapshotting')) {
         // Nothing has been changed yet: safeguarding again is safe.
         record = await this.safeguard(shell, this.setHost(record, { state: 'snapshotting', interruptedIn: null }, 'safeguarding'), script, host);
@@ -303,12 +305,12 @@ class ApplyRunner {
           if (step.commands.every((c) => finished.has(commandKey(step.index, c.label)))) continue;
           if (this.options.signal?.aborted) {
             this.stopped = 'aborted';
-            return await this.rollBack(shell, record, script, host, plan, 'aborted by the user');
+            return await this.rollBack(shell, record, script, host, 'aborted by the user');
           }
           try {
             for (const command of step.commands) if (!finished.has(commandKey(step.index, command.label))) await this.send(shell, record, 'step', step.index, command);
           } catch (error) {
-            if (error instanceof HostFailure) return await this.rollBack(shell, record, script, host, plan, error.message);
+            if (error instanceof HostFailure) return await this.rollBack(shell, record, script, host, error.message);
             throw error;
           }
         }
@@ -316,10 +318,10 @@ class ApplyRunner {
       }
       if (record.state === 'verifying' || (record.state === 'in-doubt' && resumedFrom === 'verifying')) {
         record = this.setHost(record, { state: 'verifying', interruptedIn: null }, 'verifying');
-        const after = await this.rescan(host, plan);
+        const after = await this.rescan(host);
         const drift = this.verify(plan, after.snapshot);
         record = this.setHost(record, { rescanHash: after.hash }, drift.length === 0 ? 'verified: zero drift against the image' : `verification found ${drift.length} difference(s)`);
-        if (drift.length > 0) return await this.rollBack(shell, record, script, host, plan, `verification failed: ${drift.slice(0, 5).join('; ')}`);
+        if (drift.length > 0) return await this.rollBack(shell, record, script, host, `verification failed: ${drift.slice(0, 5).join('; ')}`);
         return this.setHost(record, { state: 'done', endedAt: this.now() }, 'done: zero drift against the image');
       }
       return record;
@@ -384,10 +386,11 @@ function finishedCommands(store: WorkspaceStore, applyHostId: number): Set<strin
 
 /** Facts a plan can change (packages, files, services, sysctl) that differ between two snapshots. */
 export function factDifferences(before: Snapshot, after: Snapshot): string[] {
-  const a = factsOf(before).values;
-  const b = factsOf(after).values;
-  const keys = [...new Set([...a.keys(), ...b.keys()])].filter((k) => RESTORABLE_CATEGORIES.has(splitFactKey(k).category)).sort();
-  return keys.filter((k) => a.get(k) !== b.get(k)).map((k) => `${k}: ${a.get(k) ?? 'absent'} → ${b.get(k) ?? 'absent'}`);
+  const a = factsOf(before);
+  const b = factsOf(after);
+  const keys = [...new Set([...a.values.keys(), ...b.values.keys()])].filter((k) => RESTORABLE_CATEGORIES.has(splitFactKey(k).category)).sort();
+  // As drift compares: a file whose content differs only in host-specific text (templated) has not changed.
+  return keys.filter((k) => !factsMatch(a, b, k)).map((k) => `${k}: ${a.display(k) ?? 'absent'} → ${b.display(k) ?? 'absent'}`);
 }
 
 /**
@@ -429,7 +432,8 @@ function settle(store: WorkspaceStore, context: ChangeContext, runId: number, ac
     }
   }
   if (settled) {
-    // The change's state is settled: its rescans become the hosts' snapshots.
+    // The change's state is settled: its rescans become the hosts' snapshots, and parity is recorded as after a scan.
+    const touched = new Set<number>();
     for (const host of hosts) {
       if (!host.rescanHash || host.afterSnapshotId !== null) continue;
       const snapshot = store.blobs.getJson<Snapshot>(host.rescanHash);
@@ -438,7 +442,9 @@ function settle(store: WorkspaceStore, context: ChangeContext, runId: number, ac
         store.apply.updateHost(host.id, { afterSnapshotId: row.id });
         return row;
       });
+      for (const id of context.scanTargets.get(host.hostId)?.serviceIds ?? []) touched.add(id);
     }
+    recordParityOf(store, actor, touched, now);
   }
   store.write({ actor, action: `apply.${state}`, subject: `change ${context.changeId}`, after: () => ({ run: runId, message }) }, () => store.apply.setRunState(runId, state, message, state === 'interrupted' ? null : now));
   return { run: store.apply.run(runId), hosts: store.apply.hosts(runId), changeState: store.promotion.change(context.changeId).state };

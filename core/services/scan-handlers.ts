@@ -1,10 +1,9 @@
 import type { Handlers } from '../contract/dispatch';
 import { StagecraftError } from '../domain/errors';
 import type { ServiceContext } from './context';
-import { watchLists } from './drift-handlers';
-import { driftServiceFor } from './drift-service';
 import { Jobs, Prompts } from './jobs';
-import { readCollectorScript, scanHosts, type ScanHost } from './scan';
+import { readCollectorScript, scanHosts } from './scan';
+import { recordParityOf, scanTargets } from './scan-targets';
 import type { Session } from './session';
 
 type ScanHandlers = Pick<Handlers, 'scan.start' | 'job.cancel' | 'credential.answer' | 'hostKeys.forget' | 'hosts.add'>;
@@ -16,18 +15,7 @@ export function scanHandlers(ctx: ServiceContext, session: Session, jobs = new J
       if (stageId === undefined && serviceId === undefined && hostIds === undefined) {
         throw new StagecraftError('invalid-input', 'Say what to scan: a stage, a service, or hosts.');
       }
-      // One entry per host: a host playing several roles is scanned once, watching all their files.
-      const byHost = new Map<number, ScanHost & { serviceIds: Set<number> }>();
-      const globsOf = new Map<number, Map<string, string[]>>();
-      for (const placement of store.inventory.placements({ ...(stageId !== undefined && { stageId }), ...(serviceId !== undefined && { serviceId }), ...(hostIds && { hostIds }) })) {
-        if (!globsOf.has(placement.serviceId)) globsOf.set(placement.serviceId, new Map(watchLists(store, placement.serviceId).map((w) => [w.role, w.globs])));
-        const globs = globsOf.get(placement.serviceId)!.get(placement.role) ?? [];
-        const entry = byHost.get(placement.id) ?? { ...placement, watchGlobs: [], serviceIds: new Set<number>() };
-        entry.watchGlobs = [...new Set([...(entry.watchGlobs ?? []), ...globs])];
-        entry.serviceIds.add(placement.serviceId);
-        byHost.set(placement.id, entry);
-      }
-      const hosts = [...byHost.values()];
+      const hosts = scanTargets(store, { ...(stageId !== undefined && { stageId }), ...(serviceId !== undefined && { serviceId }), ...(hostIds && { hostIds }) });
       if (hosts.length === 0) throw new StagecraftError('conflict', 'There are no hosts to scan there.', 'Add hosts to the stage first.');
       const collectorScript = readCollectorScript(ctx.resourcesDir);
       const title = `Scanning ${hosts.length} host${hosts.length === 1 ? '' : 's'}`;
@@ -51,13 +39,9 @@ export function scanHandlers(ctx: ServiceContext, session: Session, jobs = new J
           },
           job.signal,
         );
-        // Parity is recorded whenever snapshots change it, so the trend shows when drift appeared.
         const saved = results.filter((r) => r.status === 'saved');
         if (saved.length > 0 && session.current === store) {
-          const touched = new Set(hosts.filter((h) => saved.some((r) => r.hostId === h.id)).flatMap((h) => [...h.serviceIds]));
-          const at = new Date().toISOString();
-          const drift = driftServiceFor(store);
-          store.write({ actor: ctx.actor(), action: 'parity.record', subject: `${touched.size} services` }, () => touched.forEach((id) => drift.recordParity(id, at)));
+          recordParityOf(store, ctx.actor(), new Set(hosts.filter((h) => saved.some((r) => r.hostId === h.id)).flatMap((h) => [...h.serviceIds])), new Date().toISOString());
           ctx.emit('workspace.changed', { reason: 'updated' });
         }
         const failed = results.length - saved.length;

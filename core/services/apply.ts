@@ -340,20 +340,19 @@ class ApplyRunner {
 
   /** Hosts in order with the concurrency bound; stops starting hosts after a failure, an abort or a cut. */
   async all(records: ApplyHostRecord[], mode: 'complete' | 'roll-back'): Promise<void> {
-    const todo = records.filter((r) => !['done', 'rolled-back', 'failed'].includes(r.state));
-    const concurrency = Math.max(1, this.store.apply.run(this.runId).concurrency);
-    const canary = this.store.apply.run(this.runId).canary;
+    // Rolling back touches only the hosts that were started (it never applies anything); the others stay as they are.
+    let queue = records.filter((r) => !['done', 'rolled-back', 'failed'].includes(r.state) && (mode === 'complete' || r.state !== 'pending'));
+    const { concurrency, canary } = this.store.apply.run(this.runId);
     const settled = (r: ApplyHostRecord) => {
       if (r.state === 'in-doubt') this.stopped ??= 'interrupted';
       else if (r.state !== 'done') this.stopped ??= r.state === 'rolled-back' ? 'rolled-back' : 'failed';
     };
-    let queue = todo;
-    if (canary && queue[0]?.hostName === canary && queue[0].state === 'pending') {
-      settled(await this.host(queue[0], mode));
-      queue = queue.slice(1);
+    // The canary, pending or in doubt, runs alone; the others start only once it is done.
+    const first = queue.find((r) => r.hostName === canary);
+    if (first) {
+      settled(await this.host(first, mode));
+      queue = queue.filter((r) => r !== first);
     }
-    // Rolling back touches only the hosts that were started; the others stay as they are.
-    if (mode === 'roll-back') queue = queue.filter((r) => r.state !== 'pending');
     let next = 0;
     const worker = async () => {
       while (next < queue.length && (this.stopped === null || mode === 'roll-back')) {
@@ -365,7 +364,7 @@ class ApplyRunner {
         settled(await this.host(record, mode));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, queue.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), Math.max(1, queue.length)) }, worker));
   }
 
   get stoppedAs(): ApplyRunState | null {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { POOL_KINDS } from '../domain/assets';
 import { call } from './define';
 import { paritySummary } from './drift';
+import { operationPlan } from './hypervisors';
 import { id } from './schemas';
 
 const capacity = z.object({ vcpus: z.number().int().min(0), memoryMb: z.number().int().min(0), diskGb: z.number().int().min(0) });
@@ -84,15 +85,8 @@ const placement = z.object({
   reason: z.string().nullable(),
 });
 
-/** One hypervisor operation of a dry run, as shown for confirmation. */
-const plannedOperation = z.object({
-  kind: z.string(),
-  description: z.string(),
-  commands: z.array(z.string()),
-  /** What a command reads on stdin (the clone's domain XML for `define --file /dev/stdin`), by command index. */
-  documents: z.array(z.object({ commandIndex: z.number().int(), title: z.string(), content: z.string() })),
-  warnings: z.array(z.string()),
-});
+/** One hypervisor operation of a clone's or reclaim's dry run, with its kind. */
+const plannedOperation = operationPlan.extend({ kind: z.string() });
 
 const reclaimStep = z.enum(['pending', 'powering-off', 'powered-off', 'snapshotting', 'kept', 'deleting', 'deleted']);
 const reclaimOptions = z.object({ keep: z.enum(['snapshot', 'image']).default('snapshot'), graceHours: z.number().min(0).max(24 * 365).default(24), force: z.boolean().default(false) });

@@ -82,9 +82,11 @@ export const hypervisorOperation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('clone'), template: z.string().min(1), newName: z.string().trim().min(1).max(200) }),
 ]);
 
-const operationPlan = z.object({
+/** A dry run of one hypervisor operation, as shown for confirmation. */
+export const operationPlan = z.object({
   description: z.string(),
   commands: z.array(z.string()),
+  /** What a command reads on stdin (the clone's domain XML for `define --file /dev/stdin`), by command index. */
   documents: z.array(z.object({ commandIndex: z.number().int(), title: z.string(), content: z.string() })),
   warnings: z.array(z.string()),
 });

@@ -36,6 +36,13 @@ describe('stagecraft change, people and calendar on the demo', () => {
     expect(statSync(keyDir).mode & 0o077).toBe(0);
   });
 
+  it('refuses a --format other than json or text with exit 2, printing nothing', async () => {
+    for (const args of [['list', path], ['show', path, '1']]) {
+      const refused = await run('change', ...args, '--format', 'yaml');
+      expect(refused).toMatchObject({ code: 2, stdout: '', stderr: 'stagecraft: --format must be json or text, not "yaml".' });
+    }
+  });
+
   it('lists changes in several states and shows one with its signed approval', async () => {
     const changes = await listed();
     expect(new Set(changes.map((c) => c.state))).toEqual(new Set(['closed', 'scheduled', 'submitted', 'rejected', 'draft']));

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { changeAction } from '../contract/changes';
 import { CallFailed, type CallInput, type CallName, type CallOutput } from '../contract/index';
 import { UsageError } from './main';
+import { textOrJson } from './output-format';
 
 type Invoke = <N extends CallName>(name: N, input: CallInput<N>) => Promise<CallOutput<N>>;
 type Action = CallInput<'changes.transition'>['action'];
@@ -45,8 +46,9 @@ function printChange(change: CallOutput<'changes.get'>, out: (line: string) => v
   for (const h of change.history) out(`  ${h.at} ${h.actor}: ${h.action}${h.fromState && h.toState !== h.fromState ? ` → ${h.toState}` : ''}${h.detail ? ` (${h.detail})` : ''}`);
 }
 
-export async function runChange(sub: string | undefined, positional: string[], options: Map<string, string>, invoke: Invoke, out: (line: string) => void): Promise<number> {
-  const json = options.get('format') === 'json';
+/** change list and change show, as text or JSON. */
+async function showChanges(sub: 'list' | 'show', positional: string[], options: Map<string, string>, invoke: Invoke, out: (line: string) => void): Promise<number> {
+  const json = textOrJson(options) === 'json';
   if (sub === 'list') {
     const services = await invoke('services.list', {});
     const service = options.has('service') ? services.find((s) => s.name === options.get('service')) : undefined;
@@ -57,12 +59,14 @@ export async function runChange(sub: string | undefined, positional: string[], o
     else for (const c of changes) out(`#${String(c.id).padEnd(4)} ${c.state.padEnd(11)} ${c.riskLevel.padEnd(8)} ${c.approvals.given}/${c.approvals.required}  ${c.service} ${c.targetStage}  ${c.title}  [${c.windowText ?? 'no window'}]${c.stale ? '  STALE' : ''}${c.conflicts ? `  ${c.conflicts} conflicts` : ''}`);
     return 0;
   }
-  if (sub === 'show') {
-    const change = await invoke('changes.get', { changeId: changeId(positional) });
-    if (json) out(JSON.stringify(change, null, 2));
-    else printChange(change, out);
-    return 0;
-  }
+  const change = await invoke('changes.get', { changeId: changeId(positional) });
+  if (json) out(JSON.stringify(change, null, 2));
+  else printChange(change, out);
+  return 0;
+}
+
+export async function runChange(sub: string | undefined, positional: string[], options: Map<string, string>, invoke: Invoke, out: (line: string) => void): Promise<number> {
+  if (sub === 'list' || sub === 'show') return await showChanges(sub, positional, options, invoke, out);
   if (sub === 'replan' || (sub !== undefined && (ACTIONS as readonly string[]).includes(sub))) {
     const id = changeId(positional);
     await actAs(options, invoke);

@@ -145,6 +145,8 @@ test('a change whose target got another image is marked stale, says why, and is 
   await page.getByRole('navigation', { name: 'Change control' }).getByRole('button', { name: 'Changes' }).click();
   // Remembered on this computer from the test before, or asked now.
   const chooser = page.getByRole('dialog', { name: 'Who is using Stagecraft?' });
+  // The chooser opens once the people are read: wait for it or for the person remembered, not whichever is there first.
+  await expect(chooser.or(page.getByRole('button', { name: /^Acting as / }))).toBeVisible();
   if (await chooser.isVisible()) await chooser.getByRole('button', { name: /^Rosa Alvarez:/ }).click();
   else await actAs(page, 'Rosa Alvarez');
 
@@ -163,6 +165,7 @@ test('a change whose target got another image is marked stale, says why, and is 
   const detail = page.getByRole('complementary', { name: /^Change \d+$/ });
   await expect(detail.getByRole('note')).toContainText(/^Stale: .+/);
   await detail.getByRole('button', { name: 'Re-plan…' }).click();
+  await snap(page, 'changes-replan-confirm');
   await page.getByRole('dialog', { name: 'Re-plan the change' }).getByRole('button', { name: 'Re-plan', exact: true }).click();
   await expect(detail.locator('.detail-line .state-chip')).toHaveText('draft');
   await expect(detail.getByRole('note')).toHaveCount(0);

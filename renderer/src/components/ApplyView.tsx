@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
 import type { ApplyChoice, ApplyDryRun } from '../store/apply';
 import { applyMode, asTerminalShows, hostGroups, HOST_STATE_HEALTH, RUN_STATE_HEALTH, stepsDone, type ApplyHostView, type ApplyStatus } from '../store/apply-run';
 import type { ChangeDetailView } from '../store/changes';
 import { StateChip } from './ChangeBits';
+import { Confirm } from './Confirm';
 import { Dialog } from './Dialog';
 import { DiffTable } from './DiffTable';
 import './apply.css';
@@ -234,33 +235,16 @@ function DryRunHostCard({ host, order, canary }: { host: DryRunHost; order: numb
 function ConfirmStart({ change, dryRun, choice, onClose }: { change: ChangeDetailView; dryRun: ApplyDryRun; choice: ApplyChoice; onClose: () => void }) {
   const start = useApp((s) => s.startApply);
   const person = useApp((s) => s.currentPerson);
-  const [working, setWorking] = useState(false);
   const concurrency = choice.concurrency ?? dryRun.concurrency;
-  const confirm = async () => {
-    setWorking(true);
-    const done = await start(choice);
-    setWorking(false);
-    if (done) onClose();
-  };
   return (
-    <Dialog title={`Start applying change #${change.id}`} onClose={onClose}>
-      <div className="confirm-action">
-        <p>
-          <strong>{change.title}</strong> will change {dryRun.hosts.length === 1 ? '1 host' : `${dryRun.hosts.length} hosts`} of <strong>{change.targetStage}</strong>
-          {change.targetIsProduction && ' (production)'}, as <strong>{person?.name}</strong>: {concurrency === 1 ? 'one host at a time' : `${concurrency} hosts at once`}
-          {choice.canary && `, ${choice.canary} first as the canary`}.
-        </p>
-        <p className="muted">Each host is safeguarded first, then its steps run, then it is rescanned and compared with the image. A host that fails is rolled back by itself and no further host is started.</p>
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Back
-          </button>
-          <button type="button" className="primary" disabled={working} onClick={() => void confirm()}>
-            Apply now
-          </button>
-        </div>
-      </div>
-    </Dialog>
+    <Confirm title={`Start applying change #${change.id}`} action="Apply now" onConfirm={() => start(choice)} onClose={onClose}>
+      <p>
+        <strong>{change.title}</strong> will change {dryRun.hosts.length === 1 ? '1 host' : `${dryRun.hosts.length} hosts`} of <strong>{change.targetStage}</strong>
+        {change.targetIsProduction && ' (production)'}, as <strong>{person?.name}</strong>: {concurrency === 1 ? 'one host at a time' : `${concurrency} hosts at once`}
+        {choice.canary && `, ${choice.canary} first as the canary`}.
+      </p>
+      <p className="muted">Each host is safeguarded first, then its steps run, then it is rescanned and compared with the image. A host that fails is rolled back by itself and no further host is started.</p>
+    </Confirm>
   );
 }
 
@@ -384,32 +368,6 @@ function Interrupted({ status, change }: { status: ApplyStatus; change: ChangeDe
         </Confirm>
       )}
     </div>
-  );
-}
-
-/** A confirmation: what will happen, Back or the action; a refusal stays in its banner. */
-function Confirm({ title, action, danger, onConfirm, onClose, children }: { title: string; action: string; danger?: boolean; onConfirm: () => Promise<boolean>; onClose: () => void; children: ReactNode }) {
-  const [working, setWorking] = useState(false);
-  const confirm = async () => {
-    setWorking(true);
-    const done = await onConfirm();
-    setWorking(false);
-    if (done) onClose();
-  };
-  return (
-    <Dialog title={title} onClose={onClose}>
-      <div className="confirm-action">
-        {children}
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Back
-          </button>
-          <button type="button" className={danger ? 'danger' : 'primary'} disabled={working} onClick={() => void confirm()}>
-            {action}
-          </button>
-        </div>
-      </div>
-    </Dialog>
   );
 }
 

@@ -5,7 +5,7 @@ import { ApplyEntry } from './ApplyView';
 import { ChangeActions } from './ChangeActions';
 import { ChangeEditForm } from './ChangeEditForm';
 import { Markers, RISK_HEALTH, StateChip } from './ChangeBits';
-import { Dialog } from './Dialog';
+import { Confirm } from './Confirm';
 import { ReportButton } from './ExportDialog';
 
 const when = (instant: string) => new Date(instant).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -64,17 +64,9 @@ function StaleNote({ reason }: { reason: string }) {
         Re-plan…
       </button>
       {confirming && (
-        <Dialog title="Re-plan the change" onClose={() => setConfirming(false)}>
+        <Confirm title="Re-plan the change" action="Re-plan" onConfirm={replan} onClose={() => setConfirming(false)}>
           <p>The plan, verdict, risk and generated plans are made again against the target as it is now. The change returns to draft and its approvals are dropped.</p>
-          <div className="actions">
-            <button type="button" onClick={() => setConfirming(false)}>
-              Back
-            </button>
-            <button type="button" className="primary" onClick={() => void replan().then((done) => done && setConfirming(false))}>
-              Re-plan
-            </button>
-          </div>
-        </Dialog>
+        </Confirm>
       )}
     </div>
   );

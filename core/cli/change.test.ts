@@ -87,7 +87,12 @@ describe('stagecraft change, people and calendar on the demo', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('DTSTART:20310304T190000Z');
     expect(text).toMatch(/SUMMARY:Freeze storefront-web production: weekend trading freeze/);
-    expect((await run('calendar', 'export', path, '--from', '2031-03-01', '--to', '2031-04-01', '--out', file)).code).toBe(2);
+    const again = await run('calendar', 'export', path, '--from', '2031-03-01', '--to', '2031-04-01', '--out', file);
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringContaining('already exists; add --overwrite to replace it') });
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect((await run('calendar', 'export', path, '--from', '2031-05-01', '--to', '2031-05-02', '--no-freezes', '--no-leases', '--out', file, '--overwrite')).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toContain('BEGIN:VEVENT');
+    expect(await run('calendar', 'export', path, '--from', '2031-03-01', '--to', '2031-04-01', '--out', join(dir, 'no-such-folder', 'changes.ics'))).toMatchObject({ code: 2, stderr: expect.stringMatching(/no-such-folder does not exist/) });
 
     const corp = join(dir, 'corp.ics');
     (await import('node:fs')).writeFileSync(corp, ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:sap-upgrade@corp', 'DTSTART;TZID=Europe/Berlin:20310304T210000', 'DTEND;TZID=Europe/Berlin:20310304T230000', 'SUMMARY:SAP upgrade', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'));

@@ -1,8 +1,10 @@
 /** `stagecraft change|people|calendar`: change control headless, through the same contract as the app. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { changeAction } from '../contract/changes';
 import { CallFailed, type CallInput, type CallName, type CallOutput } from '../contract/index';
+import { StagecraftError } from '../domain/errors';
+import { writeExportFile } from '../services/export-file';
 import { UsageError } from './main';
 import { textOrJson } from './output-format';
 
@@ -119,9 +121,9 @@ export async function runCalendar(sub: string | undefined, positional: string[],
     const instant = (date: string) => (/^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00Z` : date);
     const calendar = await invoke('calendar.exportIcs', { from: instant(from), to: instant(to), includeFreezes: !options.has('no-freezes'), includeLeases: !options.has('no-leases') });
     try {
-      writeFileSync(resolve(file), calendar.text, { flag: options.has('overwrite') ? 'w' : 'wx' });
+      writeExportFile(resolve(file), Buffer.from(calendar.text, 'utf8'), { overwrite: options.has('overwrite') });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; add --overwrite to replace it, or choose another --out file.`);
+      if (error instanceof StagecraftError && error.code === 'conflict') throw new UsageError(`${file} already exists; add --overwrite to replace it, or choose another --out file.`);
       throw error;
     }
     out(`Wrote ${calendar.events} events to ${file}.`);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { OperationPlan } from '../connectors/libvirt/index';
 import type { Handlers } from '../contract/dispatch';
 import type { EventPayload } from '../contract/index';
@@ -25,6 +24,7 @@ import { cloneStatus, planCloneResume, startCloneResume, type CloneResumePlan } 
 import type { ServiceContext } from './context';
 import { describeHypervisorFailure } from './hypervisors';
 import type { JobHandle, Jobs } from './jobs';
+import { PendingPlans } from './pending-plans';
 import type { Session } from './session';
 
 type AssetHandlers = Pick<
@@ -50,37 +50,6 @@ type AssetHandlers = Pick<
   | 'clone.resumePlan'
   | 'clone.resume'
 >;
-
-/** A dry run waiting for its confirmation: it runs at most once, within this time, in the workspace it was planned in. */
-const PLAN_LIFETIME_MS = 15 * 60_000;
-
-interface Pending<P> {
-  store: WorkspaceStore;
-  plan: P;
-  expiresAt: number;
-}
-
-/** Dry runs kept here by token: the renderer confirms one, it cannot alter what runs. */
-class PendingPlans<P> {
-  private readonly plans = new Map<string, Pending<P>>();
-
-  constructor(private readonly now: () => number) {}
-
-  keep(store: WorkspaceStore, plan: P): { token: string; expiresAt: string } {
-    const token = randomUUID();
-    const expiresAt = this.now() + PLAN_LIFETIME_MS;
-    this.plans.set(token, { store, plan, expiresAt });
-    return { token, expiresAt: new Date(expiresAt).toISOString() };
-  }
-
-  take(token: string, store: WorkspaceStore): P {
-    const entry = this.plans.get(token);
-    this.plans.delete(token);
-    if (!entry || entry.store !== store) throw new StagecraftError('not-found', 'That dry run is unknown or was already used.', 'Make the dry run again and confirm it.');
-    if (this.now() > entry.expiresAt) throw new StagecraftError('refused', 'That dry run has expired: the hypervisors may have changed since.', 'Make the dry run again and confirm it.');
-    return entry.plan;
-  }
-}
 
 /** Hypervisor failures (unreachable daemon, refused command) cross the contract with their remedy. */
 async function hypervisorCall<T>(work: () => Promise<T>): Promise<T> {

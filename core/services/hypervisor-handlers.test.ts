@@ -63,7 +63,7 @@ describe.skipIf(!hasVirsh)('hypervisors through the contract (mock driver, demo 
     expect(plan.commands).toEqual([`virsh -c ${MOCK_INVENTORY_URI} snapshot-create-as --domain db-legacy --name 'before patch' --description 'CAB 42' --atomic`]);
     const audited = (await call('audit.verify', {})).entries;
 
-    await expect(call('hypervisors.execute', { id: hypervisorId, token: 'made-up' })).rejects.toMatchObject({ code: 'refused', message: /Nothing was run/ });
+    await expect(call('hypervisors.execute', { id: hypervisorId, token: 'made-up' })).rejects.toMatchObject({ code: 'not-found', message: /Nothing was run/ });
     expect((await call('audit.verify', {})).entries).toBe(audited);
 
     const { jobId } = await call('hypervisors.execute', { id: hypervisorId, token: plan.token });
@@ -73,7 +73,7 @@ describe.skipIf(!hasVirsh)('hypervisors through the contract (mock driver, demo 
     expect(entry).toMatchObject({ action: 'hypervisor.snapshot-create', actor: 'alice', subject: 'hypervisor kvm-int: db-legacy' });
     expect(JSON.parse(entry!.afterJson!)).toMatchObject({ outcome: 'done', commands: plan.commands });
 
-    await expect(call('hypervisors.execute', { id: hypervisorId, token: plan.token })).rejects.toMatchObject({ code: 'refused', message: /already used/ });
+    await expect(call('hypervisors.execute', { id: hypervisorId, token: plan.token })).rejects.toMatchObject({ code: 'not-found', message: /already used/ });
   });
 
   it('refuses to plan what cannot be done, with the reason and the remedy', async () => {

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Handlers } from '../contract/dispatch';
 import { StagecraftError } from '../domain/errors';
 import type { OperationPlan } from '../connectors/libvirt/index';
-import type { WorkspaceStore } from '../store/workspace-store';
 import type { ServiceContext } from './context';
 import {
   addHypervisor,
@@ -17,6 +15,7 @@ import {
   removeHypervisor,
 } from './hypervisors';
 import { Jobs } from './jobs';
+import { PendingPlans } from './pending-plans';
 import type { Session } from './session';
 
 type HypervisorHandlers = Pick<
@@ -24,15 +23,6 @@ type HypervisorHandlers = Pick<
   'hypervisors.list' | 'hypervisors.add' | 'hypervisors.remove' | 'hypervisors.refresh' | 'hypervisors.inventory' | 'hypervisors.importDomains' | 'hypervisors.plan' | 'hypervisors.execute'
 >;
 
-/** How long a dry run may wait for its confirmation: long enough to read it, short enough that it is still true. */
-export const PLAN_CONFIRMATION_MS = 15 * 60_000;
-
-interface PendingPlan {
-  store: WorkspaceStore;
-  hypervisorId: number;
-  plan: OperationPlan;
-  expiresAt: number;
-}
 
 const failureText = (error: unknown) => {
   const failure = describeHypervisorFailure(error);
@@ -45,11 +35,8 @@ const failureText = (error: unknown) => {
  * then plans again and refuses when the commands differ from what the user read.
  */
 export function hypervisorHandlers(ctx: ServiceContext, session: Session, jobs = new Jobs(ctx), now = () => Date.now()): HypervisorHandlers {
-  const pending = new Map<string, PendingPlan>();
+  const pending = new PendingPlans<{ hypervisorId: number; plan: OperationPlan }>(now);
   const connect = () => ({ actor: ctx.actor(), ...(ctx.ssh && { ssh: ctx.ssh }) });
-  const forget = (predicate: (p: PendingPlan) => boolean) => {
-    for (const [token, plan] of pending) if (predicate(plan)) pending.delete(token);
-  };
 
   return {
     'hypervisors.list': () => {
@@ -63,7 +50,7 @@ export function hypervisorHandlers(ctx: ServiceContext, session: Session, jobs =
     'hypervisors.remove': ({ id }) => {
       const store = session.require();
       removeHypervisor(store, ctx.actor(), id);
-      forget((p) => p.hypervisorId === id);
+      pending.forget((p) => p.hypervisorId === id);
       return { removed: true };
     },
     'hypervisors.refresh': ({ id }) => {
@@ -111,21 +98,11 @@ export function hypervisorHandlers(ctx: ServiceContext, session: Session, jobs =
     'hypervisors.plan': async ({ id, op }) => {
       const store = session.require();
       const plan = await planHypervisorOperation(store, id, op, connect());
-      forget((p) => p.expiresAt <= now());
-      const token = randomUUID();
-      const expiresAt = now() + PLAN_CONFIRMATION_MS;
-      pending.set(token, { store, hypervisorId: id, plan, expiresAt });
-      return { description: plan.description, commands: plan.commands, documents: plan.documents, warnings: plan.warnings, token, expiresAt: new Date(expiresAt).toISOString() };
+      return { description: plan.description, commands: plan.commands, documents: plan.documents, warnings: plan.warnings, ...pending.keep(store, { hypervisorId: id, plan }) };
     },
     'hypervisors.execute': ({ id, token }) => {
       const store = session.require();
-      const entry = pending.get(token);
-      pending.delete(token); // a token confirms one run, whatever happens next
-      if (!entry || entry.hypervisorId !== id || entry.store !== store) {
-        throw new StagecraftError('refused', 'Nothing was run: this confirmation does not belong to a dry run of this hypervisor, or it was already used.', 'Plan the operation again and confirm the new dry run.');
-      }
-      if (entry.expiresAt <= now()) throw new StagecraftError('refused', `Nothing was run: the dry run of "${entry.plan.description}" expired.`, 'Plan the operation again and confirm the new dry run.');
-      const { plan } = entry;
+      const { plan } = pending.take(token, store, (p) => p.hypervisorId === id);
       const jobId = jobs.start(plan.description, plan.commands.length, async (job) => {
         try {
           const result = await executeHypervisorOperation(store, ctx.actor(), id, plan, { ...connect(), confirmed: true, onCommand: (done, command) => job.progress(done, command) });

@@ -134,6 +134,16 @@ describe('changes through the contract on the demo workspace', () => {
     expect(own).toMatchObject({ added: 0, skipped: ics.events, applied: false });
   });
 
+  it("shows a renamed approver's approval as valid, under the current name and the name signed", async () => {
+    const { decisions } = await call<Detail>('changes.get', { changeId });
+    const approver = people.find((p) => p.id === decisions[0]!.personId)!;
+    await actAs(people.find((p) => p.roles.includes('release-manager'))!.name);
+    await call('people.update', { personId: approver.id, name: `${approver.name} (renamed)` });
+    expect((await call<Detail>('changes.get', { changeId })).decisions[0]).toMatchObject({ approver: `${approver.name} (renamed)`, signedAs: approver.name, signatureStatus: 'valid', counted: true });
+    await call('people.update', { personId: approver.id, name: approver.name });
+    expect((await call<Detail>('changes.get', { changeId })).decisions[0]).toMatchObject({ approver: approver.name, signedAs: null, signatureStatus: 'valid' });
+  });
+
   it('imports the organisation calendar and reports the overlap as a conflict', async () => {
     const text = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:dc-power-2031@corp.example', 'DTSTART;TZID=Europe/Berlin:20310330T230000', 'DTEND;TZID=Europe/Berlin:20310331T010000', 'SUMMARY:Datacentre power test', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
     const preview = await call<CallOutput<'calendar.importIcs'>>('calendar.importIcs', { text, source: 'corp.ics' });

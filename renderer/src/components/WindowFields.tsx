@@ -1,18 +1,18 @@
-import { wallClock } from '../../../core/domain/freeze-windows';
+import { formatInZone } from '../../../core/domain/freeze-windows';
+import { addDays } from '../../../core/domain/leases';
 import type { ChangeDetailView, WindowInput } from '../store/changes';
-import { addDays, localDay } from './calendar-days';
+import { localDay } from './calendar-days';
 
-const two = (n: number) => String(n).padStart(2, '0');
+/** "YYYY-MM-DD HH:mm" of an instant in a zone (formatInZone without the zone's name). */
+const inZone = (instant: string, timeZone: string) => formatInZone(Date.parse(instant), timeZone).slice(0, 16);
+
 /** An instant as the wall-clock time (YYYY-MM-DDTHH:mm) of a zone: what a datetime-local field shows. */
-export function wallClockText(instant: string, timeZone: string): string {
-  const w = wallClock(Date.parse(instant), timeZone);
-  return `${w.year}-${two(w.month)}-${two(w.day)}T${two(w.hour)}:${two(w.minute)}`;
-}
+const wallClockText = (instant: string, timeZone: string) => inZone(instant, timeZone).replace(' ', 'T');
 
 /** A window in its own zone, short: "2026-11-30 20:00–22:00 Europe/Berlin" (the end's date only when it differs). */
 export function windowText(window: NonNullable<ChangeDetailView['window']>): string {
-  const start = wallClockText(window.start, window.timeZone).replace('T', ' ');
-  const end = wallClockText(window.end, window.timeZone).replace('T', ' ');
+  const start = inZone(window.start, window.timeZone);
+  const end = inZone(window.end, window.timeZone);
   return `${start}–${end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end} ${window.timeZone}`;
 }
 

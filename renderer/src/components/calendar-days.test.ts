@@ -1,7 +1,8 @@
 // The calendar counts wall-clock days of this computer's zone: test it where DST changes happen.
 process.env['TZ'] = 'Europe/Berlin';
 import { describe, expect, it } from 'vitest';
-import { addDays, dayOf, dayStart, monthWeeks, weekStart } from './calendar-days';
+import { addDays } from '../../../core/domain/leases';
+import { dayOf, dayStart, monthWeeks, weekStart } from './calendar-days';
 
 describe('calendar days', () => {
   it('steps over the spring-forward and fall-back days one day at a time', () => {

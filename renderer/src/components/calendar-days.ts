@@ -1,4 +1,5 @@
 /** Calendar arithmetic in this computer's time zone, by wall-clock days (a DST day has 23 or 25 hours). */
+import { addDays } from '../../../core/domain/leases';
 
 /** The local day (YYYY-MM-DD) of a date. */
 export const localDay = (date: Date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
@@ -8,12 +9,6 @@ export const midnight = (day: string) => new Date(`${day}T00:00`);
 
 /** A local day as the instant (ISO) it starts. */
 export const dayStart = (day: string) => midnight(day).toISOString();
-
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T12:00`); // noon: never moved across a day by a DST change
-  date.setDate(date.getDate() + days);
-  return localDay(date);
-}
 
 /** The day an instant falls on; an exclusive end (`endOf`) belongs to the day before when it is exactly midnight. */
 export function dayOf(instant: string, endOf = false): string {

@@ -11,6 +11,7 @@
 import type { HypervisorInventory, HypervisorOperation, OperationPlan } from '../connectors/libvirt/index';
 import { placeEnvironment, stageUsage, type Capacity, type Placement, type StageUsage } from '../domain/assets';
 import { StagecraftError } from '../domain/errors';
+import type { EnvironmentHost } from '../domain/inventory';
 import { addDays, checkExtension, checkLease, DEFAULT_LEASE_HORIZON_DAYS, leaseEnd, leaseState, type Lease, type LeaseState } from '../domain/leases';
 import type { ArchivedHost, LeaseRecord, NewPool, PoolRecord, ReclaimRunRecord, ReclaimStep, ReclaimVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -160,20 +161,27 @@ export interface ArchiveResult {
   imageId: number | null;
 }
 
+/** What an archive records of hosts leaving a stage: each role they played and their pool. */
+const archivedHosts = (store: WorkspaceStore, hosts: readonly EnvironmentHost[]): ArchivedHost[] => hosts.flatMap((h) => h.roles.map((role) => ({ hostId: h.id, name: h.name, role, poolId: store.assets.poolOf(h.id) })));
+
+/** Ends the stage's lease, if it has one, as archive or reclaim ends it (inside the caller's write). */
+function endLease(store: WorkspaceStore, actor: string, stageId: number, event: 'archive' | 'reclaim', reason: string, at: string): void {
+  const lease = store.assets.lease(stageId);
+  if (!lease) return;
+  store.assets.setLeaseState(stageId, event === 'archive' ? 'archived' : 'reclaimed', at);
+  store.assets.addLeaseEvent({ stageId, at, actor, event, expiresBefore: lease.expiresOn, expiresAfter: null, reason });
+}
+
 /** Releases the environment's hosts from the stage and their pools; their snapshots and the stage's image stay. */
 export function archiveEnvironment(store: WorkspaceStore, actor: string, stageId: number, reason: string, at = new Date().toISOString()): ArchiveResult {
   const environment = preproductionStage(store, stageId);
   if (environment.hosts.length === 0) throw new StagecraftError('conflict', `${environment.serviceName} ${environment.stageName} holds no hosts: there is nothing to archive.`);
-  const hosts: ArchivedHost[] = environment.hosts.flatMap((h) => h.roles.map((role) => ({ hostId: h.id, name: h.name, role, poolId: store.assets.poolOf(h.id) })));
+  const hosts = archivedHosts(store, environment.hosts);
   const imageId = environment.image?.id ?? null;
   return store.write({ actor, action: 'environment.archive', subject: `${environment.serviceName} ${environment.stageName}`, after: (r) => ({ ...r, reason }) }, () => {
     const archiveId = store.assets.addArchive({ stageId, at, actor, imageId, hosts, reason });
     store.assets.releaseEnvironment(stageId, [...new Set(hosts.map((h) => h.hostId))]);
-    const lease = store.assets.lease(stageId);
-    if (lease) {
-      store.assets.setLeaseState(stageId, 'archived', at);
-      store.assets.addLeaseEvent({ stageId, at, actor, event: 'archive', expiresBefore: lease.expiresOn, expiresAfter: null, reason });
-    }
+    endLease(store, actor, stageId, 'archive', reason, at);
     return { archiveId, stageId, hosts, imageId };
   });
 }
@@ -493,7 +501,7 @@ async function reclaimPhase(
 function finishReclaim(store: WorkspaceStore, actor: string, run: ReclaimRunRecord, vms: readonly ReclaimVmRecord[], at: string): void {
   const environment = store.inventory.environment(run.stageId);
   const deleted = new Set(vms.map((vm) => vm.hostId).filter((id): id is number => id !== null));
-  const hosts: ArchivedHost[] = environment.hosts.filter((h) => deleted.has(h.id)).flatMap((h) => h.roles.map((role) => ({ hostId: h.id, name: h.name, role, poolId: store.assets.poolOf(h.id) })));
+  const hosts = archivedHosts(store, environment.hosts.filter((h) => deleted.has(h.id)));
   store.write({ actor, action: 'reclaim.done', subject: `${environment.serviceName} ${environment.stageName}`, after: () => ({ run: run.id, released: hosts.map((h) => h.name), kept: run.keep === 'snapshot' ? 'a hypervisor snapshot in each VM\'s disks' : `image ${run.imageId}` }) }, () => {
     if (hosts.length > 0) store.assets.addArchive({ stageId: run.stageId, at, actor, imageId: run.imageId, hosts, reason: `reclaim run ${run.id}` });
     store.assets.releaseEnvironment(run.stageId, [...deleted]);
@@ -502,10 +510,6 @@ function finishReclaim(store: WorkspaceStore, actor: string, run: ReclaimRunReco
       store.inventory.updateHost(hostId, { notes: `${host.notes}${host.notes ? '\n' : ''}VM deleted by reclaim run ${run.id} on ${at}.`.trim() });
     }
     store.assets.updateReclaimRun(run.id, { state: 'done', finishedAt: at });
-    const lease = store.assets.lease(run.stageId);
-    if (lease) {
-      store.assets.setLeaseState(run.stageId, 'reclaimed', at);
-      store.assets.addLeaseEvent({ stageId: run.stageId, at, actor, event: 'reclaim', expiresBefore: lease.expiresOn, expiresAfter: null, reason: `reclaim run ${run.id}` });
-    }
+    endLease(store, actor, run.stageId, 'reclaim', `reclaim run ${run.id}`, at);
   });
 }

@@ -35,8 +35,8 @@ describe('generated change plans', () => {
     const backout = backoutPlanOf(plan, { changeId: 7, targetStage: 'staging', previousImage: 'v1', vms: [{ host: 'web-01', hypervisor: 'kvm-01', domain: 'web-01.stg' }, { host: 'db-02', hypervisor: 'kvm-01', domain: 'db-02' }] });
     expect(backout).toBe(
       [
-        'Before implementing, snapshot each VM as "stagecraft-change-7"; to back out, revert it:',
-        '   - web-01: revert domain web-01.stg on hypervisor kvm-01 to snapshot stagecraft-change-7',
+        'Before implementing, snapshot each VM as "stagecraft-change-7-run-R" (R: the number of the apply run); to back out, revert it:',
+        '   - web-01: revert domain web-01.stg on hypervisor kvm-01 to snapshot stagecraft-change-7-run-R',
         'Return web-02, db-01 to the previous image of staging, v1: plan a promotion of v1 onto staging and apply it.',
         'Then rescan staging and expect its drift to be what it was before the change.',
       ].join('\n'),

@@ -51,14 +51,18 @@ export interface VmOfHost {
   domain: string;
 }
 
+/** The VM snapshot an apply run takes before touching a host: one per run, so a later run never meets an earlier one's. */
+export const applySnapshotName = (changeId: number, runId: number | string) => `stagecraft-change-${changeId}-run-${runId}`;
+
 export function backoutPlanOf(plan: PromotionPlan, context: { changeId: number; targetStage: string; previousImage: string | null; vms: readonly VmOfHost[] }): string {
   const touched = plan.hosts.filter((h) => h.steps.length > 0).map((h) => h.host);
   const vms = context.vms.filter((vm) => touched.includes(vm.host));
   const others = touched.filter((host) => !vms.some((vm) => vm.host === host));
-  const snapshot = `stagecraft-change-${context.changeId}`;
+  // The run's number is known only when it starts: the apply status shows it.
+  const snapshot = applySnapshotName(context.changeId, 'R');
   const lines: string[] = [];
   if (vms.length > 0) {
-    lines.push(`Before implementing, snapshot each VM as "${snapshot}"; to back out, revert it:`);
+    lines.push(`Before implementing, snapshot each VM as "${snapshot}" (R: the number of the apply run); to back out, revert it:`);
     for (const vm of vms) lines.push(`   - ${vm.host}: revert domain ${vm.domain} on hypervisor ${vm.hypervisor} to snapshot ${snapshot}`);
   }
   if (others.length > 0 || vms.length === 0) {

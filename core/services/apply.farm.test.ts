@@ -3,7 +3,6 @@
  * reset from the base for each test; hosts 1–20 are never touched), with the fixture package's
  * two versions in a local apt repository. Needs root (containers, nftables) and the farm's base.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { transitionChange } from './change-control';
 import { driftServiceFor } from './drift-service';
 import { addHypervisor, refreshInventory } from './hypervisors';
 import { KeyRing } from './signing';
-import { FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, onHost, scratch, scratchUnavailable, scratchWithOwnNetwork, v2Edits, workbench as benchIn } from './test-support/apply-bench';
+import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, LIBVIRT_URI, onHost, scratch, scratchUnavailable, scratchWithOwnNetwork, v2Edits, virsh, workbench as benchIn } from './test-support/apply-bench';
 
 const TABLE = `stagecraft_apply_${process.pid}`;
 const DROP_IN = '/etc/systemd/system/stagecraft-fixture.service.d/override.conf';
@@ -369,39 +368,19 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
 
 const libvirtReason = reason ?? libvirtdMissing();
 const VM = `apply-test-${process.pid}`;
-const LIBVIRT_DIR = '/tmp/stagecraft-libvirt';
-const URI = `qemu+unix:///system?socket=${LIBVIRT_DIR}/sock/libvirt-sock`;
-const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 
 describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real libvirtd', () => {
-  const disk = join(LIBVIRT_DIR, `${VM}.qcow2`);
-  afterAll(() => {
-    for (const args of [['snapshot-list', '--name', VM]]) {
-      try {
-        for (const snapshot of virsh(...args).split('\n').filter(Boolean)) virsh('snapshot-delete', VM, snapshot);
-        virsh('undefine', VM);
-      } catch {
-        // Not defined: nothing to clean.
-      }
-    }
-    rmSync(disk, { force: true });
-  });
+  let removeVm = () => undefined as void;
+  afterAll(() => removeVm());
 
   it('snapshots the VM before touching the host and reverts it when verification really fails (the service rewrites its config file when it starts)', async () => {
-    execFileSync('sh', [join(process.cwd(), 'scripts', 'libvirt', 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
-    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
-    const xml = join(LIBVIRT_DIR, `${VM}.xml`);
-    execFileSync('sh', ['-c', 'cat >"$1"', 'sh', xml], {
-      input: `<domain type='qemu'><name>${VM}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`,
-    });
-    virsh('define', '--file', xml);
+    removeVm = defineTestVm(VM);
 
     scratch(53);
     // Every step succeeds; only the rescan sees the file the restarted service appended to.
     const rewriting = `[Service]\nExecStartPre=/bin/sh -c 'echo "# rewritten at start" >>${FIXTURE_CONF}'\n`;
     const bench = await benchIn(dir, keys, 'vm', [53], v2Edits('mode = vm\n', [{ kind: 'set-file', role: 'app', path: DROP_IN, content: rewriting, mode: '0644', owner: 'root', group: 'root' }]), {}, () => VM);
-    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: URI }).id;
+    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: LIBVIRT_URI }).id;
     await refreshInventory(bench.store, hypervisorId);
     const dry = dryRunApply(bench.store, bench.changeId, bench.options());
     expect(dry.hosts[0]!.safeguard).toEqual({ kind: 'vm-snapshot', hypervisor: 'test-libvirtd', domain: VM });

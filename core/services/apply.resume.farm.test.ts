@@ -1,15 +1,19 @@
 /**
- * Resuming apply runs cut short, on farm scratch hosts 74–77 (scripts/farm/farm.sh scratch N): a
- * canary resumed alone, a roll-back resume that never applies.
+ * Resuming apply runs cut short, on farm scratch hosts 74–78 (scripts/farm/farm.sh scratch N) and a
+ * real libvirtd: a canary resumed alone, a roll-back resume that never applies, a VM snapshot taken
+ * just before the app died adopted rather than taken again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { libvirtdMissing } from '../connectors/libvirt/test-support';
 import { portDropper } from '../connectors/ssh/test-support/nft';
+import { applySnapshotName } from '../domain/change-record';
 import { resumeApply, startApply, type ApplyProgress } from './apply';
+import { addHypervisor, refreshInventory } from './hypervisors';
 import { KeyRing } from './signing';
-import { FIXTURE_CONF, FIXTURE_STATE, onHost, scratch, scratchUnavailable, v2Edits, workbench, type Workbench } from './test-support/apply-bench';
+import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, LIBVIRT_URI, onHost, scratch, scratchUnavailable, v2Edits, virsh, workbench, type Workbench } from './test-support/apply-bench';
 
 const TABLE = `stagecraft_apply_resume_${process.pid}`;
 const UNCHANGED = '1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n';
@@ -87,6 +91,39 @@ describe.skipIf(reason !== null)('resuming an apply run (scratch hosts 74–77)'
     expect(outcome.changeState).not.toBe('implemented');
     expect(onHost(77, FIXTURE_STATE)).toBe(UNCHANGED);
     expect(onHost(76, FIXTURE_STATE)).toBe(UNCHANGED);
+    bench.store.close();
+  }, 300_000);
+});
+
+const libvirtReason = reason ?? libvirtdMissing();
+const VM = `apply-resume-${process.pid}`;
+
+describe.skipIf(libvirtReason !== null)('resuming an apply run whose VM snapshot was taken just before the app died (scratch host 78, real libvirtd)', () => {
+  let removeVm = () => undefined as void;
+  afterAll(() => removeVm());
+
+  it('adopts the snapshot of that run on that domain instead of taking it again, then completes the host', async () => {
+    removeVm = defineTestVm(VM);
+
+    scratch(78);
+    const bench = await workbench(dir, keys, 'vm-resume', [78], v2Edits('mode = vm resumed\n'), {}, () => VM);
+    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: LIBVIRT_URI }).id;
+    await refreshInventory(bench.store, hypervisorId);
+    // The app recorded the host as being safeguarded, had libvirt take the snapshot, and died before recording it.
+    const run = runLeftByADeadApp(bench, null);
+    const [record] = bench.store.apply.hosts(run.id);
+    bench.store.apply.updateHost(record!.id, { state: 'snapshotting', startedAt: new Date().toISOString(), message: 'safeguarding' });
+    const snapshot = applySnapshotName(bench.changeId, run.id);
+    virsh('snapshot-create-as', VM, snapshot, `before change ${bench.changeId} (apply run ${run.id})`);
+
+    const outcome = await resumeApply(bench.store, bench.changeId, { ...bench.options(), mode: 'complete' }).done;
+    expect(outcome.hosts.map((h) => [h.state, h.message])).toEqual([['done', 'done: zero drift against the image']]);
+    expect(outcome.hosts[0]).toMatchObject({ safeguard: 'vm-snapshot', vm: { hypervisorId, domain: VM, snapshot } });
+    expect(virsh('snapshot-list', '--name', VM).split('\n').filter(Boolean)).toEqual([snapshot]);
+    const actions = bench.store.audit.entries(1000).map((e: { action: string }) => e.action);
+    expect(actions).not.toContain('hypervisor.snapshot-create');
+    expect(onHost(78, FIXTURE_STATE)).toBe('2.0-1\nactive\nmode = vm resumed\n');
+    expect(outcome.changeState).toBe('implemented');
     bench.store.close();
   }, 300_000);
 });

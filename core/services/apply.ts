@@ -10,7 +10,7 @@
  */
 import { hostApplyScript, rollbackCommands, type HostApplyScript, type HostCommand } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
-import type { VmOfHost } from '../domain/change-record';
+import { applySnapshotName, type VmOfHost } from '../domain/change-record';
 import { isStagecraftError, StagecraftError } from '../domain/errors';
 import type { Snapshot } from '../domain/facts';
 import type { ImageContent } from '../domain/image';
@@ -23,7 +23,7 @@ import type { ApplyHostRecord, ApplyHostState, ApplyRunRecord, ApplyRunState, Vm
 import type { WorkspaceStore } from '../store/workspace-store';
 import { allowedActions, transitionChange, vmsOf, type StoredPlan } from './change-control';
 import { driftServiceFor } from './drift-service';
-import { executeHypervisorOperation, planHypervisorOperation, type ConnectOptions } from './hypervisors';
+import { connectHypervisor, executeHypervisorOperation, planHypervisorOperation, type ConnectOptions } from './hypervisors';
 import { collectSnapshot, targetOfHost, workspaceTrustStore } from './scan';
 import { recordParityOf, scanTargets, type ScanTarget } from './scan-targets';
 
@@ -239,14 +239,29 @@ class ApplyRunner {
     return driftAgainstImage(this.context.image, plan.role, snapshot, drift).items.map((i) => `${i.kind} ${i.category} ${i.key}${i.expected !== undefined ? ` (expected ${i.expected}, found ${i.actual ?? 'nothing'})` : ''}`);
   }
 
-  private async safeguard(shell: RemoteShell, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord): Promise<ApplyHostRecord> {
+  /** Whether the VM has the snapshot already: taken by this run just before the app stopped. */
+  private async hasSnapshot(vm: { hypervisorId: number; domain: string }, name: string): Promise<boolean> {
+    const hypervisor = connectHypervisor(this.store, this.store.hypervisors.get(vm.hypervisorId), { ...this.options.hypervisor, actor: this.actor });
+    try {
+      return (await hypervisor.snapshots(vm.domain)).some((s) => s.name === name);
+    } finally {
+      hypervisor.close();
+    }
+  }
+
+  /** Snapshots the host's VM, or backs its files and versions up on the host; resumed, adopts the run's snapshot if it was taken. */
+  private async safeguard(shell: RemoteShell, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord, resumed: boolean): Promise<ApplyHostRecord> {
     const vm = this.context.vms.get(host.name);
     if (vm) {
-      const snapshot = `stagecraft-change-${this.context.changeId}-run-${this.runId}`;
+      const snapshot = applySnapshotName(this.context.changeId, this.runId);
+      const safeguard: VmSafeguard = { hypervisorId: vm.hypervisorId, domain: vm.domain, snapshot };
+      if (resumed && (await this.hasSnapshot(vm, snapshot))) {
+        // Nothing is changed before the snapshot is taken, so the one there is the host before this run.
+        return this.setHost(record, { safeguard: 'vm-snapshot', vm: safeguard }, `VM ${vm.domain} was snapshotted as ${snapshot} on ${vm.hypervisor} before the run stopped: that snapshot is kept`);
+      }
       const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: `before change ${this.context.changeId} (apply run ${this.runId})` }, this.options.hypervisor);
       // The approved, scheduled change is the confirmation the connector asks for.
       await executeHypervisorOperation(this.store, this.actor, vm.hypervisorId, plan, { ...this.options.hypervisor, confirmed: true });
-      const safeguard: VmSafeguard = { hypervisorId: vm.hypervisorId, domain: vm.domain, snapshot };
       return this.setHost(record, { safeguard: 'vm-snapshot', vm: safeguard }, `VM ${vm.domain} snapshotted as ${snapshot} on ${vm.hypervisor}`);
     }
     record = this.setHost(record, { safeguard: 'host-backup', backupDir: script.backupDir, backups: script.backups }, `backing up to ${script.backupDir}`);
@@ -294,7 +309,8 @@ class ApplyRunner {
       if (record.state === 'in-doubt' && (mode === 'roll-back' || resumedFrom === 'rolling-back')) return await this.rollBack(shell, record, script, host, 'resumed to roll back');
       if (record.state === 'snapshotting' || (record.state === 'in-doubt' && resumedFrom === 'snapshotting')) {
         // Nothing has been changed yet: safeguarding again is safe.
-        record = await this.safeguard(shell, this.setHost(record, { state: 'snapshotting', interruptedIn: null }, 'safeguarding'), script, host);
+        const resumed = record.state === 'in-doubt';
+        record = await this.safeguard(shell, this.setHost(record, { state: 'snapshotting', interruptedIn: null }, 'safeguarding'), script, host, resumed);
         record = this.setHost(record, { state: 'applying' }, 'applying');
       }
       if (record.state === 'applying' || (record.state === 'in-doubt' && resumedFrom === 'applying')) {

@@ -3,9 +3,9 @@
  * root commands on them for set-up and checks, and a workspace with a change ready to apply.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FARM_SCRIPT } from '../../connectors/ssh/test-support/farm';
+import { FARM_SCRIPT, farmVariables } from '../../connectors/ssh/test-support/farm';
 import { nftUnavailable } from '../../connectors/ssh/test-support/nft';
 import type { FactCategory } from '../../domain/facts';
 import { deriveImage, type ImageEdit } from '../../domain/image';
@@ -31,10 +31,38 @@ export function scratchUnavailable(): string | null {
 }
 
 export const farmEnv = () => {
-  const env = execFileSync('bash', [FARM_SCRIPT, 'env'], { encoding: 'utf8' });
-  const value = (name: string) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(env)?.[1] ?? '';
+  const value = farmVariables();
   return { key: value('FARM_KEY'), knownHosts: value('FARM_SCRATCH_KNOWN_HOSTS'), portBase: Number(value('FARM_SCRATCH_PORT_BASE')) };
 };
+
+const LIBVIRT_DIR = '/tmp/stagecraft-libvirt';
+/** The test libvirtd of scripts/libvirt/up.sh. */
+export const LIBVIRT_URI = `qemu+unix:///system?socket=${LIBVIRT_DIR}/sock/libvirt-sock`;
+export const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', LIBVIRT_URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+
+/** A shut-off VM named `name` on the test libvirtd (started if need be), with a small disk; returns what removes it and its snapshots. */
+export function defineTestVm(name: string): () => void {
+  execFileSync('sh', [join(process.cwd(), 'scripts', 'libvirt', 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
+  const disk = join(LIBVIRT_DIR, `${name}.qcow2`);
+  const xml = join(LIBVIRT_DIR, `${name}.xml`);
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
+  writeFileSync(
+    xml,
+    `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`,
+  );
+  virsh('define', '--file', xml);
+  return () => {
+    try {
+      for (const snapshot of virsh('snapshot-list', '--name', name).split('\n').filter(Boolean)) virsh('snapshot-delete', name, snapshot);
+      virsh('undefine', name);
+    } catch {
+      // Not defined: nothing to clean.
+    }
+    rmSync(disk, { force: true });
+    rmSync(xml, { force: true });
+  };
+}
 
 /** Fresh scratch hosts (reset from the base): fixture 1.0-1 installed and running. */
 export function scratch(...numbers: number[]) {

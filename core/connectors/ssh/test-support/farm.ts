@@ -11,15 +11,20 @@ export interface Farm {
 
 export const FARM_SCRIPT = new URL('../../../../scripts/farm/farm.sh', import.meta.url).pathname;
 
-/** The farm when at least `needed` hosts are up; otherwise null, after saying why `suite` is skipped. */
-export function readFarm(needed: number, suite: string): Farm | null {
+/** A variable of `farm.sh env` (FARM_KEY, FARM_HOSTS…), '' when unset or when the farm script cannot run. */
+export function farmVariables(): (name: string) => string {
   let env = '';
   try {
     env = execFileSync('bash', [FARM_SCRIPT, 'env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     // Not there or not runnable: treated as not up.
   }
-  const value = (name: string) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(env)?.[1] ?? '';
+  return (name) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(env)?.[1] ?? '';
+}
+
+/** The farm when at least `needed` hosts are up; otherwise null, after saying why `suite` is skipped. */
+export function readFarm(needed: number, suite: string): Farm | null {
+  const value = farmVariables();
   const hosts = value('FARM_HOSTS').split(' ').filter(Boolean);
   if (hosts.length < needed || !existsSync(value('FARM_KEY'))) {
     console.log(`${suite}: skipped, the farm is not up (${hosts.length} hosts running; needs ${needed}: sudo scripts/farm/farm.sh up ${needed})`);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libvirtdMissing } from '../connectors/libvirt/test-support';
 import { WorkspaceStore } from '../store/workspace-store';
 import { planClone, runClone } from './clone';
-import { cloneStatus, planCloneResume } from './clone-runs';
+import { cloneStatus, planCloneResume, startCloneResume } from './clone-runs';
 import { addHypervisor } from './hypervisors';
 import { SHARED_LIBVIRT_DIR, TestLibvirtd } from './test-support/test-libvirtd';
 
@@ -144,9 +144,20 @@ describe.skipIf(skipReason !== null)('clone runs when the inventory or the hyper
     ]);
     execFileSync('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
     expect(daemon.virsh('vol-list', '--pool', POOL)).not.toContain(`${app}.qcow2`);
-    expect((await planCloneResume(store, runId)).vms.map((vm) => [vm.record.newName, vm.action])).toEqual([
+    const ready = await planCloneResume(store, runId);
+    expect(ready.vms.map((vm) => [vm.record.newName, vm.action])).toEqual([
       [app, 'clone'],
       [db, 'clone'],
     ]);
+
+    // The way is blocked again before the confirmation: refused, and the run is let go (not "running now").
+    daemon.virsh('vol-create-as', '--pool', POOL, '--name', `${app}.qcow2`, '--capacity', '64M', '--format', 'qcow2');
+    await expect(startCloneResume(store, 'alice', RESOURCES, { plan: ready, confirmed: true })).rejects.toMatchObject({ code: 'conflict', message: 'The hypervisor or the run changed since the dry run: nothing was done.' });
+    expect(cloneStatus(store, staging).run).toMatchObject({ live: false });
+    execFileSync('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    const resumed = await (await startCloneResume(store, 'alice', RESOURCES, { plan: ready, confirmed: true })).done;
+    expect(resumed.failed).toEqual([]);
+    expect(cloneStatus(store, staging)).toMatchObject({ run: { state: 'done', live: false }, left: [] });
+    expect(store.inventory.environment(staging).hosts.map((h) => h.name)).toEqual([app, db]);
   }, 180_000);
 });

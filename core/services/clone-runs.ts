@@ -12,7 +12,7 @@ import { escapeRegExp } from '../domain/glob';
 import type { ParitySummary } from '../domain/parity';
 import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { continueClone, isCloneRunLive, registrationBlocker, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
+import { claimCloneRun, continueClone, isCloneRunLive, registrationBlocker, releaseCloneRun, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
 import { driftServiceFor } from './drift-service';
 import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 
@@ -131,15 +131,15 @@ async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmR
 /** The dry run of a resume: per VM what is left and the exact operation; reads the hypervisor. */
 export async function planCloneResume(store: WorkspaceStore, runId: number, connect: ConnectOptions = {}): Promise<CloneResumePlan> {
   const run = store.assets.cloneRun(runId);
-  return withConnections(store, connect, (connections) => planResumeOver(store, run, connections));
+  return withConnections(store, connect, (connections) => planResumeOver(store, run, connections, isCloneRunLive(runId)));
 }
 
-/** planCloneResume over one connection to the run's hypervisor. */
-async function planResumeOver(store: WorkspaceStore, run: CloneRunRecord, connections: SharedConnections): Promise<CloneResumePlan> {
+/** planCloneResume over one connection to the run's hypervisor; `heldElsewhere`: another caller runs or resumes it now. */
+async function planResumeOver(store: WorkspaceStore, run: CloneRunRecord, connections: SharedConnections, heldElsewhere: boolean): Promise<CloneResumePlan> {
   const runId = run.id;
   const view = runView(store, run);
   const blockers: string[] = [];
-  if (view.live) blockers.push(`Clone run ${runId} is running now: wait for it to end.`);
+  if (heldElsewhere) blockers.push(`Clone run ${runId} is running now: wait for it to end.`);
   const records = store.assets.cloneVms(runId);
   const inventory = (await refreshInventory(store, run.hypervisorId, connections.for(run.hypervisorId))).inventory;
   const vms: CloneResumeVm[] = [];
@@ -165,24 +165,22 @@ export async function startCloneResume(store: WorkspaceStore, actor: string, res
   if (shown.blockers.length > 0) throw new StagecraftError('refused', `The clone run cannot be resumed: ${shown.blockers.join(' ')}`);
   // Claimed before the hypervisor is asked again: a second confirmation of the same resume (another
   // window) must not pass its checks on a plan read while the first was already cloning.
-  if (isCloneRunLive(shown.runId) || resumesStarting.has(shown.runId)) throw new StagecraftError('conflict', `Clone run ${shown.runId} is running now: nothing was done.`, 'Wait for it to end.');
-  resumesStarting.add(shown.runId);
+  claimCloneRun(shown.runId);
   try {
     return await resumeClaimed(store, actor, resourcesDir, options, connect);
-  } finally {
-    resumesStarting.delete(shown.runId);
+  } catch (error) {
+    releaseCloneRun(shown.runId);
+    throw error;
   }
 }
 
-/** Resumes whose checks are under way (not yet live): each run is resumed by one caller at a time. */
-const resumesStarting = new Set<number>();
-
+/** Checks and starts a resume of a run this caller claimed; once started, continueClone lets the run go. */
 async function resumeClaimed(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneResumeOptions, connect: ConnectOptions): Promise<{ runId: number; done: Promise<CloneResult> }> {
   const shown = options.plan;
-  const again = await planCloneResume(store, shown.runId, connect);
+  const run = store.assets.cloneRun(shown.runId);
+  const again = await withConnections(store, connect, (connections) => planResumeOver(store, run, connections, false));
   if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the resume became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
   if (actionsOf(again) !== actionsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the run changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
-  const run = store.assets.cloneRun(shown.runId);
   const work = again.vms.flatMap((vm): CloneWork[] => (vm.action === 'blocked' ? [] : [{ record: vm.record, action: vm.action, operation: vm.operation }]));
   store.write({ actor, action: 'clone.resume', subject: `clone run ${run.id}`, after: () => ({ run: run.id, vms: again.vms.map((vm) => ({ vm: vm.record.newName, step: vm.record.step, action: vm.action, note: vm.note })) }) }, () =>
     store.assets.updateCloneRun(run.id, 'running', null),

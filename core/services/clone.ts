@@ -233,9 +233,20 @@ export interface CloneRunOptions {
   signal?: AbortSignal;
 }
 
-/** Runs this process is executing now: any other "running" run was cut short. */
+/** Runs this process holds (running, or a resume being checked): any other "running" run was cut short. */
 const liveRuns = new Set<number>();
 export const isCloneRunLive = (runId: number) => liveRuns.has(runId);
+
+/**
+ * Takes a run for one caller, or refuses when this process holds it already (another window runs or
+ * resumes it). continueClone lets it go when it ends; a caller that does not get that far lets it go itself.
+ */
+export function claimCloneRun(runId: number): void {
+  if (liveRuns.has(runId)) throw new StagecraftError('conflict', `Clone run ${runId} is running now: nothing was done.`, 'Wait for it to end.');
+  liveRuns.add(runId);
+}
+
+export const releaseCloneRun = (runId: number): void => void liveRuns.delete(runId);
 
 /** What is left for one VM of a run: what continueClone does with it. */
 export interface CloneWork {
@@ -275,6 +286,7 @@ export async function startClone(store: WorkspaceStore, actor: string, resources
   );
   const records = store.assets.cloneVms(run.id);
   const work: CloneWork[] = shown.vms.map((vm) => ({ record: records.find((r) => r.newName === vm.newName)!, action: 'clone', operation: vm.operation }));
+  claimCloneRun(run.id);
   return { runId: run.id, done: continueClone(store, actor, resourcesDir, run, work, options, connect) };
 }
 
@@ -283,7 +295,7 @@ export async function runClone(store: WorkspaceStore, actor: string, resourcesDi
   return (await startClone(store, actor, resourcesDir, options, connect)).done;
 }
 
-/** Takes each VM from where it stands to registered (and scanned when the run scans); every step recorded first. */
+/** Takes each VM of a claimed run from where it stands to registered (and scanned when the run scans), every step recorded first; then lets the run go. */
 export async function continueClone(
   store: WorkspaceStore,
   actor: string,
@@ -293,11 +305,10 @@ export async function continueClone(
   options: Pick<CloneRunOptions, 'ssh' | 'onProgress' | 'signal'>,
   connect: ConnectOptions = {},
 ): Promise<CloneResult> {
-  liveRuns.add(run.id);
   try {
     return await withConnections(store, connect, (connections) => carryOut(store, actor, resourcesDir, run, work, options, connections.for(run.hypervisorId)));
   } finally {
-    liveRuns.delete(run.id);
+    releaseCloneRun(run.id);
   }
 }
 

@@ -196,7 +196,7 @@ function DryRunHostCard({ host, order, canary }: { host: DryRunHost; order: numb
           <li key={i}>
             <span className="phase">{command.phase === 'backup' ? 'backup' : `step ${(command.step ?? 0) + 1}`}</span> {command.label}
             {command.stdinBytes > 0 && <span className="muted"> (content: {command.stdinBytes} bytes on standard input)</span>}
-            <pre className="command">{command.command}</pre>
+            <pre className="commands">{command.command}</pre>
           </li>
         ))}
       </ol>
@@ -223,7 +223,7 @@ function DryRunHostCard({ host, order, canary }: { host: DryRunHost; order: numb
         {host.rollback.map((command, i) => (
           <li key={i}>
             {command.label}
-            <pre className="command">{command.command}</pre>
+            <pre className="commands">{command.command}</pre>
           </li>
         ))}
         {host.rollback.length === 0 && <li className="muted">Nothing to undo.</li>}
@@ -424,7 +424,7 @@ function RunHost({ host, current, steps }: { host: ApplyHostView; current: { lab
                       {command.exitCode !== null && command.state !== 'ok' && ` (exit ${command.exitCode})`}
                     </span>
                   </summary>
-                  <pre className="command">{command.command}</pre>
+                  <pre className="commands">{command.command}</pre>
                   <pre className="output" aria-label={`Output of ${command.label}`}>
                     {asTerminalShows(command.output) || (command.state === 'running' ? 'running…' : '(no output)')}
                     {command.truncated && '\n… (output cut short: only its first 64 KiB are kept)'}

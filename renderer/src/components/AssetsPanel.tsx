@@ -8,7 +8,7 @@ import type { LeaseView, ReclaimOptions, StageUsage } from '../store/assets';
 import { AssetJobProgress, useAssetJob } from './AssetJobProgress';
 import { CloneDialog, type CloneTarget } from './CloneDialog';
 import { Dialog } from './Dialog';
-import { OperationCommands } from './OperationCommands';
+import { Operation } from './OperationCommands';
 import './assets.css';
 
 type Amounts = StageUsage['capacity'];
@@ -305,13 +305,7 @@ function ReclaimDialog() {
                 <strong className="mono">{vm.domain}</strong> <span className="muted">host {vm.hostName} on {vm.hypervisorName} · {vm.step}</span>
                 {vm.operations.map((op, i) => (
                   <div key={i}>
-                    <div>{op.description}</div>
-                    <OperationCommands commands={op.commands} documents={op.documents} label={`Commands for ${vm.domain}`} className="commands" />
-                    {op.warnings.map((w) => (
-                      <div key={w} className="warn-text small">
-                        {w}
-                      </div>
-                    ))}
+                    <Operation operation={op} label={`Commands for ${vm.domain}`} />
                   </div>
                 ))}
                 {vm.operations.length === 0 && <div className="muted small">nothing to do in this phase</div>}

@@ -6,7 +6,7 @@ import { useApp } from '../store/index';
 import { attempt, task } from '../store/task';
 import { AssetJobProgress, useAssetJob } from './AssetJobProgress';
 import { Dialog } from './Dialog';
-import { OperationCommands } from './OperationCommands';
+import { Operation, OperationCommands } from './OperationCommands';
 import { ParityBadge } from './Parity';
 import './clone.css';
 
@@ -322,13 +322,7 @@ function ClonePlanView({ plan, scan, onBack, onRun }: { plan: ClonePlan; scan: b
       <h4>Hypervisor operations, in order</h4>
       {plan.vms.map((vm) => (
         <div key={vm.newName} className="reclaim-vm" aria-label={`Operation for ${vm.newName}`}>
-          <div>{vm.operation.description}</div>
-          <OperationCommands commands={vm.operation.commands} documents={vm.operation.documents} label={`Commands for ${vm.newName}`} className="commands" />
-          {vm.operation.warnings.map((w) => (
-            <div key={w} className="warn-text small">
-              {w}
-            </div>
-          ))}
+          <Operation operation={vm.operation} label={`Commands for ${vm.newName}`} />
         </div>
       ))}
       <h4>Placement</h4>
@@ -437,7 +431,7 @@ function ResumePlanView({ plan, onBack, onRun }: { plan: ResumePlan; onBack: () 
           </div>
           <div className="small">{vm.note}</div>
           {vm.operation && (
-            <OperationCommands commands={vm.operation.commands} documents={vm.operation.documents} label={`Commands for ${vm.newName}`} className="commands" />
+            <OperationCommands commands={vm.operation.commands} documents={vm.operation.documents} label={`Commands for ${vm.newName}`} />
           )}
         </div>
       ))}

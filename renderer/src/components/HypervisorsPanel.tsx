@@ -397,7 +397,7 @@ function DryRunDialog() {
         <p className="muted">
           Dry run: nothing has changed yet. {n === 1 ? 'This command runs' : `These ${n} commands run, in order,`} only when you confirm (this confirmation is valid until {new Date(plan.expiresAt).toLocaleTimeString()}, once):
         </p>
-        <OperationCommands commands={plan.commands} documents={plan.documents} label="Commands" className="hv-commands" />
+        <OperationCommands commands={plan.commands} documents={plan.documents} label="Commands" />
         <div className="panel-actions">
           <button type="button" className="primary danger" onClick={() => void confirmDryRun()}>
             Run {n === 1 ? 'this command' : `these ${n} commands`}

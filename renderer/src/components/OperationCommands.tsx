@@ -1,8 +1,10 @@
+type OperationDocument = { commandIndex: number; title: string; content: string };
+
 /** A dry run's exact commands, and under them each document a command reads (a domain's XML), folded. */
-export function OperationCommands({ commands, documents, label, className }: { commands: string[]; documents: { commandIndex: number; title: string; content: string }[]; label: string; className: string }) {
+export function OperationCommands({ commands, documents, label }: { commands: string[]; documents: OperationDocument[]; label: string }) {
   return (
     <>
-      <pre className={className} aria-label={label}>
+      <pre className="commands" aria-label={label}>
         {commands.join('\n')}
       </pre>
       {documents.map((d) => (
@@ -10,8 +12,23 @@ export function OperationCommands({ commands, documents, label, className }: { c
           <summary>
             {d.title} (read by command {d.commandIndex + 1})
           </summary>
-          <pre className={className}>{d.content}</pre>
+          <pre className="commands">{d.content}</pre>
         </details>
+      ))}
+    </>
+  );
+}
+
+/** One hypervisor operation of a dry run (a clone's, a reclaim's): what it does, its exact commands, what to watch for. */
+export function Operation({ operation, label }: { operation: { description: string; commands: string[]; documents: OperationDocument[]; warnings: string[] }; label: string }) {
+  return (
+    <>
+      <div>{operation.description}</div>
+      <OperationCommands commands={operation.commands} documents={operation.documents} label={label} />
+      {operation.warnings.map((w) => (
+        <div key={w} className="warn-text small">
+          {w}
+        </div>
       ))}
     </>
   );

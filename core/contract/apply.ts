@@ -1,19 +1,12 @@
 import { z } from 'zod';
 import { call } from './define';
+import { textDiffSchema } from './drift';
 import { id } from './schemas';
 
-const hostState = z.enum(['pending', 'snapshotting', 'applying', 'verifying', 'done', 'rolling-back', 'rolled-back', 'failed', 'in-doubt']);
+/** Shared with the apply.progress event. */
+export const applyHostState = z.enum(['pending', 'snapshotting', 'applying', 'verifying', 'done', 'rolling-back', 'rolled-back', 'failed', 'in-doubt']);
+export const applyCommandPhase = z.enum(['backup', 'step', 'rollback']);
 const runState = z.enum(['running', 'succeeded', 'rolled-back', 'failed', 'aborted', 'interrupted']);
-
-const diffSide = z.object({ line: z.number().int(), text: z.string() });
-const textDiff = z.object({
-  identical: z.boolean(),
-  hunks: z.array(z.object({ oldStart: z.number().int(), oldLines: z.number().int(), newStart: z.number().int(), newLines: z.number().int(), rows: z.array(z.object({ kind: z.enum(['same', 'changed', 'removed', 'added']), left: diffSide.optional(), right: diffSide.optional() })) })),
-  added: z.number().int(),
-  removed: z.number().int(),
-  finalNewlineChanged: z.boolean(),
-  truncated: z.boolean(),
-});
 
 const dryRunHost = z.object({
   host: z.string(),
@@ -22,7 +15,7 @@ const dryRunHost = z.object({
   safeguard: z.discriminatedUnion('kind', [z.object({ kind: z.literal('vm-snapshot'), hypervisor: z.string(), domain: z.string() }), z.object({ kind: z.literal('host-backup'), backupDir: z.string() })]),
   commands: z.array(z.object({ phase: z.enum(['backup', 'step']), step: z.number().int().optional(), label: z.string(), command: z.string(), stdinBytes: z.number().int() })),
   rollback: z.array(z.object({ label: z.string(), command: z.string() })),
-  files: z.array(z.object({ path: z.string(), action: z.enum(['write', 'remove']), diff: textDiff.nullable() })),
+  files: z.array(z.object({ path: z.string(), action: z.enum(['write', 'remove']), diff: textDiffSchema.nullable() })),
 });
 
 export const applyRun = z.object({
@@ -44,12 +37,12 @@ export const applyHost = z.object({
   hostId: id,
   hostName: z.string(),
   position: z.number().int(),
-  state: hostState,
+  state: applyHostState,
   safeguard: z.enum(['vm-snapshot', 'host-backup']).nullable(),
   vm: z.object({ hypervisorId: id, domain: z.string(), snapshot: z.string() }).nullable(),
   backupDir: z.string().nullable(),
   backups: z.array(z.object({ path: z.string(), backupPath: z.string() })),
-  interruptedIn: hostState.nullable(),
+  interruptedIn: applyHostState.nullable(),
   beforeSnapshotId: id.nullable(),
   afterSnapshotId: id.nullable(),
   message: z.string(),
@@ -57,7 +50,7 @@ export const applyHost = z.object({
   endedAt: z.string().nullable(),
   commands: z.array(
     z.object({
-      phase: z.enum(['backup', 'step', 'rollback']),
+      phase: applyCommandPhase,
       stepIndex: z.number().int().nullable(),
       label: z.string(),
       command: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { applyCommandPhase, applyHostState } from './apply';
 
 /** Pushed from the main process to the renderer. */
 export const events = {
@@ -26,8 +27,8 @@ export const events = {
     changeId: z.number().int(),
     runId: z.number().int(),
     host: z.string(),
-    state: z.enum(['pending', 'snapshotting', 'applying', 'verifying', 'done', 'rolling-back', 'rolled-back', 'failed', 'in-doubt']),
-    command: z.object({ label: z.string(), phase: z.enum(['backup', 'step', 'rollback']), status: z.enum(['running', 'ok', 'failed']) }).optional(),
+    state: applyHostState,
+    command: z.object({ label: z.string(), phase: applyCommandPhase, status: z.enum(['running', 'ok', 'failed']) }).optional(),
     message: z.string(),
   }),
   /** A clone or reclaim job: one VM reached a step (before and after each hypervisor operation, registration, scan). */

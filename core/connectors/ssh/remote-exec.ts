@@ -1,7 +1,7 @@
 /**
  * Running commands that change a host (applying a change): one SSH session, one command at a time,
  * each an argument vector quoted word by word, with its content on stdin, its own timeout and its
- * output kept up to a bound. A command that fails returns its exit status; a dead link or a
+ * output (stdout, then stderr) kept up to a bound. A command that fails returns its exit status; a dead link or a
  * timeout ends the session with an SshFailure, and the caller records the step as in doubt.
  */
 import { sessionTo, type SessionOptions } from './connector';
@@ -15,7 +15,7 @@ export type RemoteShellOptions = SessionOptions;
 export interface RemoteCommandResult {
   exitCode: number | null;
   exitSignal: string | null;
-  /** stdout then stderr as they came, at most maxOutputBytes; `truncated` when more was cut. */
+  /** stdout, then stderr, at most maxOutputBytes; `truncated` when more was cut. */
   output: string;
   truncated: boolean;
   durationMs: number;
@@ -56,38 +56,23 @@ export class RemoteShell {
   }
 
   /**
-   * Runs `argv` (each word quoted), `stdin` as its input. Resolves with the exit status whatever it
-   * is; rejects with an SshFailure when the link dies or the command outlives `timeoutMs` (the
-   * session is then closed: what the command did on the host is unknown).
+   * Runs `argv` (each word quoted), `stdin` as its input, to its end (output past the bound is
+   * dropped, the command never cut). Resolves with the exit status whatever it is; rejects with an
+   * SshFailure when the link dies or the command outlives `timeoutMs` (the session is then closed:
+   * what the command did on the host is unknown).
    */
-  run(argv: readonly string[], options: { stdin?: string; timeoutMs: number; maxOutputBytes?: number }): Promise<RemoteCommandResult> {
+  async run(argv: readonly string[], options: { stdin?: string; timeoutMs: number; maxOutputBytes?: number }): Promise<RemoteCommandResult> {
     const limit = options.maxOutputBytes ?? REMOTE_OUTPUT_LIMIT;
     const started = performance.now();
-    return this.session.exec<RemoteCommandResult>(shellCommand(argv), (channel, done) => {
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      let truncated = false;
-      let exitCode: number | null = null;
-      let exitSignal: string | null = null;
-      const keep = (chunk: Buffer) => {
-        const room = limit - kept;
-        if (chunk.length > room) truncated = true;
-        if (room <= 0) return;
-        const part = chunk.subarray(0, room);
-        chunks.push(part);
-        kept += part.length;
-      };
-      channel.on('data', keep);
-      channel.stderr.on('data', keep);
-      channel.on('exit', (code: number | null, signal?: string) => {
-        exitCode = code;
-        exitSignal = signal ?? null;
-      });
-      channel.on('close', () => done({ exitCode, exitSignal, output: Buffer.concat(chunks).toString('utf8'), truncated, durationMs: Math.round(performance.now() - started) }));
-      const timer = setTimeout(() => this.session.fail(new SshFailure('timeout', `${this.endpoint}: the command did not finish within ${options.timeoutMs / 1000} s: ${argv.join(' ').slice(0, 200)}`)), options.timeoutMs);
-      channel.end(options.stdin ?? '');
-      return () => clearTimeout(timer);
+    const result = await this.session.run(shellCommand(argv), options.stdin ?? '', {
+      timeoutMs: options.timeoutMs,
+      maxStdoutBytes: limit,
+      maxStderrBytes: limit,
+      what: `the command ${argv.join(' ').slice(0, 200)}`,
+      readPastLimit: true,
     });
+    const output = `${result.stdout.toString('utf8')}${result.stderr}`;
+    return { exitCode: result.exitCode, exitSignal: result.exitSignal, output: output.slice(0, limit), truncated: result.truncated || output.length > limit, durationMs: Math.round(performance.now() - started) };
   }
 
   close(): void {

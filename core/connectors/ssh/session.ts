@@ -29,11 +29,18 @@ export interface CommandLimits {
   timeoutMs: number;
   maxStdoutBytes: number;
   maxStderrBytes: number;
+  /** What a timeout says did not finish; default "the collector". */
+  what?: string;
+  /**
+   * Past maxStdoutBytes, keep reading (and dropping) until the command ends, for a command that
+   * changes the host and must not be cut; otherwise the channel is closed at the limit.
+   */
+  readPastLimit?: boolean;
 }
 
 export interface CommandOutput {
   stdout: Buffer;
-  /** True when stdout hit maxStdoutBytes: the channel was closed and the rest is lost. */
+  /** True when stdout hit maxStdoutBytes: the rest is lost (and the channel closed unless readPastLimit). */
   truncated: boolean;
   stderr: string;
   exitCode: number | null;
@@ -116,7 +123,7 @@ export class SshSession {
     if (!client || !this.target) return Promise.reject(new Error('run() before connect()'));
     const where = describeEndpoint(this.target);
     return this.wait((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new SshFailure('timeout', `${where}: the collector did not finish within ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
+      const timer = setTimeout(() => this.fail(new SshFailure('timeout', `${where}: ${limits.what ?? 'the collector'} did not finish within ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
       client.exec(command, (error, channel) => {
         if (error) {
           reject(new SshFailure('command-failed', `${where}: the command could not be started: ${error.message}`));
@@ -126,24 +133,6 @@ export class SshSession {
         channel.end(stdin);
       });
       return () => clearTimeout(timer);
-    });
-  }
-
-  /**
-   * Starts `command` on the target and hands its channel to `use`, which settles the result (and
-   * may return a cleanup); the session failing meanwhile rejects it, like every wait.
-   */
-  exec<T>(command: string, use: (channel: ClientChannel, done: (value: T) => void) => (() => void) | void): Promise<T> {
-    const client = this.clients[this.clients.length - 1];
-    if (!client || !this.target) return Promise.reject(new Error('exec() before connect()'));
-    const where = describeEndpoint(this.target);
-    return this.wait((resolve, reject) => {
-      let cleanup: (() => void) | void = undefined;
-      client.exec(command, (error, channel) => {
-        if (error) reject(new SshFailure('command-failed', `${where}: the command could not be started: ${error.message}`));
-        else cleanup = use(channel, resolve);
-      });
-      return () => cleanup?.();
     });
   }
 
@@ -251,7 +240,7 @@ function collectOutput(channel: ClientChannel, limits: CommandLimits, done: (out
       stdout.push(chunk.subarray(0, room));
       stdoutBytes += room;
       truncated = true;
-      channel.close(); // stop the remote work; what we have is parsed as partial
+      if (!limits.readPastLimit) channel.close(); // stop the remote work; what we have is parsed as partial
       return;
     }
     stdout.push(chunk);

@@ -1,0 +1,34 @@
+/**
+ * RemoteShell on a farm scratch host (scripts/farm/farm.sh scratch 73): a command that prints more
+ * than the bound still runs to its end (its output is cut, never the command), and a command that
+ * outlives its timeout is named in the failure.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FARM_SCRIPT, farmVariables } from './test-support/farm';
+import { RemoteShell } from './remote-exec';
+
+const ready = existsSync('/var/cache/stagecraft-farm/base/.stagecraft-base-ready');
+if (!ready) console.log('RemoteShell on a scratch host: skipped, the farm base is not built (sudo scripts/farm/farm.sh base)');
+
+describe.skipIf(!ready)('RemoteShell on a scratch host (73)', () => {
+  it('runs a command that prints past the bound to its end, keeping the bound; a command past its timeout fails naming it', async () => {
+    execFileSync('bash', [FARM_SCRIPT, 'scratch', '73'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const value = farmVariables();
+    const port = Number(value('FARM_SCRATCH_PORT_BASE')) + 73;
+    const options = { sshConfigFile: null, agentSocket: null, identityFiles: [value('FARM_KEY')], knownHostsFiles: [value('FARM_SCRATCH_KNOWN_HOSTS')], connectTimeoutMs: 5_000 };
+    const shell = await RemoteShell.connect({ host: '127.0.0.1', port, user: 'root' }, options);
+    try {
+      const loud = await shell.run(['sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" x; echo done >/tmp/ran-to-end; echo oops >&2'], { timeoutMs: 30_000, maxOutputBytes: 1000 });
+      expect([loud.exitCode, loud.truncated, loud.output.length]).toEqual([0, true, 1000]);
+      const after = await shell.run(['cat', '/tmp/ran-to-end'], { timeoutMs: 30_000 });
+      expect(after.output).toBe('done\n');
+      const both = await shell.run(['sh', '-c', 'echo out; echo err >&2; exit 3'], { timeoutMs: 30_000 });
+      expect([both.exitCode, both.output, both.truncated]).toEqual([3, 'out\nerr\n', false]);
+      await expect(shell.run(['sleep', '30'], { timeoutMs: 500 })).rejects.toThrow(/the command sleep 30 did not finish within 0\.5 s/);
+    } finally {
+      shell.close();
+    }
+  }, 120_000);
+});

@@ -129,6 +129,29 @@ choose_downgrade() {
   die "no package of ${DOWNGRADE_CANDIDATES[*]} has an older version in the archive"
 }
 
+# What every farm host needs to be reached (fixed or scratch): its own sshd port on the shared
+# loopback, root's key. PAM off: pam_loginuid cannot work in these containers, and key login is all
+# tests need.
+reachable_root() {
+  local root=$1 port=$2
+  printf '# stagecraft farm: one sshd per container on the shared loopback\nPort %s\nListenAddress 127.0.0.1\nUsePAM no\n' "$port" \
+    >"$root/etc/ssh/sshd_config.d/00-farm.conf"
+  install -d -m 0700 "$root/root/.ssh"
+  install -m 0600 "$FARM_KEY.pub" "$root/root/.ssh/authorized_keys"
+}
+
+# The commands, run inside a host, that make the "stagecraft" account with the farm's key; with
+# nopasswd, sudo without a password too.
+stagecraft_account_setup() {
+  local sudo_mode=$1
+  printf '%s\n' 'useradd --create-home --shell /bin/bash stagecraft' "usermod -p '*' stagecraft" \
+    'install -d -m 0700 -o stagecraft -g stagecraft /home/stagecraft/.ssh' \
+    'install -m 0600 -o stagecraft -g stagecraft /tmp/farm-key.pub /home/stagecraft/.ssh/authorized_keys'
+  if [ "$sudo_mode" = nopasswd ]; then
+    printf '%s\n' "printf 'stagecraft ALL=(ALL) NOPASSWD: ALL\\n' >/etc/sudoers.d/stagecraft; chmod 0440 /etc/sudoers.d/stagecraft"
+  fi
+}
+
 # Everything host N needs before its first boot. Runs once; marked by .built.
 build_host() {
   local n=$1 dir name port root
@@ -141,17 +164,7 @@ build_host() {
   rm -rf -- "$dir/upper" "$dir/work"
   overlay_up "$dir"
   personalise_root "$root" "$name"
-
-  # Shared network: every sshd needs its own port, on loopback only. PAM off: pam_loginuid
-  # cannot work in these containers, and key login is all tests need.
-  cat >"$root/etc/ssh/sshd_config.d/00-farm.conf" <<EOF
-# stagecraft farm: one sshd per container on the shared loopback
-Port $port
-ListenAddress 127.0.0.1
-UsePAM no
-EOF
-  install -d -m 0700 "$root/root/.ssh"
-  install -m 0600 "$FARM_KEY.pub" "$root/root/.ssh/authorized_keys"
+  reachable_root "$root" "$port"
 
   local fixture sudo_mode sshd_edit sysctl_edit packages
   fixture=$(fixture_version_for "$n")
@@ -176,15 +189,8 @@ EOF
 
   # One nspawn_run per host for everything that must run inside (user, sudo, packages).
   local setup="set -e
-useradd --create-home --shell /bin/bash stagecraft
-usermod -p '*' stagecraft
-install -d -m 0700 -o stagecraft -g stagecraft /home/stagecraft/.ssh
-install -m 0600 -o stagecraft -g stagecraft /tmp/farm-key.pub /home/stagecraft/.ssh/authorized_keys
+$(stagecraft_account_setup "$sudo_mode")
 "
-  if [ "$sudo_mode" = nopasswd ]; then
-    setup+="printf 'stagecraft ALL=(ALL) NOPASSWD: ALL\n' >/etc/sudoers.d/stagecraft; chmod 0440 /etc/sudoers.d/stagecraft
-"
-  fi
   if [ "$fixture" != none ]; then
     setup+="dpkg -i /tmp/fixture-debs/stagecraft-fixture_${fixture}_all.deb >/dev/null
 "
@@ -378,19 +384,13 @@ reset_scratch_host() {
   rm -rf -- "$dir/upper" "$dir/work" "$dir/state"
   overlay_up "$dir"
   personalise_root "$root" "$name"
-  printf '# stagecraft farm scratch host\nPort %s\nListenAddress 127.0.0.1\nUsePAM no\n' "$port" >"$root/etc/ssh/sshd_config.d/00-farm.conf"
-  install -d -m 0700 "$root/root/.ssh"
-  install -m 0600 "$FARM_KEY.pub" "$root/root/.ssh/authorized_keys"
+  reachable_root "$root" "$port"
   install -d "$root$SCRATCH_REPO"
   cp -- "$FIXTURE_DEB_DIR"/stagecraft-fixture_*_all.deb "$root$SCRATCH_REPO/"
   (cd "$root$SCRATCH_REPO" && dpkg-scanpackages --multiversion . /dev/null >Packages 2>/dev/null)
   printf 'deb [trusted=yes] file:%s ./\n' "$SCRATCH_REPO" >"$root/etc/apt/sources.list.d/stagecraft-fixture.list"
   local setup="set -e
-useradd --create-home --shell /bin/bash stagecraft
-usermod -p '*' stagecraft
-install -d -m 0700 -o stagecraft -g stagecraft /home/stagecraft/.ssh
-install -m 0600 -o stagecraft -g stagecraft /tmp/farm-key.pub /home/stagecraft/.ssh/authorized_keys
-printf 'stagecraft ALL=(ALL) NOPASSWD: ALL\n' >/etc/sudoers.d/stagecraft; chmod 0440 /etc/sudoers.d/stagecraft
+$(stagecraft_account_setup nopasswd)
 apt-get -qq update -o Dir::Etc::sourcelist=sources.list.d/stagecraft-fixture.list -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
 dpkg -i /tmp/fixture-debs/stagecraft-fixture_1.0-1_all.deb >/dev/null
 "
@@ -451,8 +451,14 @@ cmd_scratch() {
   ensure_client_key
   build_fixture_debs
   raise_inotify_limits
-  for n in "$@"; do reset_scratch_host "$n" "$private_network" & done
-  wait
+  local pids=() pid failed=0
+  for n in "$@"; do
+    reset_scratch_host "$n" "$private_network" &
+    pids+=("$!")
+  done
+  # Every reset is waited for (none left running), and any that failed fails the command.
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || die "a scratch host could not be reset: see the messages above"
   local dir
   : >"$SCRATCH_KNOWN_HOSTS.new"
   for dir in "$SCRATCH_DIR"/host*; do

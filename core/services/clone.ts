@@ -349,7 +349,7 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
       try {
         register(store, actor, run, vm, hypervisorName, at());
       } catch (error) {
-        // This VM's failure, recorded with it (it stays "cloned", to resume); the others go on.
+        // This VM's failure (its name taken, anything the inventory refuses), recorded with it (it stays "cloned", to resume); the others go on.
         failed(vm, error);
         continue;
       }
@@ -403,12 +403,8 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
 export function registrationBlocker(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord): string | null {
   const hypervisorName = store.hypervisors.get(run.hypervisorId).name;
   const taken = store.inventory.findHostByName(vm.newName);
-  if (taken) {
-    return `${vm.newName} is cloned on ${hypervisorName} but cannot be registered: the inventory already has a host named ${taken.name} (address ${taken.address}) that clone run ${run.id} did not register. If that host is this VM (imported meanwhile), it is in the inventory already and the run leaves it as it is; otherwise delete the VM ${vm.newName} from ${hypervisorName} and clone again with another naming rule.`;
-  }
-  const service = store.inventory.getService(run.serviceId);
-  if (!service.roles.includes(vm.role)) return `${vm.newName} is cloned on ${hypervisorName} but cannot be registered: ${service.name} has no role "${vm.role}" any more. Add the role back to ${service.name}, then resume clone run ${run.id}.`;
-  return null;
+  if (!taken) return null;
+  return `${vm.newName} is cloned on ${hypervisorName} but cannot be registered: the inventory already has a host named ${taken.name} (address ${taken.address}) that clone run ${run.id} did not register. If that host is this VM (imported meanwhile), it is in the inventory already and the run leaves it as it is; otherwise delete the VM ${vm.newName} from ${hypervisorName} and clone again with another naming rule.`;
 }
 
 /** Registers a cloned VM as a host of the stage (and its pool) in the same transaction as its step. */

@@ -44,6 +44,16 @@ describe('generated change plans', () => {
     expect(backoutPlanOf(plan, { changeId: 7, targetStage: 'staging', previousImage: null, vms: [] })).toMatch(/^staging had no image before: restore web-01, web-02, db-01 to the state of their last snapshot/);
   });
 
+  it('words package and sysctl steps as apply labels their commands, with the sysctl value they replace', () => {
+    const steps: PromotionPlan['hosts'][number]['steps'] = [
+      { kind: 'package', action: 'install', manager: 'dpkg', name: 'jq', arch: 'amd64', to: '1.6-2', severity: 'low' },
+      { kind: 'package', action: 'remove', manager: 'dpkg', name: 'telnet', arch: 'amd64', from: '0.17-44', severity: 'low' },
+      { kind: 'sysctl', key: 'vm.swappiness', from: '60', to: '10', severity: 'low' },
+    ];
+    const lines = implementationPlanOf({ ...plan, hosts: [{ host: 'app-01', role: 'app', rebootNeeded: false, steps }], unscanned: [] }, 'staging').split('\n');
+    expect(lines.slice(2)).toEqual(['   - install package jq 1.6-2', '   - remove package telnet 0.17-44', '   - set sysctl vm.swappiness = 10 (was 60)']);
+  });
+
   it('tests by rescanning for zero drift and checking the restarted services and rebooted hosts', () => {
     expect(testPlanOf(plan, 'staging')).toBe('Rescan every host of staging and expect zero drift against image v2.\nCheck that ssh.service is active on the hosts that changed.\nCheck that rebooted hosts came back and run the new kernel.');
   });

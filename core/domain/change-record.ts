@@ -3,16 +3,18 @@
  * and test plans generated from a promotion plan (editable afterwards), and the canonical form of
  * what an approver signs. Pure.
  */
+import { stepLabel } from './apply-plan';
 import type { PlanStep, PromotionPlan } from './promotion-plan';
 
+/** A step as the implementation plan lists it: packages and sysctls as apply labels their commands; files and services shorter. */
 export function describeStep(step: PlanStep): string {
   switch (step.kind) {
     case 'package':
-      return `${step.action} package ${step.name}${step.from && step.to ? ` ${step.from} → ${step.to}` : step.to ? ` ${step.to}` : step.from ? ` ${step.from}` : ''}`;
+      return stepLabel(step);
     case 'file':
       return `${step.action === 'write' ? 'write' : 'remove'} ${step.path}`;
     case 'sysctl':
-      return `set sysctl ${step.key} = ${step.to}${step.from !== undefined ? ` (was ${step.from})` : ''}`;
+      return `${stepLabel(step)}${step.from !== undefined ? ` (was ${step.from})` : ''}`;
     case 'service':
       return `${step.action} ${step.name}${step.because ? ` (${step.because})` : ''}`;
   }

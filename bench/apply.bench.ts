@@ -56,7 +56,7 @@ async function floor(bench: Workbench): Promise<Sample> {
     return result.exitCode === 0;
   };
   try {
-    const script = hostApplyScript(hostPlan!.steps, { host: host.name, user: shell.user, manager: 'dpkg', backupDir: '/tmp/unused' });
+    const script = hostApplyScript(hostPlan!.steps, { host: host.name, user: shell.user, backupDir: '/tmp/unused' });
     const ran = new Set<number>();
     const steps = async () => {
       for (const step of script.steps) {

@@ -69,8 +69,12 @@ test('change control: choose who you are, filter, submit, approve as another per
   await expect(detail.locator('.detail-line .state-chip')).toHaveText('approved');
   await expect(detail.getByRole('region', { name: 'Decisions' })).toContainText(/Tom Becker approved .*Plan and backout read fine\.”\s*signature valid/);
 
-  // Rosa schedules: a window in the freeze is refused with its reason; the day after is booked.
+  // Renamed since, Tom's approval still holds: shown under his name now and the name he signed.
   await actAs(page, 'Rosa Alvarez');
+  await call(page, 'people.update', { personId: people.find((p) => p.name === 'Tom Becker')!.id, name: 'Tom Becker-Wolf' });
+  await expect(detail.getByRole('region', { name: 'Decisions' })).toContainText(/Tom Becker-Wolf \(signed as Tom Becker\) approved .*signature valid/);
+
+  // Rosa schedules: a window in the freeze is refused with its reason; the day after is booked.
   await detail.getByRole('button', { name: 'Schedule…' }).click();
   const schedule = page.getByRole('dialog', { name: /^Schedule change #\d+$/ });
   await schedule.getByLabel('Start').fill(`${freezeDay}T20:00`);

@@ -187,7 +187,8 @@ function DecisionSection({ change }: { change: ChangeDetailView }) {
       <ul className="compact-list decisions">
         {change.decisions.map((d) => (
           <li key={d.id} className={d.droppedAt ? 'dropped' : undefined}>
-            <strong>{d.approver}</strong> {d.decision === 'approve' ? 'approved' : 'rejected'} {when(d.at)}
+            <strong>{d.approver}</strong>
+            {d.signedAs && <span className="muted"> (signed as {d.signedAs})</span>} {d.decision === 'approve' ? 'approved' : 'rejected'} {when(d.at)}
             {d.comment && `: “${d.comment}”`} <span className={`marker health-${SIGNATURE[d.signatureStatus].health}`}>{SIGNATURE[d.signatureStatus].text}</span>
             {d.keyFingerprint && <span className="muted mono small"> {d.keyFingerprint.slice(0, 23)}</span>}
             {!d.counted && !d.droppedAt && <span className="muted"> (not counted)</span>}

@@ -23,7 +23,7 @@ import type { ApplyHostRecord, ApplyHostState, ApplyRunRecord, ApplyRunState, Vm
 import type { WorkspaceStore } from '../store/workspace-store';
 import { allowedActions, transitionChange, vmsOf, type StoredPlan } from './change-control';
 import { driftServiceFor } from './drift-service';
-import { connectHypervisor, executeHypervisorOperation, planHypervisorOperation, type ConnectOptions } from './hypervisors';
+import { connectHypervisor, executeHypervisorOperation, planHypervisorOperation, SharedConnections, type ConnectOptions } from './hypervisors';
 import { collectSnapshot, targetOfHost, workspaceTrustStore } from './scan';
 import { recordParityOf, scanTargets, type ScanTarget } from './scan-targets';
 
@@ -172,6 +172,8 @@ class HostFailure extends Error {}
 /** One run's work: shared by start and resume. */
 class ApplyRunner {
   private readonly actor: string;
+  /** One connection per hypervisor for the run (over SSH, one session, not one per snapshot call). */
+  private readonly hypervisors: SharedConnections;
   private stopped: ApplyRunState | null = null;
 
   constructor(
@@ -181,6 +183,11 @@ class ApplyRunner {
     private readonly options: ApplyOptions,
   ) {
     this.actor = store.changes.person(options.actorId).name;
+    this.hypervisors = new SharedConnections(store, { ...options.hypervisor, actor: this.actor });
+  }
+
+  close(): void {
+    this.hypervisors.close();
   }
 
   private now = () => (this.options.now?.() ?? new Date()).toISOString();
@@ -241,7 +248,7 @@ class ApplyRunner {
 
   /** Whether the VM has the snapshot already: taken by this run just before the app stopped. */
   private async hasSnapshot(vm: { hypervisorId: number; domain: string }, name: string): Promise<boolean> {
-    const hypervisor = connectHypervisor(this.store, this.store.hypervisors.get(vm.hypervisorId), { ...this.options.hypervisor, actor: this.actor });
+    const hypervisor = connectHypervisor(this.store, this.store.hypervisors.get(vm.hypervisorId), this.hypervisors.for(vm.hypervisorId));
     try {
       return (await hypervisor.snapshots(vm.domain)).some((s) => s.name === name);
     } finally {
@@ -259,9 +266,9 @@ class ApplyRunner {
         // Nothing is changed before the snapshot is taken, so the one there is the host before this run.
         return this.setHost(record, { safeguard: 'vm-snapshot', vm: safeguard }, `VM ${vm.domain} was snapshotted as ${snapshot} on ${vm.hypervisor} before the run stopped: that snapshot is kept`);
       }
-      const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: `before change ${this.context.changeId} (apply run ${this.runId})` }, this.options.hypervisor);
+      const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: `before change ${this.context.changeId} (apply run ${this.runId})` }, this.hypervisors.for(vm.hypervisorId));
       // The approved, scheduled change is the confirmation the connector asks for.
-      await executeHypervisorOperation(this.store, this.actor, vm.hypervisorId, plan, { ...this.options.hypervisor, confirmed: true });
+      await executeHypervisorOperation(this.store, this.actor, vm.hypervisorId, plan, { ...this.hypervisors.for(vm.hypervisorId), confirmed: true });
       return this.setHost(record, { safeguard: 'vm-snapshot', vm: safeguard }, `VM ${vm.domain} snapshotted as ${snapshot} on ${vm.hypervisor}`);
     }
     record = this.setHost(record, { safeguard: 'host-backup', backupDir: script.backupDir, backups: script.backups }, `backing up to ${script.backupDir}`);
@@ -274,8 +281,8 @@ class ApplyRunner {
     record = this.setHost(record, { state: 'rolling-back' }, `rolling back: ${why}`);
     try {
       if (record.safeguard === 'vm-snapshot' && record.vm) {
-        const revert = await planHypervisorOperation(this.store, record.vm.hypervisorId, { kind: 'snapshot-revert', domain: record.vm.domain, name: record.vm.snapshot }, this.options.hypervisor);
-        await executeHypervisorOperation(this.store, this.actor, record.vm.hypervisorId, revert, { ...this.options.hypervisor, confirmed: true });
+        const revert = await planHypervisorOperation(this.store, record.vm.hypervisorId, { kind: 'snapshot-revert', domain: record.vm.domain, name: record.vm.snapshot }, this.hypervisors.for(record.vm.hypervisorId));
+        await executeHypervisorOperation(this.store, this.actor, record.vm.hypervisorId, revert, { ...this.hypervisors.for(record.vm.hypervisorId), confirmed: true });
       } else {
         const started = new Set(this.store.apply.commands(record.id).filter((c) => c.phase === 'step').map((c) => c.stepIndex!));
         shell ??= await this.connect(host);
@@ -495,7 +502,11 @@ async function execute(store: WorkspaceStore, context: ChangeContext, runId: num
     // The caller gets the run's id (and can follow it) before its first event.
     await Promise.resolve();
     const runner = new ApplyRunner(store, context, runId, options);
-    await runner.all(store.apply.hosts(runId), mode);
+    try {
+      await runner.all(store.apply.hosts(runId), mode);
+    } finally {
+      runner.close();
+    }
     return settle(store, context, runId, options.actorId, runner.stoppedAs, (options.now?.() ?? new Date()).toISOString());
   } finally {
     active.delete(runId);

@@ -1,7 +1,8 @@
 /**
  * What a clone run does when the world moves under it, against the shared REAL libvirtd of
  * scripts/libvirt/up.sh (never stopped here): a clone whose host name is taken before it is
- * registered, a rebuild whose stage gains hosts after its dry run, a resume blocked by a leftover
+ * registered, a rebuild whose stage gains hosts after its dry run, a clone whose pool fills up after
+ * its dry run, a resume blocked by a leftover
  * volume in a pool whose name needs quoting. Fixtures are named fx<pid>-… and removed afterwards.
  * Skips, saying why, without root, libvirtd or qemu.
  */
@@ -14,6 +15,7 @@ import { libvirtdMissing } from '../connectors/libvirt/test-support';
 import { WorkspaceStore } from '../store/workspace-store';
 import { planClone, runClone } from './clone';
 import { cloneStatus, planCloneResume, startCloneResume } from './clone-runs';
+import { addPool, updatePool } from './assets';
 import { addHypervisor } from './hypervisors';
 import { SHARED_LIBVIRT_DIR, TestLibvirtd } from './test-support/test-libvirtd';
 
@@ -27,7 +29,7 @@ const POOL = `fx ${process.pid} $pool`;
 const PROD = { app: `${SERVICE}-prod-app`, db: `${SERVICE}-prod-db` };
 const RESOURCES = join(process.cwd(), 'resources');
 const clonesOf = (stage: string) => [`${SERVICE}-app-${stage}-1`, `${SERVICE}-db-${stage}-1`];
-const STAGES = ['integration', 'testing', 'staging'];
+const STAGES = ['integration', 'testing', 'staging', 'qa'];
 
 let dir: string;
 let store: WorkspaceStore;
@@ -119,6 +121,27 @@ describe.skipIf(skipReason !== null)('clone runs when the inventory or the hyper
     expect(store.assets.archives(testing).map((a) => a.hosts.map((h) => h.name).sort())).toEqual([[newHost, oldHost]]);
     expect(store.inventory.environment(testing).hosts.map((h) => h.name)).toEqual(clonesOf('testing'));
   }, 180_000);
+
+  it('a clone whose chosen pool has no room left after the dry run is refused, naming both pools: nothing cloned, nothing registered', async () => {
+    const qa = stages['qa']!;
+    const big = addPool(store, 'alice', { name: 'qa-big', stageName: 'qa', kind: 'host-group', capacity: { vcpus: 8, memoryMb: 8192, diskGb: 100 }, rate: null });
+    addPool(store, 'alice', { name: 'qa-small', stageName: 'qa', kind: 'host-group', capacity: { vcpus: 4, memoryMb: 1024, diskGb: 10 }, rate: null });
+    const plan = await planClone(store, { serviceId, toStageId: qa, hypervisorId, from: { kind: 'production' } });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.placement.chosen?.poolName).toBe('qa-big');
+    // The pool the dry run chose shrinks before the confirmation; another pool still has room.
+    updatePool(store, 'alice', big.id, { capacity: { vcpus: 1, memoryMb: 8192, diskGb: 100 } });
+    const audited = store.audit.verify().entries;
+    await expect(runClone(store, 'alice', RESOURCES, { plan, confirmed: true })).rejects.toMatchObject({
+      code: 'conflict',
+      message: 'The plan changed since the dry run (the clones would now go into pool qa-small, the dry run chose pool qa-big (it has no room now: vCPUs: 2 needed, 1 free)): nothing was done.',
+      hint: 'Make the dry run again and confirm it.',
+    });
+    expect(cloneStatus(store, qa).run).toBeNull();
+    expect(store.inventory.environment(qa).hosts).toEqual([]);
+    expect(daemon.virsh('list', '--all', '--name')).not.toContain(clonesOf('qa')[0]);
+    expect(store.audit.verify().entries).toBe(audited);
+  }, 120_000);
 
   it('a resume blocked by a volume an interrupted copy left shows the command that clears the way, quoted: run as shown by a shell, it deletes that volume', async () => {
     const staging = stages['staging']!;

@@ -209,8 +209,19 @@ async function planOver(store: WorkspaceStore, request: CloneRequest, connect: C
   };
 }
 
-/** What confirming a clone approves: the hosts a rebuild archives, and each clone's name, address, role and commands. */
-const approvedOf = (plan: ClonePlan) => approvedCommands({ archives: plan.replaces }, plan.vms.map((vm) => ({ what: [vm.newName, vm.address, vm.role], operations: [vm.operation] })));
+/** What confirming a clone approves: the hosts a rebuild archives, the pool the clones join, and each clone's name, address, role and commands. */
+const approvedOf = (plan: ClonePlan) => approvedCommands({ archives: plan.replaces, pool: plan.placement.chosen?.poolId ?? null }, plan.vms.map((vm) => ({ what: [vm.newName, vm.address, vm.role], operations: [vm.operation] })));
+
+/** What changed between the confirmed dry run and the plan made again, for people. */
+function planChange(shown: ClonePlan, again: ClonePlan): string {
+  const poolName = (plan: ClonePlan) => (plan.placement.chosen ? `pool ${plan.placement.chosen.poolName}` : 'no pool');
+  if (again.replaces.join() !== shown.replaces.join()) return `the rebuild would now archive ${again.replaces.join(', ') || 'no host'}, the dry run ${shown.replaces.join(', ') || 'no host'}`;
+  if (again.placement.chosen?.poolId !== shown.placement.chosen?.poolId) {
+    const full = shown.placement.chosen && again.placement.candidates.find((c) => c.poolId === shown.placement.chosen!.poolId);
+    return `the clones would now go into ${poolName(again)}, the dry run chose ${poolName(shown)}${full && !full.fits ? ` (it has no room now: ${full.shortfalls.join('; ')})` : ''}`;
+  }
+  return 'the hypervisor or the inventory changed the clones or their commands';
+}
 
 /** One VM reaching a step of a clone run (after it is recorded), or failing at it. */
 export interface CloneProgress {
@@ -266,10 +277,7 @@ export async function startClone(store: WorkspaceStore, actor: string, resources
   if (shown.blockers.length > 0) throw new StagecraftError('refused', `The clone cannot run: ${shown.blockers.join(' ')}`);
   const again = await planClone(store, shown.request, connect);
   if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the clone became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
-  if (approvedOf(again) !== approvedOf(shown)) {
-    const why = again.replaces.join() !== shown.replaces.join() ? `the rebuild would now archive ${again.replaces.join(', ') || 'no host'}, the dry run ${shown.replaces.join(', ') || 'no host'}` : 'the hypervisor or the inventory changed the clones or their commands';
-    throw new StagecraftError('conflict', `The plan changed since the dry run (${why}): nothing was done.`, 'Make the dry run again and confirm it.');
-  }
+  if (approvedOf(again) !== approvedOf(shown)) throw new StagecraftError('conflict', `The plan changed since the dry run (${planChange(shown, again)}): nothing was done.`, 'Make the dry run again and confirm it.');
   const request = shown.request;
   const at = new Date().toISOString();
   const poolId = shown.placement.chosen?.poolId ?? null;

@@ -27,7 +27,8 @@ import type { ImageEdit } from '../core/domain/image';
 import { applyChange } from '../core/services/apply';
 import type { StoredPlan } from '../core/services/change-control';
 import { KeyRing } from '../core/services/signing';
-import { scratch, scratchUnavailable, v2Edits, workbench, type Workbench } from '../core/services/test-support/apply-bench';
+import { scratch, scratchUnavailable } from '../core/connectors/ssh/test-support/farm';
+import { v2Edits, workbench, type Workbench } from '../core/services/test-support/apply-bench';
 import { compare, print, timingOf, type Comparison, type Timing } from './harness';
 
 const HOSTS = [65, 66, 67, 68];

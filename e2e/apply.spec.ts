@@ -2,8 +2,9 @@ import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { FIXTURE_CONF, FIXTURE_STATE, onHost, scratch, scratchUnavailable, v2Edits, workbench } from '../core/services/test-support/apply-bench';
-import { portDropper } from '../core/connectors/ssh/test-support/nft';
+import { FIXTURE_CONF, FIXTURE_STATE, onHost, v2Edits, workbench } from '../core/services/test-support/apply-bench';
+import { scratch, scratchUnavailable } from '../core/connectors/ssh/test-support/farm';
+import { nftUnavailable, portDropper } from '../core/connectors/ssh/test-support/nft';
 import { KeyRing } from '../core/services/signing';
 import { actAs, call, expect, openShell, snap, test } from './fixtures';
 
@@ -112,7 +113,7 @@ test('the dry run of a scheduled change, host by host, offline: commands, safegu
 // ---- on the farm: real hosts changed and rolled back ----------------------------------------------------
 
 const SCRATCH = { happy: [70, 71], failing: [72], cut: [70, 71], aborted: [71, 72] };
-const farmReason = scratchUnavailable();
+const farmReason = scratchUnavailable() ?? nftUnavailable();
 
 test.describe('applying on farm scratch hosts', () => {
   test.skip(farmReason !== null, `farm scratch hosts are not available here: ${farmReason}`);

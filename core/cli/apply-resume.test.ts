@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CallInput, CallName, CallOutput } from '../contract/index';
 import { createApp } from '../services/app';
 import { KeyRing } from '../services/signing';
-import { FIXTURE_STATE, onHost, scratch, scratchUnavailable, v2Edits, workbench } from '../services/test-support/apply-bench';
+import { scratch, scratchUnavailable } from '../connectors/ssh/test-support/farm';
+import { FIXTURE_STATE, onHost, v2Edits, workbench } from '../services/test-support/apply-bench';
 import { runApplyCommand } from './apply';
 
 const reason = scratchUnavailable();

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyStatus, resumeApply } from '../services/apply';
 import { createApp } from '../services/app';
 import { KeyRing } from '../services/signing';
-import { farmEnv, FIXTURE_STATE, onHost, scratch, scratchUnavailable, v2Edits, workbench } from '../services/test-support/apply-bench';
+import { farmEnv, scratch, scratchUnavailable } from '../connectors/ssh/test-support/farm';
+import { FIXTURE_STATE, onHost, v2Edits, workbench } from '../services/test-support/apply-bench';
 import { cliSession } from './test-support/cli-session';
 
 const reason = scratchUnavailable();

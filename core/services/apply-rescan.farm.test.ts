@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../domain/facts';
 import { applyChange } from './apply';
 import { KeyRing } from './signing';
-import { FIXTURE_CONF, scratch, scratchUnavailable, v2Edits, workbench } from './test-support/apply-bench';
+import { scratch, scratchUnavailable } from '../connectors/ssh/test-support/farm';
+import { FIXTURE_CONF, v2Edits, workbench } from './test-support/apply-bench';
 
 const reason = scratchUnavailable();
 if (reason) console.log(`apply rescan on the farm: skipped, ${reason}`);

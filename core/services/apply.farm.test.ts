@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { libvirtdMissing } from '../connectors/libvirt/test-support';
-import { portDropper } from '../connectors/ssh/test-support/nft';
+import { nftUnavailable, portDropper } from '../connectors/ssh/test-support/nft';
 import { sysctlFile } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
 import type { Snapshot } from '../domain/facts';
@@ -18,14 +18,15 @@ import { transitionChange } from './change-control';
 import { driftServiceFor } from './drift-service';
 import { addHypervisor, refreshInventory } from './hypervisors';
 import { KeyRing } from './signing';
-import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, LIBVIRT_URI, onHost, scratch, scratchUnavailable, scratchWithOwnNetwork, v2Edits, virsh, workbench as benchIn } from './test-support/apply-bench';
+import { scratch, scratchUnavailable, scratchWithOwnNetwork } from '../connectors/ssh/test-support/farm';
+import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, LIBVIRT_URI, onHost, v2Edits, virsh, workbench as benchIn } from './test-support/apply-bench';
 
 const TABLE = `stagecraft_apply_${process.pid}`;
 const DROP_IN = '/etc/systemd/system/stagecraft-fixture.service.d/override.conf';
 const SETTLE = 'remove configuration-file copies this apply left; put back those there before';
 const HOSTILE_FILE = `${HOSTILE_DIR}/it's "x"; touch pwned-a $(touch pwned-b) \`touch pwned-c\` > pwned-d.conf`;
 
-const reason = scratchUnavailable();
+const reason = scratchUnavailable() ?? nftUnavailable();
 if (reason) console.log(`apply on the farm: skipped, ${reason}`);
 const { drop: dropPort, remove: removeTable } = portDropper(TABLE);
 

@@ -8,17 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { libvirtdMissing } from '../connectors/libvirt/test-support';
-import { portDropper } from '../connectors/ssh/test-support/nft';
+import { nftUnavailable, portDropper } from '../connectors/ssh/test-support/nft';
 import { applySnapshotName } from '../domain/change-record';
 import { resumeApply, startApply, type ApplyProgress } from './apply';
 import { addHypervisor, refreshInventory } from './hypervisors';
 import { KeyRing } from './signing';
-import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, LIBVIRT_URI, onHost, scratch, scratchUnavailable, v2Edits, virsh, workbench, type Workbench } from './test-support/apply-bench';
+import { scratch, scratchUnavailable } from '../connectors/ssh/test-support/farm';
+import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, LIBVIRT_URI, onHost, v2Edits, virsh, workbench, type Workbench } from './test-support/apply-bench';
 
 const TABLE = `stagecraft_apply_resume_${process.pid}`;
 const UNCHANGED = '1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n';
 
-const reason = scratchUnavailable();
+const reason = scratchUnavailable() ?? nftUnavailable();
 if (reason) console.log(`apply resume on the farm: skipped, ${reason}`);
 const { drop: dropPort, remove: removeTable } = portDropper(TABLE);
 

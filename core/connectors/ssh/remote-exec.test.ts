@@ -1,24 +1,21 @@
 /**
- * RemoteShell on a farm scratch host (scripts/farm/farm.sh scratch 73): a command that prints more
+ * RemoteShell on a farm scratch host (scripts/farm/farm.sh scratch 80): a command that prints more
  * than the bound still runs to its end (its output is cut, never the command), and a command that
  * outlives its timeout is named in the failure.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FARM_SCRIPT, farmVariables } from './test-support/farm';
+import { scratch, scratchUnavailable } from './test-support/farm';
 import { RemoteShell } from './remote-exec';
 
-const ready = existsSync('/var/cache/stagecraft-farm/base/.stagecraft-base-ready');
-if (!ready) console.log('RemoteShell on a scratch host: skipped, the farm base is not built (sudo scripts/farm/farm.sh base)');
+const HOST = 80;
+const reason = scratchUnavailable();
+if (reason) console.log(`RemoteShell on a scratch host: skipped, ${reason}`);
 
-describe.skipIf(!ready)('RemoteShell on a scratch host (73)', () => {
+describe.skipIf(reason !== null)(`RemoteShell on a scratch host (${HOST})`, () => {
   it('runs a command that prints past the bound to its end, keeping the bound; a command past its timeout fails naming it', async () => {
-    execFileSync('bash', [FARM_SCRIPT, 'scratch', '73'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const value = farmVariables();
-    const port = Number(value('FARM_SCRATCH_PORT_BASE')) + 73;
-    const options = { sshConfigFile: null, agentSocket: null, identityFiles: [value('FARM_KEY')], knownHostsFiles: [value('FARM_SCRATCH_KNOWN_HOSTS')], connectTimeoutMs: 5_000 };
-    const shell = await RemoteShell.connect({ host: '127.0.0.1', port, user: 'root' }, options);
+    const env = scratch(HOST);
+    const options = { sshConfigFile: null, agentSocket: null, identityFiles: [env.key], knownHostsFiles: [env.knownHosts], connectTimeoutMs: 5_000 };
+    const shell = await RemoteShell.connect({ host: '127.0.0.1', port: env.portBase + HOST, user: 'root' }, options);
     try {
       const loud = await shell.run(['sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" x; echo done >/tmp/ran-to-end; echo oops >&2'], { timeoutMs: 30_000, maxOutputBytes: 1000 });
       expect([loud.exitCode, loud.truncated, loud.output.length]).toEqual([0, true, 1000]);

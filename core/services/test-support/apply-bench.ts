@@ -3,10 +3,9 @@
  * root commands on them for set-up and checks, and a workspace with a change ready to apply.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FARM_SCRIPT, farmVariables } from '../../connectors/ssh/test-support/farm';
-import { nftUnavailable } from '../../connectors/ssh/test-support/nft';
+import { farmEnv } from '../../connectors/ssh/test-support/farm';
 import type { FactCategory } from '../../domain/facts';
 import { deriveImage, type ImageEdit } from '../../domain/image';
 import type { PersonRecord } from '../../store/change-repository';
@@ -23,17 +22,6 @@ export const FIXTURE_CONF = '/etc/stagecraft-fixture/fixture.conf';
 export const HOSTILE_DIR = '/tmp/stagecraft hostile';
 const WATCH = ['/etc/stagecraft-fixture/**', '/etc/systemd/system/stagecraft-fixture.service.d/**', `${HOSTILE_DIR}/**`];
 export const FIXTURE_STATE = "dpkg-query -W -f '${Version}' stagecraft-fixture; echo; systemctl is-active stagecraft-fixture; cat /etc/stagecraft-fixture/fixture.conf";
-
-/** Why scratch hosts (and nftables faults) cannot be used here, or null. */
-export function scratchUnavailable(): string | null {
-  if (!existsSync('/var/cache/stagecraft-farm/base/.stagecraft-base-ready')) return 'the farm base is not built (sudo scripts/farm/farm.sh base)';
-  return nftUnavailable();
-}
-
-export const farmEnv = () => {
-  const value = farmVariables();
-  return { key: value('FARM_KEY'), knownHosts: value('FARM_SCRATCH_KNOWN_HOSTS'), portBase: Number(value('FARM_SCRATCH_PORT_BASE')) };
-};
 
 const LIBVIRT_DIR = '/tmp/stagecraft-libvirt';
 /** The test libvirtd of scripts/libvirt/up.sh. */
@@ -62,18 +50,6 @@ export function defineTestVm(name: string): () => void {
     rmSync(disk, { force: true });
     rmSync(xml, { force: true });
   };
-}
-
-/** Fresh scratch hosts (reset from the base): fixture 1.0-1 installed and running. */
-export function scratch(...numbers: number[]) {
-  execFileSync('bash', [FARM_SCRIPT, 'scratch', ...numbers.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return farmEnv();
-}
-
-/** Fresh scratch hosts each in its own network namespace: they can take live net.* sysctls (theirs only). */
-export function scratchWithOwnNetwork(...numbers: number[]) {
-  execFileSync('bash', [FARM_SCRIPT, 'scratch', '--private-network', ...numbers.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return farmEnv();
 }
 
 /** Runs a command on a scratch host as root (test set-up and checks only: the code under test uses its own connection). */

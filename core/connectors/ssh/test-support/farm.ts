@@ -33,6 +33,33 @@ export function readFarm(needed: number, suite: string): Farm | null {
   return { hosts, key: value('FARM_KEY'), knownHosts: value('FARM_KNOWN_HOSTS') };
 }
 
+/** Why `farm.sh scratch` cannot run here (it boots containers as root from the built base), or null. */
+export function scratchUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'not root (farm.sh scratch boots containers)';
+  if (!existsSync('/var/cache/stagecraft-farm/base/.stagecraft-base-ready')) return 'the farm base is not built (sudo scripts/farm/farm.sh base)';
+  return null;
+}
+
+/** The root key, the scratch hosts' known_hosts and their port base (host N on portBase + N). */
+export const farmEnv = () => {
+  const value = farmVariables();
+  return { key: value('FARM_KEY'), knownHosts: value('FARM_SCRATCH_KNOWN_HOSTS'), portBase: Number(value('FARM_SCRATCH_PORT_BASE')) };
+};
+
+const resetScratch = (flags: string[], numbers: number[]) => {
+  execFileSync('bash', [FARM_SCRIPT, 'scratch', ...flags, ...numbers.map(String)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return farmEnv();
+};
+
+/**
+ * Fresh scratch hosts (reset from the base): fixture 1.0-1 installed and running. Each test file
+ * uses numbers of its own: files run in parallel, and a reset under another file's test breaks it.
+ */
+export const scratch = (...numbers: number[]) => resetScratch([], numbers);
+
+/** Fresh scratch hosts each in its own network namespace: they can take live net.* sysctls (theirs only). */
+export const scratchWithOwnNetwork = (...numbers: number[]) => resetScratch(['--private-network'], numbers);
+
 /** Address and port of "127.0.0.1:22001". */
 export function farmEndpoint(endpoint: string): { address: string; port: number } {
   const [address, port] = endpoint.split(':');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { POOL_KINDS } from '../domain/assets';
 import { call } from './define';
 import { paritySummary } from './drift';
-import { operationPlan } from './hypervisors';
+import { confirmationToken, operationPlan } from './hypervisors';
 import { id } from './schemas';
 
 const capacity = z.object({ vcpus: z.number().int().min(0), memoryMb: z.number().int().min(0), diskGb: z.number().int().min(0) });
@@ -85,9 +85,6 @@ const placement = z.object({
   reason: z.string().nullable(),
 });
 
-/** One hypervisor operation of a clone's or reclaim's dry run, with its kind. */
-const plannedOperation = operationPlan.extend({ kind: z.string() });
-
 const reclaimStep = z.enum(['pending', 'powering-off', 'powered-off', 'snapshotting', 'kept', 'deleting', 'deleted']);
 const reclaimOptions = z.object({ keep: z.enum(['snapshot', 'image']).default('snapshot'), graceHours: z.number().min(0).max(24 * 365).default(24), force: z.boolean().default(false) });
 
@@ -111,7 +108,6 @@ const reclaimStatus = z.object({
   left: z.array(z.string()),
 });
 
-const token = z.object({ token: z.string(), expiresAt: z.string() });
 
 const namingRule = z.object({ name: z.string().trim().min(1).max(200), address: z.string().trim().min(1).max(300) });
 
@@ -220,11 +216,11 @@ export const assetCalls = {
         phase: z.enum(['power-off', 'wait', 'delete', 'done']),
         options: z.object({ keep: z.enum(['snapshot', 'image']), graceHours: z.number(), force: z.boolean() }),
         deleteAfter: z.string().nullable(),
-        vms: z.array(z.object({ hostName: z.string(), hypervisorName: z.string(), domain: z.string(), step: reclaimStep, operations: z.array(plannedOperation), lastError: z.string().nullable() })),
+        vms: z.array(z.object({ hostName: z.string(), hypervisorName: z.string(), domain: z.string(), step: reclaimStep, operations: z.array(operationPlan), lastError: z.string().nullable() })),
         notVms: z.array(z.string()),
         warnings: z.array(z.string()),
       })
-      .merge(token),
+      .merge(confirmationToken),
   ),
   'reclaim.run': call('Start the confirmed reclaim phase (its token, once) as a job; each VM step recorded and audited, progress pushed as assets.progress; read the outcome with reclaim.status', z.object({ token: z.string().min(1) }), jobStarted),
   'reclaim.status': call('What the latest reclaim of a stage did and has left, from the workspace (offline)', z.object({ stageId: id }), reclaimStatus),
@@ -237,13 +233,13 @@ export const assetCalls = {
         fromStage: z.string().nullable(),
         toStage: z.string(),
         hypervisorName: z.string(),
-        vms: z.array(z.object({ role: z.string(), source: z.string(), snapshot: sourceSnapshot.nullable(), productionHost: z.string().nullable(), newName: z.string(), address: z.string(), size: capacity, operation: plannedOperation, isolation: z.array(z.string()) })),
+        vms: z.array(z.object({ role: z.string(), source: z.string(), snapshot: sourceSnapshot.nullable(), productionHost: z.string().nullable(), newName: z.string(), address: z.string(), size: capacity, operation: operationPlan, isolation: z.array(z.string()) })),
         placement,
         replaces: z.array(z.string()),
         blockers: z.array(z.string()),
         warnings: z.array(z.string()),
       })
-      .merge(token),
+      .merge(confirmationToken),
   ),
   'clone.run': call(
     'Start a confirmed clone (its token, once) as a job: clone, register, optionally scan; each VM step recorded before and after, progress pushed as assets.progress',
@@ -268,14 +264,14 @@ export const assetCalls = {
             snapshot: z.string().nullable(),
             step: cloneStep,
             action: z.enum(['clone', 'adopt', 'register', 'scan', 'none', 'blocked']),
-            operation: plannedOperation.nullable(),
+            operation: operationPlan.nullable(),
             note: z.string(),
           }),
         ),
         blockers: z.array(z.string()),
         warnings: z.array(z.string()),
       })
-      .merge(token),
+      .merge(confirmationToken),
   ),
   'clone.resume': call('Resume an interrupted clone run as confirmed (its token, once), as a job like clone.run (scanning if the run scans); nothing is cloned twice', z.object({ token: z.string().min(1) }), jobStarted),
 };

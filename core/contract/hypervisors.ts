@@ -84,12 +84,17 @@ export const hypervisorOperation = z.discriminatedUnion('kind', [
 
 /** A dry run of one hypervisor operation, as shown for confirmation. */
 export const operationPlan = z.object({
+  /** The operation's kind (start, snapshot-create, clone…). */
+  kind: z.string(),
   description: z.string(),
   commands: z.array(z.string()),
   /** What a command reads on stdin (the clone's domain XML for `define --file /dev/stdin`), by command index. */
   documents: z.array(z.object({ commandIndex: z.number().int(), title: z.string(), content: z.string() })),
   warnings: z.array(z.string()),
 });
+
+/** What confirms exactly one dry run (once, before it expires). */
+export const confirmationToken = z.object({ token: z.string(), expiresAt: z.string() });
 
 export const hypervisorCalls = {
   'hypervisors.list': call(
@@ -131,7 +136,7 @@ export const hypervisorCalls = {
   'hypervisors.plan': call(
     'Dry run of a change: what it will do and the exact virsh commands, with the token that confirms exactly this plan',
     z.object({ id, op: hypervisorOperation }),
-    operationPlan.extend({ token: z.string(), expiresAt: z.string() }),
+    operationPlan.merge(confirmationToken),
   ),
   'hypervisors.execute': call(
     'Run a planned change, confirmed by its token (once), in the background (job.progress); recorded in the audit log',

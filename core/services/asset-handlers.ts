@@ -1,4 +1,3 @@
-import type { OperationPlan } from '../connectors/libvirt/index';
 import type { Handlers } from '../contract/dispatch';
 import type { EventPayload } from '../contract/index';
 import { StagecraftError } from '../domain/errors';
@@ -22,7 +21,7 @@ import {
 import { planClone, startClone, type CloneProgress, type CloneResult, type ClonePlan } from './clone';
 import { cloneStatus, planCloneResume, startCloneResume, type CloneResumePlan } from './clone-runs';
 import type { ServiceContext } from './context';
-import { describeHypervisorFailure } from './hypervisors';
+import { describeHypervisorFailure, operationView } from './hypervisors';
 import type { JobHandle, Jobs } from './jobs';
 import { PendingPlans } from './pending-plans';
 import type { Session } from './session';
@@ -62,8 +61,6 @@ async function hypervisorCall<T>(work: () => Promise<T>): Promise<T> {
     throw new StagecraftError('io', failure.message, failure.remedy);
   }
 }
-
-const showOperation = (op: OperationPlan) => ({ kind: op.op.kind, description: op.description, commands: op.commands, documents: op.documents, warnings: op.warnings });
 
 type Progress = Omit<EventPayload<'assets.progress'>, 'jobId'>;
 
@@ -156,7 +153,7 @@ export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs,
       hypervisorCall(async () => {
         const store = session.require();
         const plan = await planReclaim(store, ctx.actor(), stageId, { keep, graceHours, force }, connect(), now());
-        return { ...plan, vms: plan.vms.map((vm) => ({ ...vm, operations: vm.operations.map(showOperation) })), ...reclaims.keep(store, plan) };
+        return { ...plan, vms: plan.vms.map((vm) => ({ ...vm, operations: vm.operations.map(operationView) })), ...reclaims.keep(store, plan) };
       }),
     'reclaim.run': ({ token }) =>
       hypervisorCall(async () => {
@@ -190,7 +187,7 @@ export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs,
       hypervisorCall(async () => {
         const store = session.require();
         const plan = await planClone(store, request, connect());
-        return { ...plan, vms: plan.vms.map((vm) => ({ ...vm, operation: showOperation(vm.operation) })), ...clones.keep(store, plan) };
+        return { ...plan, vms: plan.vms.map((vm) => ({ ...vm, operation: operationView(vm.operation) })), ...clones.keep(store, plan) };
       }),
     'clone.run': ({ token, scan }) =>
       hypervisorCall(async () => {
@@ -206,7 +203,7 @@ export function assetHandlers(ctx: ServiceContext, session: Session, jobs: Jobs,
       hypervisorCall(async () => {
         const store = session.require();
         const plan = await planCloneResume(store, runId, connect());
-        return { ...plan, vms: plan.vms.map((vm) => ({ newName: vm.record.newName, role: vm.record.role, source: vm.record.sourceDomain, snapshot: vm.record.sourceSnapshot, step: vm.record.step, action: vm.action, operation: vm.operation && showOperation(vm.operation), note: vm.note })), ...resumes.keep(store, plan) };
+        return { ...plan, vms: plan.vms.map((vm) => ({ newName: vm.record.newName, role: vm.record.role, source: vm.record.sourceDomain, snapshot: vm.record.sourceSnapshot, step: vm.record.step, action: vm.action, operation: vm.operation && operationView(vm.operation), note: vm.note })), ...resumes.keep(store, plan) };
       }),
     'clone.resume': ({ token }) =>
       hypervisorCall(async () => {

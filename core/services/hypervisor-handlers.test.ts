@@ -59,6 +59,7 @@ describe.skipIf(!hasVirsh)('hypervisors through the contract (mock driver, demo 
 
   it('runs a change only with the token of its own dry run, once, and audits it', async () => {
     const plan = await call('hypervisors.plan', { id: hypervisorId, op: { kind: 'snapshot-create', domain: 'db-legacy', name: 'before patch', description: 'CAB 42' } });
+    expect(plan.kind).toBe('snapshot-create');
     expect(plan.description).toMatch(/Take snapshot "before patch" of db-legacy/);
     expect(plan.commands).toEqual([`virsh -c ${MOCK_INVENTORY_URI} snapshot-create-as --domain db-legacy --name 'before patch' --description 'CAB 42' --atomic`]);
     const audited = (await call('audit.verify', {})).entries;

@@ -10,6 +10,7 @@ import {
   importDomainsAsHosts,
   matchCandidates,
   matchDomains,
+  operationView,
   planHypervisorOperation,
   refreshInventory,
   removeHypervisor,
@@ -98,7 +99,7 @@ export function hypervisorHandlers(ctx: ServiceContext, session: Session, jobs =
     'hypervisors.plan': async ({ id, op }) => {
       const store = session.require();
       const plan = await planHypervisorOperation(store, id, op, connect());
-      return { description: plan.description, commands: plan.commands, documents: plan.documents, warnings: plan.warnings, ...pending.keep(store, { hypervisorId: id, plan }) };
+      return { ...operationView(plan), ...pending.keep(store, { hypervisorId: id, plan }) };
     },
     'hypervisors.execute': ({ id, token }) => {
       const store = session.require();

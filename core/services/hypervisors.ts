@@ -158,6 +158,9 @@ export async function planHypervisorOperation(store: WorkspaceStore, id: number,
   }
 }
 
+/** A planned operation as the contract shows it for confirmation (the plan itself stays in the main process). */
+export const operationView = (plan: OperationPlan) => ({ kind: plan.op.kind, description: plan.description, commands: plan.commands, documents: plan.documents, warnings: plan.warnings });
+
 /**
  * A dry run as its confirmation approves it, to hold the run to: its scope (what else it changes) and
  * each entry's identity with the exact commands of its operations. A plan made again draws new MACs,

@@ -34,7 +34,8 @@ export function applyHandlers(ctx: ServiceContext, session: Session, jobs: Jobs)
     const { runId, done } = begin({
       actorId: acting(store).id,
       collectorScript: readCollectorScript(ctx.resourcesDir),
-      ...(ctx.ssh && { ssh: ctx.ssh }),
+      // Hosts and hypervisors reached over SSH use the same identity files and known_hosts.
+      ...(ctx.ssh && { ssh: ctx.ssh, hypervisor: { ssh: ctx.ssh } }),
       signal: abort.signal,
       onProgress: (event) => {
         ctx.emit('apply.progress', { jobId: job?.id ?? '', ...event });

@@ -214,6 +214,9 @@ export class LibvirtHypervisor implements Hypervisor {
     const sets = { running: new Set(running), paused: new Set(paused), shutoff: new Set(shutoff), autostart: new Set(autostart), transient: new Set(transient) };
 
     const poolInfos: StoragePoolInfo[] = await mapLimit(pools, this.concurrency, async (pool) => {
+      // Its XML first: a pool deleted since the listing is left out with one warning, its volumes not asked for.
+      const xml = await this.readUnlessGone(['pool-dumpxml', '--pool', pool], `pool ${pool}`, warnings);
+      if (xml === null) return null;
       const active = !inactivePools.includes(pool);
       let volumes: StoragePoolInfo['volumes'] = [];
       if (active) {
@@ -226,8 +229,7 @@ export class LibvirtHypervisor implements Hypervisor {
       } else {
         warnings.push(`pool ${pool} is inactive: its volumes are not listed`);
       }
-      const xml = await this.readUnlessGone(['pool-dumpxml', '--pool', pool], `pool ${pool}`, warnings);
-      return xml === null ? null : parsePoolXml(xml, { active, autostart: autostartPools.includes(pool), volumes });
+      return parsePoolXml(xml, { active, autostart: autostartPools.includes(pool), volumes });
     }).then(present);
 
     const networkInfos: NetworkInfo[] = await mapLimit(networks, this.concurrency, async (network) => {

@@ -168,4 +168,26 @@ describe.skipIf(skipReason !== null)('a real libvirtd (qemu, TCG): every change 
     expect(inventory.domains.map((d) => d.name)).toContain(TEMPLATE);
     expect(inventory.warnings).toContain(`domain ${doomed} was deleted while the inventory was read: left out`);
   }, 60_000);
+
+  it('a pool another client deletes before it is read is left out with one warning (its volumes are not asked for)', async () => {
+    const doomed = `${tag}-doomed-pool`;
+    const target = join(DIR, 'images', tag, 'doomed-pool');
+    mkdirSync(target, { recursive: true });
+    virsh('pool-create-as', '--name', doomed, '--type', 'dir', '--target', target);
+    // Another client destroys the (transient) pool right after our listing, before the first read that names it.
+    let destroyed = false;
+    class RacedRunner extends LocalVirshRunner {
+      override run(args: readonly string[], options?: Parameters<LocalVirshRunner['run']>[1]): Promise<string> {
+        if (!destroyed && args.includes(doomed)) {
+          virsh('pool-destroy', '--pool', doomed);
+          destroyed = true;
+        }
+        return super.run(args, options);
+      }
+    }
+    const inventory = await new LibvirtHypervisor(new RacedRunner(URI)).inventory();
+    expect(inventory.pools.map((p) => p.name)).not.toContain(doomed);
+    expect(inventory.pools.map((p) => p.name)).toContain(POOL);
+    expect(inventory.warnings.filter((w) => w.includes(doomed))).toEqual([`pool ${doomed} was deleted while the inventory was read: left out`]);
+  }, 60_000);
 });

@@ -23,7 +23,7 @@ import type { ApplyHostRecord, ApplyHostState, ApplyRunRecord, ApplyRunState, Vm
 import type { WorkspaceStore } from '../store/workspace-store';
 import { allowedActions, transitionChange, vmsOf, type StoredPlan } from './change-control';
 import { driftServiceFor } from './drift-service';
-import { connectHypervisor, executeHypervisorOperation, planHypervisorOperation, SharedConnections, type ConnectOptions } from './hypervisors';
+import { connectHypervisor, executeHypervisorOperation, planHypervisorOperation, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 import { collectSnapshot, targetOfHost, workspaceTrustStore } from './scan';
 import { recordParityOf, scanTargets, type ScanTarget } from './scan-targets';
 
@@ -171,9 +171,6 @@ class HostFailure extends Error {}
 
 /** One run's work: shared by start and resume. */
 class ApplyRunner {
-  private readonly actor: string;
-  /** One connection per hypervisor for the run (over SSH, one session, not one per snapshot call). */
-  private readonly hypervisors: SharedConnections;
   private stopped: ApplyRunState | null = null;
 
   constructor(
@@ -181,14 +178,10 @@ class ApplyRunner {
     private readonly context: ChangeContext,
     private readonly runId: number,
     private readonly options: ApplyOptions,
-  ) {
-    this.actor = store.changes.person(options.actorId).name;
-    this.hypervisors = new SharedConnections(store, { ...options.hypervisor, actor: this.actor });
-  }
-
-  close(): void {
-    this.hypervisors.close();
-  }
+    private readonly actor: string,
+    /** One connection per hypervisor for the run (over SSH, one session, not one per snapshot call). */
+    private readonly hypervisors: SharedConnections,
+  ) {}
 
   private now = () => (this.options.now?.() ?? new Date()).toISOString();
 
@@ -501,12 +494,12 @@ async function execute(store: WorkspaceStore, context: ChangeContext, runId: num
   try {
     // The caller gets the run's id (and can follow it) before its first event.
     await Promise.resolve();
-    const runner = new ApplyRunner(store, context, runId, options);
-    try {
+    const actor = store.changes.person(options.actorId).name;
+    const runner = await withConnections(store, { ...options.hypervisor, actor }, async (hypervisors) => {
+      const runner = new ApplyRunner(store, context, runId, options, actor, hypervisors);
       await runner.all(store.apply.hosts(runId), mode);
-    } finally {
-      runner.close();
-    }
+      return runner;
+    });
     return settle(store, context, runId, options.actorId, runner.stoppedAs, (options.now?.() ?? new Date()).toISOString());
   } finally {
     active.delete(runId);

@@ -92,7 +92,7 @@ function leftoverVolumes(inventory: HypervisorInventory, name: string) {
   return inventory.pools.flatMap((pool) => pool.volumes.filter((v) => disk.test(v.name)).map((v) => ({ pool: pool.name, volume: v.name })));
 }
 
-async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord, inventory: HypervisorInventory, connections: SharedConnections): Promise<CloneResumeVm> {
+async function resumeVm(store: WorkspaceStore, run: CloneRunView, vm: CloneVmRecord, inventory: HypervisorInventory, connections: SharedConnections): Promise<CloneResumeVm> {
   const base = { record: vm, operation: null };
   const domain = inventory.domains.find((d) => d.name === vm.newName);
   switch (vm.step) {
@@ -102,7 +102,7 @@ async function resumeVm(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmR
       return run.scan ? { ...base, action: 'scan', note: 'registered; to be scanned' } : { ...base, action: 'none', note: 'done' };
     case 'cloned': {
       if (!domain) return { ...base, action: 'blocked', note: `recorded as cloned, but ${inventory.uri} has no VM ${vm.newName} any more (removed outside Stagecraft?): it is not registered. Clone the stage again for it.` };
-      const blocker = registrationBlocker(store, run, vm);
+      const blocker = registrationBlocker(store, run, vm, run.hypervisorName);
       return blocker ? { ...base, action: 'blocked', note: blocker } : { ...base, action: 'register', note: 'cloned; to be registered' };
     }
     case 'planned':
@@ -143,7 +143,7 @@ async function planResumeOver(store: WorkspaceStore, run: CloneRunRecord, connec
   const records = store.assets.cloneVms(runId);
   const inventory = (await refreshInventory(store, run.hypervisorId, connections.for(run.hypervisorId))).inventory;
   const vms: CloneResumeVm[] = [];
-  for (const vm of records) vms.push(await resumeVm(store, run, vm, inventory, connections));
+  for (const vm of records) vms.push(await resumeVm(store, view, vm, inventory, connections));
   const blocked = vms.filter((vm) => vm.action === 'blocked');
   if (blockers.length === 0 && vms.every((vm) => vm.action === 'none' || vm.action === 'blocked')) {
     blockers.push(blocked.length === 0 ? `Clone run ${runId} has nothing left to do.` : `Nothing of clone run ${runId} can go on now: ${blocked.map((vm) => `${vm.record.newName}: ${vm.note}`).join(' ')}`);

@@ -408,8 +408,7 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
 }
 
 /** Why a cloned VM cannot be registered as a host of the run's stage now (what, and what to do), or null. */
-export function registrationBlocker(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord): string | null {
-  const hypervisorName = store.hypervisors.get(run.hypervisorId).name;
+export function registrationBlocker(store: WorkspaceStore, run: CloneRunRecord, vm: CloneVmRecord, hypervisorName: string): string | null {
   const taken = store.inventory.findHostByName(vm.newName);
   if (!taken) return null;
   return `${vm.newName} is cloned on ${hypervisorName} but cannot be registered: the inventory already has a host named ${taken.name} (address ${taken.address}) that clone run ${run.id} did not register. If that host is this VM (imported meanwhile), it is in the inventory already and the run leaves it as it is; otherwise delete the VM ${vm.newName} from ${hypervisorName} and clone again with another naming rule.`;
@@ -417,7 +416,7 @@ export function registrationBlocker(store: WorkspaceStore, run: CloneRunRecord, 
 
 /** Registers a cloned VM as a host of the stage (and its pool) in the same transaction as its step. */
 function register(store: WorkspaceStore, actor: string, run: CloneRunRecord, vm: CloneVmRecord, hypervisorName: string, at: string): void {
-  const blocker = registrationBlocker(store, run, vm);
+  const blocker = registrationBlocker(store, run, vm, hypervisorName);
   if (blocker) throw new StagecraftError('conflict', blocker);
   store.write({ actor, action: 'clone.register', subject: `host ${vm.newName}`, after: (id) => ({ hostId: id, stageId: run.toStageId, role: vm.role, domain: vm.newName, pool: vm.poolId }) }, () => {
     const id = store.inventory.addHost({

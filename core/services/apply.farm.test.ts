@@ -18,8 +18,9 @@ import { transitionChange } from './change-control';
 import { driftServiceFor } from './drift-service';
 import { addHypervisor, refreshInventory } from './hypervisors';
 import { KeyRing } from './signing';
+import { SHARED_LIBVIRT_DIR, TestLibvirtd } from './test-support/test-libvirtd';
 import { scratch, scratchUnavailable, scratchWithOwnNetwork } from '../connectors/ssh/test-support/farm';
-import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, LIBVIRT_URI, onHost, v2Edits, virsh, workbench as benchIn } from './test-support/apply-bench';
+import { FIXTURE_CONF, FIXTURE_STATE, HOSTILE_DIR, onHost, v2Edits, workbench as benchIn } from './test-support/apply-bench';
 
 const TABLE = `stagecraft_apply_${process.pid}`;
 const DROP_IN = '/etc/systemd/system/stagecraft-fixture.service.d/override.conf';
@@ -369,19 +370,23 @@ describe.skipIf(reason !== null)('apply on the farm (scratch hosts)', () => {
 
 const libvirtReason = reason ?? libvirtdMissing();
 const VM = `apply-test-${process.pid}`;
+const POOL = `apply-test-${process.pid}`;
+const daemon = new TestLibvirtd(SHARED_LIBVIRT_DIR);
 
 describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real libvirtd', () => {
-  let removeVm = () => undefined as void;
-  afterAll(() => removeVm());
+  beforeAll(() => {
+    daemon.up();
+    daemon.definePool(POOL);
+    daemon.defineTinyVm(POOL, VM);
+  });
+  afterAll(() => daemon.removeFixtures(POOL, [VM]));
 
   it('snapshots the VM before touching the host and reverts it when verification really fails (the service rewrites its config file when it starts)', async () => {
-    removeVm = defineTestVm(VM);
-
     scratch(53);
     // Every step succeeds; only the rescan sees the file the restarted service appended to.
     const rewriting = `[Service]\nExecStartPre=/bin/sh -c 'echo "# rewritten at start" >>${FIXTURE_CONF}'\n`;
     const bench = await benchIn(dir, keys, 'vm', [53], v2Edits('mode = vm\n', [{ kind: 'set-file', role: 'app', path: DROP_IN, content: rewriting, mode: '0644', owner: 'root', group: 'root' }]), {}, () => VM);
-    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: LIBVIRT_URI }).id;
+    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: daemon.uri }).id;
     await refreshInventory(bench.store, hypervisorId);
     const dry = dryRunApply(bench.store, bench.changeId, bench.options());
     expect(dry.hosts[0]!.safeguard).toEqual({ kind: 'vm-snapshot', hypervisor: 'test-libvirtd', domain: VM });
@@ -391,8 +396,8 @@ describe.skipIf(libvirtReason !== null)('apply to a host that is a VM of a real 
     expect(host).toMatchObject({ state: 'rolled-back', safeguard: 'vm-snapshot', vm: { hypervisorId, domain: VM } });
     expect(host!.message).toMatch(/verification failed: changed files \/etc\/stagecraft-fixture\/fixture\.conf /);
     const snapshot = host!.vm!.snapshot;
-    expect(virsh('snapshot-list', '--name', VM).split('\n').filter(Boolean)).toEqual([snapshot]);
-    expect(virsh('snapshot-current', '--name', VM).trim()).toBe(snapshot);
+    expect(daemon.virsh('snapshot-list', '--name', VM).split('\n').filter(Boolean)).toEqual([snapshot]);
+    expect(daemon.virsh('snapshot-current', '--name', VM).trim()).toBe(snapshot);
     // Taken before the first step, reverted after the verification: both through the audited hypervisor service.
     const audit = bench.store.audit.entries(1000).reverse();
     const order = audit.map((e: { action: string }) => e.action).filter((a: string) => ['hypervisor.snapshot-create', 'apply.command', 'apply.rescan', 'hypervisor.snapshot-revert'].includes(a));

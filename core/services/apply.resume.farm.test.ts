@@ -13,8 +13,9 @@ import { applySnapshotName } from '../domain/change-record';
 import { resumeApply, startApply, type ApplyProgress } from './apply';
 import { addHypervisor, refreshInventory } from './hypervisors';
 import { KeyRing } from './signing';
+import { SHARED_LIBVIRT_DIR, TestLibvirtd } from './test-support/test-libvirtd';
 import { scratch, scratchUnavailable } from '../connectors/ssh/test-support/farm';
-import { defineTestVm, FIXTURE_CONF, FIXTURE_STATE, LIBVIRT_URI, onHost, v2Edits, virsh, workbench, type Workbench } from './test-support/apply-bench';
+import { FIXTURE_CONF, FIXTURE_STATE, onHost, v2Edits, workbench, type Workbench } from './test-support/apply-bench';
 
 const TABLE = `stagecraft_apply_resume_${process.pid}`;
 const UNCHANGED = '1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n';
@@ -98,29 +99,33 @@ describe.skipIf(reason !== null)('resuming an apply run (scratch hosts 74–77)'
 
 const libvirtReason = reason ?? libvirtdMissing();
 const VM = `apply-resume-${process.pid}`;
+const POOL = `apply-resume-${process.pid}`;
+const daemon = new TestLibvirtd(SHARED_LIBVIRT_DIR);
 
 describe.skipIf(libvirtReason !== null)('resuming an apply run whose VM snapshot was taken just before the app died (scratch host 78, real libvirtd)', () => {
-  let removeVm = () => undefined as void;
-  afterAll(() => removeVm());
+  beforeAll(() => {
+    daemon.up();
+    daemon.definePool(POOL);
+    daemon.defineTinyVm(POOL, VM);
+  });
+  afterAll(() => daemon.removeFixtures(POOL, [VM]));
 
   it('adopts the snapshot of that run on that domain instead of taking it again, then completes the host', async () => {
-    removeVm = defineTestVm(VM);
-
     scratch(78);
     const bench = await workbench(dir, keys, 'vm-resume', [78], v2Edits('mode = vm resumed\n'), {}, () => VM);
-    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: LIBVIRT_URI }).id;
+    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: daemon.uri }).id;
     await refreshInventory(bench.store, hypervisorId);
     // The app recorded the host as being safeguarded, had libvirt take the snapshot, and died before recording it.
     const run = runLeftByADeadApp(bench, null);
     const [record] = bench.store.apply.hosts(run.id);
     bench.store.apply.updateHost(record!.id, { state: 'snapshotting', startedAt: new Date().toISOString(), message: 'safeguarding' });
     const snapshot = applySnapshotName(bench.changeId, run.id);
-    virsh('snapshot-create-as', VM, snapshot, `before change ${bench.changeId} (apply run ${run.id})`);
+    daemon.virsh('snapshot-create-as', VM, snapshot, `before change ${bench.changeId} (apply run ${run.id})`);
 
     const outcome = await resumeApply(bench.store, bench.changeId, { ...bench.options(), mode: 'complete' }).done;
     expect(outcome.hosts.map((h) => [h.state, h.message])).toEqual([['done', 'done: zero drift against the image']]);
     expect(outcome.hosts[0]).toMatchObject({ safeguard: 'vm-snapshot', vm: { hypervisorId, domain: VM, snapshot } });
-    expect(virsh('snapshot-list', '--name', VM).split('\n').filter(Boolean)).toEqual([snapshot]);
+    expect(daemon.virsh('snapshot-list', '--name', VM).split('\n').filter(Boolean)).toEqual([snapshot]);
     const actions = bench.store.audit.entries(1000).map((e: { action: string }) => e.action);
     expect(actions).not.toContain('hypervisor.snapshot-create');
     expect(onHost(78, FIXTURE_STATE)).toBe('2.0-1\nactive\nmode = vm resumed\n');

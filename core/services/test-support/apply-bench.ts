@@ -3,7 +3,6 @@
  * root commands on them for set-up and checks, and a workspace with a change ready to apply.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { farmEnv } from '../../connectors/ssh/test-support/farm';
 import type { FactCategory } from '../../domain/facts';
@@ -22,35 +21,6 @@ export const FIXTURE_CONF = '/etc/stagecraft-fixture/fixture.conf';
 export const HOSTILE_DIR = '/tmp/stagecraft hostile';
 const WATCH = ['/etc/stagecraft-fixture/**', '/etc/systemd/system/stagecraft-fixture.service.d/**', `${HOSTILE_DIR}/**`];
 export const FIXTURE_STATE = "dpkg-query -W -f '${Version}' stagecraft-fixture; echo; systemctl is-active stagecraft-fixture; cat /etc/stagecraft-fixture/fixture.conf";
-
-const LIBVIRT_DIR = '/tmp/stagecraft-libvirt';
-/** The test libvirtd of scripts/libvirt/up.sh. */
-export const LIBVIRT_URI = `qemu+unix:///system?socket=${LIBVIRT_DIR}/sock/libvirt-sock`;
-export const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', LIBVIRT_URI, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-
-/** A shut-off VM named `name` on the test libvirtd (started if need be), with a small disk; returns what removes it and its snapshots. */
-export function defineTestVm(name: string): () => void {
-  execFileSync('sh', [join(process.cwd(), 'scripts', 'libvirt', 'up.sh')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
-  const disk = join(LIBVIRT_DIR, `${name}.qcow2`);
-  const xml = join(LIBVIRT_DIR, `${name}.xml`);
-  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
-  writeFileSync(
-    xml,
-    `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`,
-  );
-  virsh('define', '--file', xml);
-  return () => {
-    try {
-      for (const snapshot of virsh('snapshot-list', '--name', name).split('\n').filter(Boolean)) virsh('snapshot-delete', name, snapshot);
-      virsh('undefine', name);
-    } catch {
-      // Not defined: nothing to clean.
-    }
-    rmSync(disk, { force: true });
-    rmSync(xml, { force: true });
-  };
-}
 
 /** Runs a command on a scratch host as root (test set-up and checks only: the code under test uses its own connection). */
 export function onHost(n: number, script: string): string {

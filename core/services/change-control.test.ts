@@ -179,6 +179,23 @@ describe('the change workflow through the real service', () => {
     expect(demoDecisions.map((d) => d.signatureStatus)).toEqual(demoDecisions.map(() => 'valid'));
   });
 
+  it("a draft saved before change control keeps its creator as requester after the creator is renamed: they still cannot approve it", () => {
+    const gina = addPerson(store, people['Dan Release']!, { name: 'Gina Creator', roles: ['requester', 'approver'] }, keys);
+    const promotion = { serviceId: payments.id, imageId: stage('testing').image!.id, fromStageId: stage('testing').id, toStageId: stage('staging').id, acknowledgeDrift: false };
+    // As promotion.saveDraft stored drafts before change control: the row alone, its creator by name.
+    const { id } = store.write({ actor: 'Gina Creator', action: 'change.draft', subject: 'old draft' }, () => {
+      const proposal = proposePromotion(store, promotion);
+      const plan = { plan: proposal.plan, basis: proposal.basis, acknowledgedDrift: false, targetParity: proposal.targetParity };
+      return store.promotion.createChange({ title: 'Old draft', serviceId: payments.id, imageId: promotion.imageId, fromStageId: promotion.fromStageId, toStageId: promotion.toStageId, plan, verdict: proposal.verdict, risk: proposal.risk, earliestAt: proposal.verdict.earliestAt, createdAt: new Date().toISOString(), createdBy: 'Gina Creator' });
+    });
+    expect(store.changes.details(id)).toBeNull();
+    updatePerson(store, people['Dan Release']!, gina.id, { name: 'Gina Renamed' }, keys);
+    expect(changeDetail(store, id).requester?.name).toBe('Gina Renamed');
+    move(id, 'submit', 'Dan Release');
+    expect(() => transitionChange(store, { changeId: id, action: 'approve', actorId: gina.id }, { keys })).toThrow(/separation of duties/);
+    expect(store.changes.details(id)?.requesterId).toBe(gina.id);
+  });
+
   it('waits for every named approver beyond the policy count, and keeps old approvals verifiable after a new key', async () => {
     const id = await draftToStaging('Named approvers');
     updateChange(store, { changeId: id, actorId: people['Alice Requester']!.id, edit: { requiredApproverIds: [people['Erin CAB']!.id] } });

@@ -99,6 +99,7 @@ export function updatePerson(store: WorkspaceStore, actor: PersonRecord | null, 
     { actor: actor?.name ?? before.name, action: 'person.update', subject: `person ${before.name}`, before: { name: before.name, roles: before.roles }, after: (p) => ({ name: p.name, roles: p.roles, newKey: changes.newKey === true }) },
     () => {
       if (publicKeyPem) store.changes.addKey(id, keyFingerprint(publicKeyPem), publicKeyPem);
+      if (changes.name !== undefined && changes.name !== before.name) recordCreatorById(store, before);
       return store.changes.updatePerson(id, { ...(changes.name !== undefined && { name: changes.name }), ...(roles && { roles }), ...(publicKeyPem && { publicKeyPem }) });
     },
   );
@@ -147,7 +148,21 @@ export function generatedDetails(store: WorkspaceStore, row: Row, requesterId: n
   };
 }
 
-/** The requester of a change: its recorded person, else the person named as its creator. */
+/**
+ * Drafts saved before change control name their creator only by name: before `person` is renamed,
+ * their details are written with the creator's id, or the rename would leave them without a
+ * requester (and the creator free to approve their own change). Call inside the rename's write.
+ */
+function recordCreatorById(store: WorkspaceStore, person: PersonRecord): void {
+  for (const row of store.promotion.changes<Verdict, Risk>()) {
+    if (row.createdBy !== person.name || store.changes.details(row.id)) continue;
+    // A change whose target stage is gone can be neither approved nor shown: nothing to keep for it.
+    if (!store.inventory.getService(row.serviceId).stages.some((s) => s.id === row.toStageId)) continue;
+    store.changes.saveDetails(generatedDetails(store, row, person.id));
+  }
+}
+
+/** The requester of a change: its recorded person, else the person named as its creator (see recordCreatorById). */
 function requesterOf(store: WorkspaceStore, row: Row, details: ChangeDetails | null): PersonRecord | null {
   if (details?.requesterId != null) return store.changes.person(details.requesterId);
   return store.changes.personByName(row.createdBy) ?? null;

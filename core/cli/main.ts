@@ -6,6 +6,7 @@ import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
 import { runChange, runCalendar, runPeople } from './change';
 import { runReport } from './report';
+import { textOrJson } from './output-format';
 import { keyRingOf } from '../services/current-person';
 import { runApplyCommand } from './apply';
 import { runAssets, runCloneCommand } from './assets';
@@ -148,7 +149,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     if (command === 'workspace' && sub === 'info') {
       const { positional, options } = parseArgs(rest);
       const summary = await invoke('workspace.open', { path: resolve(requirePath(positional)) });
-      if (format(options) === 'json') out(JSON.stringify(summary, null, 2));
+      if (textOrJson(options) === 'json') out(JSON.stringify(summary, null, 2));
       else {
         const c = summary.counts;
         out(`${summary.name}\n  file: ${summary.path}\n  schema: ${summary.schemaVersion}\n  created: ${summary.createdAt}\n  ${c.services} services, ${c.hosts} hosts, ${c.snapshots} snapshots, ${c.images} images`);
@@ -186,7 +187,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       const from = service.stages.find((s) => image.assignedTo.includes(s.id) && service.edges.some((e) => e.from === s.id && e.to === to.id)) ?? service.stages.find((s) => s.id === image.assignedTo.at(-1));
       if (!from) throw new UsageError(`Image ${image.label} is not assigned to any stage of ${service.name}, so it cannot be promoted.`);
       const proposal = await invoke('promotion.plan', { serviceId: service.id, imageId: image.id, fromStageId: from.id, toStageId: to.id, acknowledgeDrift: false });
-      if (format(options) === 'json') out(JSON.stringify(proposal, null, 2));
+      if (textOrJson(options) === 'json') out(JSON.stringify(proposal, null, 2));
       else {
         out(`Promote image ${image.label} of ${service.name} from ${from.name} to ${to.name}: ${proposal.verdict.allowed ? 'allowed' : 'REFUSED'}`);
         for (const rule of proposal.verdict.rules) out(`  ${rule.status.padEnd(7)} ${rule.reason}`);
@@ -241,7 +242,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     if (command === 'assets' || command === 'clone') {
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
       await invoke('workspace.open', { path: resolve(requirePath(positional)) });
-      return command === 'assets' ? await runAssets(options, format(options), invoke, out) : await runCloneCommand(options, invoke, app.onEvent, out);
+      return command === 'assets' ? await runAssets(options, textOrJson(options), invoke, out) : await runCloneCommand(options, invoke, app.onEvent, out);
     }
     if (command === 'apply') {
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
@@ -333,7 +334,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       const { positional, options } = parseArgs([sub ?? '', ...rest].filter(Boolean));
       if (positional.length !== 2) throw new UsageError('diff needs BASELINE and ACTUAL files.');
       const report = diffFiles(resolve(positional[0]!), resolve(positional[1]!), options.get('role'));
-      if (format(options) === 'json') out(JSON.stringify(report.items, null, 2));
+      if (textOrJson(options) === 'json') out(JSON.stringify(report.items, null, 2));
       else {
         out(parityLine('diff', report));
         for (const line of driftItemsAsText(report.items)) out(line);
@@ -355,7 +356,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
           if (!stage) throw new UsageError(`${service.name} has no stage "${stageName}".`);
           details.push({ service: service.name, stage: stageName, ...(await invoke('drift.stage', { stageId: stage.id })) });
         }
-        if (format(options) === 'json') out(JSON.stringify(details, null, 2));
+        if (textOrJson(options) === 'json') out(JSON.stringify(details, null, 2));
         else
           for (const detail of details) {
             out(parityLine(`${detail.service} ${detail.stage} against production`, detail.production));
@@ -369,7 +370,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       }
       const drifts = [];
       for (const service of chosen) drifts.push({ service: service.name, ...(await invoke('drift.service', { serviceId: service.id })) });
-      if (format(options) === 'json') out(JSON.stringify(drifts, null, 2));
+      if (textOrJson(options) === 'json') out(JSON.stringify(drifts, null, 2));
       else
         for (const drift of drifts) {
           out(parityLine(drift.service, drift.parity));
@@ -403,12 +404,6 @@ function sshOptions(options: Map<string, string>) {
 function writeNewFile(path: string, content: string): void {
   if (existsSync(path)) throw new UsageError(`${path} already exists; choose another --out file or remove it first.`);
   writeFileSync(path, content, { flag: 'wx' });
-}
-
-function format(options: Map<string, string>): 'json' | 'text' {
-  const value = options.get('format') ?? 'text';
-  if (value !== 'json' && value !== 'text') throw new UsageError(`--format must be json or text, not "${value}".`);
-  return value;
 }
 
 function requirePath(positional: string[]): string {

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import { client } from '../api/client';
-import { useApp } from '../store/index';
 import { asWireError } from '../store/task';
 import { Dialog } from './Dialog';
 
@@ -12,7 +11,6 @@ export function AddHostDialog({ stageId, roles, onClose }: { stageId: number; ro
     e.preventDefault();
     try {
       await client.call('hosts.add', { name: form.name, address: form.address || form.name, port: Number(form.port), sshUser: form.sshUser, stageId, role: form.role });
-      await useApp.getState().selectStage(stageId);
       onClose();
     } catch (error) {
       setProblem(asWireError(error).message);

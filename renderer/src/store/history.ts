@@ -62,7 +62,7 @@ export const historySlice: StateCreator<AppState, [], [], HistorySlice> = (set, 
         }
       })();
       if (inverse) get().record({ label: `lifecycle: ${edit.kind}`, redo: () => apply(serviceId, edit), undo: () => apply(serviceId, inverse) });
-      await get().loadServices();
+      // The services are read again on the workspace.changed the edit emits.
       return true;
     },
     record: (command) => set({ undoStack: [...get().undoStack, command].slice(-MAX_HISTORY), redoStack: [] }),
@@ -71,7 +71,6 @@ export const historySlice: StateCreator<AppState, [], [], HistorySlice> = (set, 
       if (!command) return;
       if (await task(set, `Undoing ${command.label}`, command.undo)) {
         set({ undoStack: get().undoStack.slice(0, -1), redoStack: [...get().redoStack, command] });
-        await get().loadServices();
       }
     },
     redo: async () => {
@@ -79,7 +78,6 @@ export const historySlice: StateCreator<AppState, [], [], HistorySlice> = (set, 
       if (!command) return;
       if (await task(set, `Redoing ${command.label}`, command.redo)) {
         set({ redoStack: get().redoStack.slice(0, -1), undoStack: [...get().undoStack, command] });
-        await get().loadServices();
       }
     },
   };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { addHypervisor, expect, openShell, test } from './fixtures';
+import { actAs, addHypervisor, expect, openShell, test } from './fixtures';
 
 // libvirt's mock driver: VMs that match the demo's payments-api integration hosts.
 const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
@@ -60,6 +60,34 @@ test('a write is followed by one reload, the one its workspace.changed sets off,
   await settle(page);
   expect(calls.of('changes.update')).toBe(1);
   expect(calls.of('changes.list')).toBe(1);
+  expect(calls.of('changes.get')).toBe(1);
+
+  // Another person chosen with a change open: the change (what they may do with it) is read once.
+  calls.reset();
+  await actAs(page, 'Rosa Alvarez');
+  await settle(page);
+  expect(calls.of('people.setCurrent')).toBe(1);
+  expect(calls.of('changes.get')).toBe(1);
+
+  // A lifecycle edit, its undo and its redo: the services are read once after each.
+  await page.keyboard.press('Control+1');
+  await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /storefront-web/ }).click();
+  const canvas = page.getByTestId('lifecycle-canvas');
+  const stages = canvas.locator('[data-testid^="stage-"]');
+  await canvas.getByRole('button', { name: 'Edit lifecycle…' }).click();
+  const lifecycle = page.getByRole('dialog', { name: 'Lifecycle of storefront-web' });
+  const add = lifecycle.getByRole('form', { name: 'Add a stage' });
+  await add.getByLabel('New stage name').fill('perf');
+  await settle(page);
+  for (const [step, stageCount] of [['Add stage', 6], ['Undo', 5], ['Redo', 6]] as const) {
+    calls.reset();
+    await (step === 'Add stage' ? add : lifecycle).getByRole('button', { name: step }).click();
+    await expect(stages).toHaveCount(stageCount);
+    await settle(page);
+    expect(calls.of('lifecycle.edit')).toBe(1);
+    expect(calls.of('services.list')).toBe(1);
+  }
+  await lifecycle.getByRole('button', { name: 'Close' }).click();
 
   // A reclaim run: when it ends the workspace is redrawn (workspace.changed 'assets') and the report read once.
   await addHypervisor(page, 'kvm-int', URI);

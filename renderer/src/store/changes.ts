@@ -53,11 +53,11 @@ export const changesAtOpen: Pick<ChangesSlice, 'currentPerson' | 'people' | 'peo
 };
 
 export const changesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, get) => {
-  /** Acts on the open change: its detail from the answer; the list reloads on the workspace.changed the action emits. */
-  const withSelected = async (label: string, work: (changeId: number) => Promise<{ change: ChangeDetailView }>) => {
+  /** Acts on the open change; the list and the change are read again on the workspace.changed the action emits (reloadChanges). */
+  const withSelected = async (label: string, work: (changeId: number) => Promise<unknown>) => {
     const changeId = get().selectedChangeId;
     if (changeId === null) return false;
-    return task(set, label, async () => set({ changeDetail: (await work(changeId)).change }));
+    return task(set, label, async () => void (await work(changeId)));
   };
   return {
     ...changesAtOpen,
@@ -72,9 +72,7 @@ export const changesSlice: StateCreator<AppState, [], [], ChangesSlice> = (set, 
       task(set, 'Choosing who you are', async () => {
         const person = await client.call('people.setCurrent', { personId });
         set({ currentPerson: person, people: (await client.call('people.list', {})).map((p) => (p.id === person.id ? person : p)) });
-        // What this person may do differs: the open change's actions with it.
-        const changeId = get().selectedChangeId;
-        if (changeId !== null) set({ changeDetail: await client.call('changes.get', { changeId }) });
+        // What this person may do differs: the open change (its actions) is read again on the workspace.changed setCurrent emits.
       }),
     addPerson: async (name, roles) =>
       task(set, 'Adding a person', async () => {

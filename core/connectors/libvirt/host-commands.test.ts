@@ -5,7 +5,25 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { farmEndpoint, readFarm } from '../ssh/test-support/farm';
-import { hostCommandAccess, LocalVirshRunner, SshVirshRunner } from './runner';
+import { LibvirtHypervisor, type HypervisorOperation, type OperationPlan } from './hypervisor';
+import { hostCommandAccess, LocalVirshRunner, SshVirshRunner, type VirshRunner } from './runner';
+
+const fromSnapshot: HypervisorOperation = { kind: 'clone', template: 'web', newName: 'web-2', snapshot: 'release 2.4' };
+
+/** Plans and executes (a plan made where it could run) a clone from a snapshot through `runner`: both refused with `reason`, and nothing asked of the runner. */
+async function expectRefused(runner: VirshRunner, reason: RegExp) {
+  const asked: string[] = [];
+  for (const method of ['run', 'runOnHost'] as const) {
+    const original = runner[method].bind(runner);
+    runner[method] = (argv: readonly string[], options?: object) => (asked.push(argv.join(' ')), original(argv, options));
+  }
+  const hypervisor = new LibvirtHypervisor(runner);
+  const refusal = { kind: 'operation-failed', message: expect.stringMatching(reason) };
+  await expect(hypervisor.planOperation(fromSnapshot)).rejects.toMatchObject(refusal);
+  const plan: OperationPlan = { op: fromSnapshot, hypervisor: runner.uri, description: 'Clone web from snapshot "release 2.4"', commands: [runner.displayOnHost(['qemu-img', 'convert'])], documents: [], warnings: [] };
+  await expect(hypervisor.execute(plan, { confirmed: true })).rejects.toMatchObject(refusal);
+  expect(asked).toEqual([]);
+}
 
 describe('host commands of a runner', () => {
   it('reach the disks of a daemon on this machine only', () => {
@@ -23,7 +41,7 @@ describe('host commands of a runner', () => {
     const ssh = new SshVirshRunner({ host: 'kvm-01.test.invalid', user: 'admin' }, 'qemu:///system');
     expect(ssh.hostAccess()).toBeNull();
     expect(ssh.displayOnHost(argv)).toMatch(/^ssh admin@kvm-01\.test\.invalid(:22)? 'env' 'LC_ALL=C' 'qemu-img' 'convert' .*'snapshot\.name=release 2\.4'/);
-    await expect(new LocalVirshRunner('test:///default').runOnHost(['qemu-img', '--version'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/test driver/) });
+    await expectRefused(new LocalVirshRunner('test:///default'), /a clone from a snapshot copies disk files with qemu-img on the hypervisor's host, and test:\/\/\/default is libvirt's test driver/);
   });
 
   it('over SSH, reach the disks only of a daemon on the SSH host itself, and are refused before connecting anywhere else', async () => {
@@ -32,8 +50,8 @@ describe('host commands of a runner', () => {
     expect(via('test:///default').hostAccess()).toBe("test:///default is libvirt's test driver: its disks are not real files");
     expect(via('qemu+ssh://kvm-02/system').hostAccess()).toMatch(/^qemu\+ssh:\/\/kvm-02\/system reaches another host than admin@kvm-01\.test\.invalid(:22)?, where the host commands run: register the hypervisor with its own host as SSH target and a local URI \(qemu:\/\/\/system\)$/);
     // Refused with the reason, not "unreachable": no connection to the (never resolving) host was tried.
-    await expect(via('test:///default').runOnHost(['qemu-img', '--version'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/test driver/) });
-    await expect(via('qemu+tcp://kvm-02/system').runOnHost(['qemu-img', '--version'])).rejects.toMatchObject({ kind: 'operation-failed', message: expect.stringMatching(/reaches another host than/) });
+    await expectRefused(via('test:///default'), /test driver/);
+    await expectRefused(via('qemu+tcp://kvm-02/system'), /reaches another host than/);
   });
 });
 

@@ -385,16 +385,17 @@ export class LibvirtHypervisor implements Hypervisor {
     checkName('template', op.template);
     checkName('new name', op.newName);
     const where = this.runner.where;
+    if (op.snapshot !== undefined) {
+      // The one check of host commands, before anything is read: execute plans again, so it refuses there too before any step.
+      const refused = this.runner.hostAccess();
+      if (refused) throw new LibvirtFailure('operation-failed', `${where}: a clone from a snapshot copies disk files with qemu-img on the hypervisor's host, and ${refused}`);
+    }
     const existing = await this.names(['list', '--all', '--name']);
     if (!existing.includes(op.template)) throw new LibvirtFailure('not-found', `${where}: there is no domain "${op.template}" to clone`);
     if (existing.includes(op.newName)) throw new LibvirtFailure('operation-failed', `${where}: a domain named "${op.newName}" already exists`);
     const state = await this.domainState(op.template);
     const fromSnapshot = op.snapshot === undefined ? null : await this.internalSnapshotDisks(op.template, checkName('snapshot name', op.snapshot));
     if (state !== 'shutoff' && !fromSnapshot) throw new LibvirtFailure('operation-failed', `${where}: ${op.template} is ${state}: a template must be shut off to be cloned (its disks must not change while copied)`, 'Clone it from one of its snapshots instead.');
-    if (fromSnapshot) {
-      const refused = this.runner.hostAccess();
-      if (refused) throw new LibvirtFailure('operation-failed', `${where}: a clone from a snapshot copies disk files with qemu-img on the hypervisor's host, and ${refused}`);
-    }
 
     const xml = parseVirshXml(await this.read(['dumpxml', '--inactive', '--domain', op.template]), `dumpxml ${op.template}`, 'domain');
     if (child(xml, 'os', 'nvram')) throw new LibvirtFailure('operation-failed', `${where}: ${op.template} boots with UEFI variables (nvram), which this clone does not copy`, 'use virt-clone for UEFI templates');

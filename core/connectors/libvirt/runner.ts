@@ -51,7 +51,11 @@ export interface VirshRunner {
    * the disks of qemu:///system are files of that host, not reachable through virsh alone.
    */
   hostAccess(): string | null;
-  /** Runs `argv` (argv[0] the tool) on the hypervisor's host; stdout when it exits 0, otherwise a LibvirtFailure. */
+  /**
+   * Runs `argv` (argv[0] the tool) where this runner's commands run; stdout when it exits 0, otherwise a
+   * LibvirtFailure. That is the hypervisor's host only when hostAccess() is null: LibvirtHypervisor
+   * refuses a plan with host commands otherwise, before it reads or runs anything.
+   */
   runOnHost(argv: readonly string[], options?: { timeoutMs?: number; what?: string }): Promise<string>;
   /** The exact host command, quoted for display. */
   displayOnHost(argv: readonly string[]): string;
@@ -108,8 +112,6 @@ export class LocalVirshRunner implements VirshRunner {
   }
 
   async runOnHost(argv: readonly string[], options: { timeoutMs?: number; what?: string } = {}): Promise<string> {
-    const refused = this.hostAccess();
-    if (refused) throw new LibvirtFailure('operation-failed', refused);
     const what = options.what ?? argv.slice(0, 2).join(' ');
     return this.spawn(argv[0]!, argv.slice(1), options.timeoutMs ?? VIRSH_DEFAULTS.changeTimeoutMs, what, (stderr) => hostFailure(this.where, what, stderr));
   }
@@ -207,8 +209,6 @@ export class SshVirshRunner implements VirshRunner {
   }
 
   async runOnHost(argv: readonly string[], options: { timeoutMs?: number; what?: string } = {}): Promise<string> {
-    const refused = this.hostAccess();
-    if (refused) throw new LibvirtFailure('operation-failed', refused);
     const timeoutMs = options.timeoutMs ?? VIRSH_DEFAULTS.changeTimeoutMs;
     const what = options.what ?? argv.slice(0, 2).join(' ');
     const output = await this.exchange(shellCommand(['env', 'LC_ALL=C', ...argv]), '', what, timeoutMs);

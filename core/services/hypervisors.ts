@@ -54,7 +54,7 @@ export interface ConnectOptions extends LibvirtHypervisorOptions {
   ssh?: Omit<SshVirshOptions, 'trustStore'>;
   /** Who accepts new host keys (recorded in the workspace's trust store). */
   actor?: string;
-  /** A runner of this hypervisor that the caller keeps open (one connection for a whole plan or run, see withConnection) and closes. */
+  /** A runner of this hypervisor that the caller keeps open (one connection for a whole plan or run, see withConnections) and closes. */
   runner?: VirshRunner;
 }
 

@@ -3,10 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { changeAction } from '../contract/changes';
 import { CallFailed, type CallInput, type CallName, type CallOutput } from '../contract/index';
-import { StagecraftError } from '../domain/errors';
-import { writeExportFile } from '../services/export-file';
 import { UsageError } from './main';
-import { textOrJson } from './output-format';
+import { textOrJson, writeOutFile } from './output-format';
 
 type Invoke = <N extends CallName>(name: N, input: CallInput<N>) => Promise<CallOutput<N>>;
 type Action = CallInput<'changes.transition'>['action'];
@@ -120,12 +118,7 @@ export async function runCalendar(sub: string | undefined, positional: string[],
     if (!from || !to || !file) throw new UsageError('calendar export needs --from DATE --to DATE --out FILE.ics.');
     const instant = (date: string) => (/^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T00:00:00Z` : date);
     const calendar = await invoke('calendar.exportIcs', { from: instant(from), to: instant(to), includeFreezes: !options.has('no-freezes'), includeLeases: !options.has('no-leases') });
-    try {
-      writeExportFile(resolve(file), Buffer.from(calendar.text, 'utf8'), { overwrite: options.has('overwrite') });
-    } catch (error) {
-      if (error instanceof StagecraftError && error.code === 'conflict') throw new UsageError(`${file} already exists; add --overwrite to replace it, or choose another --out file.`);
-      throw error;
-    }
+    writeOutFile(file, calendar.text, options);
     out(`Wrote ${calendar.events} events to ${file}.`);
     return 0;
   }

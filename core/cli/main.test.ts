@@ -98,7 +98,14 @@ describe('stagecraft collect and scan, against a real sshd', () => {
       const snapshot = JSON.parse((await import('node:fs')).readFileSync(outFile, 'utf8'));
       expect(snapshot).toMatchObject({ format: 'stagecraft.snapshot', version: 1 });
       expect(snapshot.packages.length).toBeGreaterThan(50);
-      expect(await run('collect', target, '--identity', key.privateFile, '--known-hosts', knownHosts, '--accept-new', '--out', outFile)).toMatchObject({ code: 2, stderr: expect.stringMatching(/already exists/) });
+      const { readFileSync, writeFileSync: write } = await import('node:fs');
+      write(outFile, 'kept');
+      expect(await run('collect', target, '--identity', key.privateFile, '--known-hosts', knownHosts, '--accept-new', '--out', outFile)).toMatchObject({ code: 2, stderr: expect.stringMatching(/already exists; add --overwrite/) });
+      expect(readFileSync(outFile, 'utf8')).toBe('kept');
+      expect((await run('collect', target, '--identity', key.privateFile, '--known-hosts', knownHosts, '--accept-new', '--out', outFile, '--overwrite')).code).toBe(0);
+      expect(JSON.parse(readFileSync(outFile, 'utf8'))).toMatchObject({ format: 'stagecraft.snapshot' });
+      const missing = join(dir, 'no-such-folder', 'local.json');
+      expect(await run('collect', target, '--identity', key.privateFile, '--known-hosts', knownHosts, '--accept-new', '--out', missing)).toMatchObject({ code: 2, stderr: expect.stringMatching(/folder .*no-such-folder does not exist/) });
     } finally {
       await sshd.stop();
     }

@@ -1,4 +1,3 @@
-import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IMPORT_FORMATS } from '../contract/imports';
 import { CallFailed, type CallName, type CallOutput, type EventPayload } from '../contract/index';
@@ -6,7 +5,7 @@ import type { CallInput } from '../contract/index';
 import { driftItemsAsText, parityLine } from '../reports/drift-text';
 import { runChange, runCalendar, runPeople } from './change';
 import { runReport } from './report';
-import { textOrJson } from './output-format';
+import { textOrJson, writeOutFile } from './output-format';
 import { keyRingOf } from '../services/current-person';
 import { runApplyCommand } from './apply';
 import { runAssets, runCloneCommand } from './assets';
@@ -32,7 +31,7 @@ Usage:
                                                    the workspace's drift and parity; with --stage,
                                                    every drift item of that stage
   stagecraft collect ssh://USER@HOST[:PORT] [--identity KEY] [--known-hosts FILE] [--accept-new]
-                   [--watch GLOB,GLOB] [--out FILE]
+                   [--watch GLOB,GLOB] [--out FILE [--overwrite]]
                                                    collect one host's facts (read-only) as a
                                                    snapshot JSON, printed or written to FILE
   stagecraft scan WORKSPACE [--service S] [--stage T] [--concurrency N] [--accept-new]
@@ -285,7 +284,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       const json = JSON.stringify(result.snapshot, null, 2);
       const outFile = options.get('out');
       if (outFile) {
-        writeNewFile(resolve(outFile), `${json}\n`);
+        writeOutFile(outFile, `${json}\n`, options);
         out(`Wrote the snapshot of ${result.endpoint} (host key ${result.hostKey.fingerprint}) to ${outFile}${result.partial ? ', with missing facts: see its warnings' : ''}.`);
       } else out(json);
       return 0;
@@ -398,12 +397,6 @@ function sshOptions(options: Map<string, string>) {
     ...(options.has('identity') && { identityFiles: [resolve(options.get('identity')!)] }),
     ...(options.has('known-hosts') && { knownHostsFiles: [resolve(options.get('known-hosts')!)] }),
   };
-}
-
-/** Never overwrites a file silently. */
-function writeNewFile(path: string, content: string): void {
-  if (existsSync(path)) throw new UsageError(`${path} already exists; choose another --out file or remove it first.`);
-  writeFileSync(path, content, { flag: 'wx' });
 }
 
 function requirePath(positional: string[]): string {

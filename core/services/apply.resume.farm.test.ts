@@ -102,13 +102,72 @@ const VM = `apply-resume-${process.pid}`;
 const POOL = `apply-resume-${process.pid}`;
 const daemon = new TestLibvirtd(SHARED_LIBVIRT_DIR);
 
-describe.skipIf(libvirtReason !== null)('resuming an apply run whose VM snapshot was taken just before the app died (scratch host 78, real libvirtd)', () => {
+describe.skipIf(libvirtReason !== null)('resuming an apply run whose VM snapshot was taken just before the app died (scratch hosts 78, 81, 82, real libvirtd)', () => {
   beforeAll(() => {
     daemon.up();
     daemon.definePool(POOL);
     daemon.defineTinyVm(POOL, VM);
   });
   afterAll(() => daemon.removeFixtures(POOL, [VM]));
+  const snapshotsOfVm = () => daemon.virsh('snapshot-list', '--domain', VM, '--name').split('\n').filter(Boolean);
+  // Every workspace's first change and run are numbered 1: each test starts from a VM without snapshots.
+  afterEach(() => {
+    for (const snapshot of snapshotsOfVm()) daemon.virsh('snapshot-delete', '--domain', VM, '--snapshotname', snapshot);
+  });
+
+  /** A workspace whose one host (scratch n) is the VM, and the run a dead app left with that host being safeguarded. */
+  async function cutWhileSafeguarding(name: string, n: number) {
+    scratch(n);
+    const bench = await workbench(dir, keys, name, [n], v2Edits(`mode = ${name}\n`), {}, () => VM);
+    const hypervisorId = addHypervisor(bench.store, 'tester', { name: 'test-libvirtd', uri: daemon.uri }).id;
+    await refreshInventory(bench.store, hypervisorId);
+    const run = runLeftByADeadApp(bench, null);
+    const [record] = bench.store.apply.hosts(run.id);
+    bench.store.apply.updateHost(record!.id, { state: 'snapshotting', startedAt: new Date().toISOString(), message: 'safeguarding' });
+    return { bench, run, hypervisorId, snapshot: applySnapshotName(bench.changeId, run.id), description: `before change ${bench.changeId} (apply run ${run.id})` };
+  }
+
+  it('refuses a snapshot of the same name that this run did not take (another workspace on the same hypervisor): the host fails untouched, the snapshot is neither used nor reverted', async () => {
+    // Another workspace's change 1, run 1 snapshotted this VM before this run started: same name, same description.
+    const foreign = applySnapshotName(1, 1);
+    daemon.virsh('snapshot-create-as', '--domain', VM, '--name', foreign, '--description', 'before change 1 (apply run 1)');
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // libvirt dates snapshots to the second
+    const { bench, run, snapshot } = await cutWhileSafeguarding('vm-foreign', 81);
+    expect([run.id, snapshot]).toEqual([1, foreign]);
+
+    const outcome = await resumeApply(bench.store, bench.changeId, { ...bench.options(), mode: 'complete' }).done;
+    expect(outcome.hosts.map((h) => [h.state, h.safeguard])).toEqual([['failed', null]]);
+    expect(outcome.hosts[0]!.message).toMatch(new RegExp(`^nothing was changed: VM ${VM} on test-libvirtd already has a snapshot named ${snapshot} that this run did not take .*virsh snapshot-delete ${VM} ${snapshot}`));
+    expect(bench.store.apply.commands(outcome.hosts[0]!.id)).toEqual([]);
+    expect(snapshotsOfVm()).toEqual([foreign]);
+    const actions = bench.store.audit.entries(1000).map((e: { action: string }) => e.action);
+    expect(actions.filter((a) => a.startsWith('hypervisor.snapshot'))).toEqual([]);
+    expect(onHost(81, FIXTURE_STATE)).toBe(UNCHANGED);
+
+    // Another description under this run's name is refused the same way, even when it is newer than the run.
+    bench.store.close();
+    const second = await cutWhileSafeguarding('vm-foreign-described', 81);
+    daemon.virsh('snapshot-delete', '--domain', VM, '--snapshotname', foreign);
+    daemon.virsh('snapshot-create-as', '--domain', VM, '--name', second.snapshot, '--description', 'taken by hand');
+    const refused = await resumeApply(second.bench.store, second.bench.changeId, { ...second.bench.options(), mode: 'complete' }).done;
+    expect(refused.hosts[0]!.message).toMatch(/that this run did not take \("taken by hand", created /);
+    second.bench.store.close();
+  }, 300_000);
+
+  it('a roll-back resume of a VM host cut while safeguarding records the snapshot the run had taken and keeps it (nothing to revert)', async () => {
+    const { bench, hypervisorId, snapshot, description } = await cutWhileSafeguarding('vm-rollback', 82);
+    daemon.virsh('snapshot-create-as', '--domain', VM, '--name', snapshot, '--description', description);
+
+    const outcome = await resumeApply(bench.store, bench.changeId, { ...bench.options(), mode: 'roll-back' }).done;
+    expect(outcome.hosts.map((h) => [h.state, h.message])).toEqual([['rolled-back', `nothing was changed (resumed to roll back); VM ${VM}'s snapshot ${snapshot} is kept`]]);
+    expect(outcome.hosts[0]).toMatchObject({ safeguard: 'vm-snapshot', vm: { hypervisorId, domain: VM, snapshot } });
+    expect(snapshotsOfVm()).toEqual([snapshot]);
+    const actions = bench.store.audit.entries(1000).map((e: { action: string }) => e.action);
+    expect(actions.filter((a) => a.startsWith('hypervisor.snapshot'))).toEqual([]);
+    expect(onHost(82, FIXTURE_STATE)).toBe(UNCHANGED);
+    bench.store.close();
+  }, 300_000);
+
 
   it('adopts the snapshot of that run on that domain instead of taking it again, then completes the host', async () => {
     scratch(78);

@@ -239,30 +239,52 @@ class ApplyRunner {
     return driftAgainstImage(this.context.image, plan.role, snapshot, drift).items.map((i) => `${i.kind} ${i.category} ${i.key}${i.expected !== undefined ? ` (expected ${i.expected}, found ${i.actual ?? 'nothing'})` : ''}`);
   }
 
-  /** Whether the VM has the snapshot already: taken by this run just before the app stopped. */
-  private async hasSnapshot(vm: { hypervisorId: number; domain: string }, name: string): Promise<boolean> {
+  /**
+   * This run's snapshot of the VM if libvirt has it (taken just before the app stopped), else null.
+   * A snapshot by that name that this run did not write (another description, or older than the
+   * run: another workspace or a restored copy on the same hypervisor) is refused, never adopted: a
+   * rollback would revert the VM to someone else's state.
+   */
+  private async snapshotOfThisRun(vm: VmOfHost & { hypervisorId: number }): Promise<VmSafeguard | null> {
+    const name = applySnapshotName(this.context.changeId, this.runId);
     const hypervisor = connectHypervisor(this.store, this.store.hypervisors.get(vm.hypervisorId), this.hypervisors.for(vm.hypervisorId));
+    let found;
     try {
-      return (await hypervisor.snapshots(vm.domain)).some((s) => s.name === name);
+      found = (await hypervisor.snapshots(vm.domain)).find((s) => s.name === name);
     } finally {
       hypervisor.close();
     }
+    if (!found) return null;
+    // libvirt keeps the creation time in whole seconds.
+    const runStarted = Math.floor(Date.parse(this.store.apply.run(this.runId).startedAt) / 1000) * 1000;
+    const createdAt = found.createdAt === null ? NaN : Date.parse(found.createdAt);
+    if (found.description !== this.snapshotDescription() || !(createdAt >= runStarted)) {
+      throw new HostFailure(
+        `VM ${vm.domain} on ${vm.hypervisor} already has a snapshot named ${name} that this run did not take ("${found.description}", created ${found.createdAt ?? 'at an unknown time'}; this run started ${this.store.apply.run(this.runId).startedAt}), so it is not used as this host's safeguard. ` +
+          `If it is not this host's, rename or delete it on ${vm.hypervisor} (virsh snapshot-delete ${vm.domain} ${name}) and plan and apply the change again.`,
+      );
+    }
+    return { hypervisorId: vm.hypervisorId, domain: vm.domain, snapshot: name };
   }
 
-  /** Snapshots the host's VM, or backs its files and versions up on the host; resumed, adopts the run's snapshot if it was taken. */
-  private async safeguard(shell: RemoteShell, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord, resumed: boolean): Promise<ApplyHostRecord> {
+  private snapshotDescription(): string {
+    return `before change ${this.context.changeId} (apply run ${this.runId})`;
+  }
+
+  /** Snapshots the host's VM (adopting the one this run took if the app stopped just after), or backs its files and versions up on the host. */
+  private async safeguard(shell: RemoteShell, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord): Promise<ApplyHostRecord> {
     const vm = this.context.vms.get(host.name);
     if (vm) {
-      const snapshot = applySnapshotName(this.context.changeId, this.runId);
-      const safeguard: VmSafeguard = { hypervisorId: vm.hypervisorId, domain: vm.domain, snapshot };
-      if (resumed && (await this.hasSnapshot(vm, snapshot))) {
-        // Nothing is changed before the snapshot is taken, so the one there is the host before this run.
-        return this.setHost(record, { safeguard: 'vm-snapshot', vm: safeguard }, `VM ${vm.domain} was snapshotted as ${snapshot} on ${vm.hypervisor} before the run stopped: that snapshot is kept`);
+      const taken = await this.snapshotOfThisRun(vm);
+      if (taken) {
+        // Nothing is changed before the snapshot is taken, so this run's is the host before this run.
+        return this.setHost(record, { safeguard: 'vm-snapshot', vm: taken }, `VM ${vm.domain} was snapshotted as ${taken.snapshot} on ${vm.hypervisor} before the run stopped: that snapshot is kept`);
       }
-      const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: `before change ${this.context.changeId} (apply run ${this.runId})` }, this.hypervisors.for(vm.hypervisorId));
+      const snapshot = applySnapshotName(this.context.changeId, this.runId);
+      const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: this.snapshotDescription() }, this.hypervisors.for(vm.hypervisorId));
       // The approved, scheduled change is the confirmation the connector asks for.
       await executeHypervisorOperation(this.store, this.actor, vm.hypervisorId, plan, { ...this.hypervisors.for(vm.hypervisorId), confirmed: true });
-      return this.setHost(record, { safeguard: 'vm-snapshot', vm: safeguard }, `VM ${vm.domain} snapshotted as ${snapshot} on ${vm.hypervisor}`);
+      return this.setHost(record, { safeguard: 'vm-snapshot', vm: { hypervisorId: vm.hypervisorId, domain: vm.domain, snapshot } }, `VM ${vm.domain} snapshotted as ${snapshot} on ${vm.hypervisor}`);
     }
     record = this.setHost(record, { safeguard: 'host-backup', backupDir: script.backupDir, backups: script.backups }, `backing up to ${script.backupDir}`);
     for (const command of script.backup) await this.send(shell, record, 'backup', null, command);
@@ -273,11 +295,13 @@ class ApplyRunner {
   private async rollBack(shell: RemoteShell | null, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord, why: string): Promise<ApplyHostRecord> {
     record = this.setHost(record, { state: 'rolling-back' }, `rolling back: ${why}`);
     try {
+      // Only steps change a host: with none started (cut or aborted before the first), there is nothing to undo.
+      const started = new Set(this.store.apply.commands(record.id).filter((c) => c.phase === 'step').map((c) => c.stepIndex!));
       if (record.safeguard === 'vm-snapshot' && record.vm) {
+        if (started.size === 0) return this.setHost(record, { state: 'rolled-back', endedAt: this.now() }, `nothing was changed (${why}); VM ${record.vm.domain}'s snapshot ${record.vm.snapshot} is kept`);
         const revert = await planHypervisorOperation(this.store, record.vm.hypervisorId, { kind: 'snapshot-revert', domain: record.vm.domain, name: record.vm.snapshot }, this.hypervisors.for(record.vm.hypervisorId));
         await executeHypervisorOperation(this.store, this.actor, record.vm.hypervisorId, revert, { ...this.hypervisors.for(record.vm.hypervisorId), confirmed: true });
       } else {
-        const started = new Set(this.store.apply.commands(record.id).filter((c) => c.phase === 'step').map((c) => c.stepIndex!));
         shell ??= await this.connect(host);
         for (const command of rollbackCommands(script, started)) await this.send(shell, record, 'rollback', null, command);
       }
@@ -306,11 +330,18 @@ class ApplyRunner {
       shell = await this.connect(host);
       script = scriptFor(plan, shell.user, record.backupDir ?? backupDirOf(this.context.changeId, this.runId));
       const resumedFrom = record.interruptedIn;
-      if (record.state === 'in-doubt' && (mode === 'roll-back' || resumedFrom === 'rolling-back')) return await this.rollBack(shell, record, script, host, 'resumed to roll back');
+      if (record.state === 'in-doubt' && (mode === 'roll-back' || resumedFrom === 'rolling-back')) {
+        // Cut while safeguarding: the VM snapshot may have been taken without being recorded; it is recorded now (and kept).
+        const vm = this.context.vms.get(host.name);
+        if (vm && record.safeguard === null) {
+          const taken = await this.snapshotOfThisRun(vm);
+          if (taken) record = this.setHost(record, { safeguard: 'vm-snapshot', vm: taken }, `VM ${vm.domain} was snapshotted as ${taken.snapshot} on ${vm.hypervisor} before the run stopped`);
+        }
+        return await this.rollBack(shell, record, script, host, 'resumed to roll back');
+      }
       if (record.state === 'snapshotting' || (record.state === 'in-doubt' && resumedFrom === 'snapshotting')) {
         // Nothing has been changed yet: safeguarding again is safe.
-        const resumed = record.state === 'in-doubt';
-        record = await this.safeguard(shell, this.setHost(record, { state: 'snapshotting', interruptedIn: null }, 'safeguarding'), script, host, resumed);
+        record = await this.safeguard(shell, this.setHost(record, { state: 'snapshotting', interruptedIn: null }, 'safeguarding'), script, host);
         record = this.setHost(record, { state: 'applying' }, 'applying');
       }
       if (record.state === 'applying' || (record.state === 'in-doubt' && resumedFrom === 'applying')) {

@@ -146,11 +146,10 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       const store = session.require();
       return store.read(() => {
         const schedule = new Schedule(store);
-        const windows = new Map(schedule.changes.map((c) => [c.id, c.window]));
         return store.promotion
           .changes<Verdict, Risk>(serviceId === undefined ? {} : { serviceId })
           .filter((row) => (state === undefined || row.state === state) && (stageId === undefined || row.toStageId === stageId))
-          .filter((row) => (from === undefined && to === undefined) || overlaps(windows.get(row.id) ?? null, from, to))
+          .filter((row) => (from === undefined && to === undefined) || overlaps(schedule.change(row.id).window, from, to))
           .map((row) => listItem(changeSummary(store, row, schedule)));
       });
     },

@@ -15,7 +15,7 @@ export type RemoteShellOptions = SessionOptions;
 export interface RemoteCommandResult {
   exitCode: number | null;
   exitSignal: string | null;
-  /** stdout, then stderr, at most maxOutputBytes; `truncated` when more was cut. */
+  /** stdout, then stderr, at most maxOutputBytes in all: stderr (the error) whole up to the bound, stdout cut to the rest; `truncated` when either was cut. */
   output: string;
   truncated: boolean;
   durationMs: number;
@@ -67,15 +67,32 @@ export class RemoteShell {
     const result = await this.session.run(shellCommand(argv), options.stdin ?? '', {
       timeoutMs: options.timeoutMs,
       maxStdoutBytes: limit,
-      maxStderrBytes: limit,
+      // Counted in characters, at least one byte each: one past the bound shows whether stderr went past it.
+      maxStderrBytes: limit + 1,
       what: `the command ${argv.join(' ').slice(0, 200)}`,
       readPastLimit: true,
     });
-    const output = `${result.stdout.toString('utf8')}${result.stderr}`;
-    return { exitCode: result.exitCode, exitSignal: result.exitSignal, output: output.slice(0, limit), truncated: result.truncated || output.length > limit, durationMs: Math.round(performance.now() - started) };
+    const stderr = Buffer.from(result.stderr, 'utf8');
+    const keptStderr = utf8Prefix(stderr, limit);
+    const keptStdout = utf8Prefix(result.stdout, limit - keptStderr.length);
+    return {
+      exitCode: result.exitCode,
+      exitSignal: result.exitSignal,
+      output: Buffer.concat([keptStdout, keptStderr]).toString('utf8'),
+      truncated: result.truncated || keptStdout.length < result.stdout.length || keptStderr.length < stderr.length,
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 
   close(): void {
     this.session.close();
   }
+}
+
+/** At most `bytes` bytes of UTF-8 text, cut before a character that would not fit whole. */
+function utf8Prefix(text: Buffer, bytes: number): Buffer {
+  if (text.length <= bytes) return text;
+  let end = Math.max(0, bytes);
+  while (end > 0 && (text[end]! & 0xc0) === 0x80) end--;
+  return text.subarray(0, end);
 }

@@ -33,8 +33,9 @@ type Row = ChangeRequestRow<Verdict, Risk>;
 
 const changeRow = (store: WorkspaceStore, changeId: number) => store.promotion.change<Verdict, Risk>(changeId);
 
-function targetOf(store: WorkspaceStore, row: Row): { service: ServiceSummary; stage: ServiceSummary['stages'][number] } {
-  const service = store.inventory.getService(row.serviceId);
+/** The change's service and target stage (through `schedule`'s lookups when given); refused when the stage is gone. */
+function targetOf(store: WorkspaceStore, row: Row, schedule?: Schedule): { service: ServiceSummary; stage: ServiceSummary['stages'][number] } {
+  const service = schedule ? schedule.service(row.serviceId) : store.inventory.getService(row.serviceId);
   const stage = service.stages.find((s) => s.id === row.toStageId);
   if (!stage) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
   return { service, stage };
@@ -292,6 +293,7 @@ export interface TransitionFacts {
   details: ChangeDetails;
   service: string;
   targetStage: string;
+  targetIsProduction: boolean;
   policy: StagePolicy;
   /** Every decision, those an edit dropped too. */
   decisions: readonly DecisionRecord[];
@@ -301,9 +303,20 @@ export interface TransitionFacts {
 
 const factsOf = (store: WorkspaceStore, row: Row) => transitionFacts(store, row, detailsOrGenerated(store, row));
 
-function transitionFacts(store: WorkspaceStore, row: Row, details: ChangeDetails): TransitionFacts {
-  const { service, stage } = targetOf(store, row);
-  return { row, details, service: service.name, targetStage: stage.name, policy: stagePolicy(store, stage), decisions: store.changes.decisions(row.id), requester: requesterOf(store, row, details), stale: staleReason(store, row) };
+/** `schedule` shares its lookups with other changes read in the same request; `plan` spares reading the plan again. */
+function transitionFacts(store: WorkspaceStore, row: Row, details: ChangeDetails, schedule?: Schedule, plan?: StoredPlan): TransitionFacts {
+  const { service, stage } = targetOf(store, row, schedule);
+  return {
+    row,
+    details,
+    service: service.name,
+    targetStage: stage.name,
+    targetIsProduction: stage.isProduction,
+    policy: schedule ? schedule.policy(stage) : stagePolicy(store, stage),
+    decisions: store.changes.decisions(row.id),
+    requester: requesterOf(store, row, details),
+    stale: staleReason(store, row, schedule, plan),
+  };
 }
 
 /** The workflow's answer for one action on a change as it is now (nothing is written). */
@@ -579,7 +592,6 @@ export function changeConflicts(store: WorkspaceStore, changeId: number, schedul
 
 /** What the change list shows of a change (and what the workflow weighs), computed now. */
 export interface ChangeSummary extends TransitionFacts {
-  targetIsProduction: boolean;
   risk: { level: RiskLevel; score: number; computed: Risk; override: { level: RiskLevel; reason: string; by: string | null } | null };
   conflicts: Conflict[];
   approvals: { given: number; required: number; roles: PersonRole[]; allowSelfApproval: boolean };
@@ -587,27 +599,15 @@ export interface ChangeSummary extends TransitionFacts {
 
 /** A change as the list shows it: no signatures checked, no history read. `plan` spares reading it again for the stale flag. */
 export function changeSummary(store: WorkspaceStore, row: Row, schedule: Schedule, plan?: StoredPlan): ChangeSummary {
-  const details = detailsOrGenerated(store, row);
-  const service = schedule.service(row.serviceId);
-  const stage = service.stages.find((s) => s.id === row.toStageId);
-  if (!stage) throw new StagecraftError('not-found', `The target stage of change ${row.id} no longer exists.`);
-  const policy = schedule.policy(stage);
-  const decisions = store.changes.decisions(row.id);
+  const facts = transitionFacts(store, row, detailsOrGenerated(store, row), schedule, plan);
+  const { details, policy, decisions } = facts;
   return {
-    row,
-    details,
-    service: service.name,
-    targetStage: stage.name,
-    targetIsProduction: stage.isProduction,
-    policy,
-    decisions,
-    requester: requesterOf(store, row, details),
+    ...facts,
     risk: {
       ...effectiveRisk(row, details),
       computed: row.risk,
       override: details.riskOverride && { level: details.riskOverride.level, reason: details.riskOverride.reason, by: details.riskOverride.byPersonId === null ? null : store.changes.person(details.riskOverride.byPersonId).name },
     },
-    stale: staleReason(store, row, schedule, plan),
     conflicts: changeConflicts(store, row.id, schedule),
     approvals: { given: approvalsCounted({ decisions: live(decisions) }).length, required: policy.approvals.count, roles: policy.approvals.roles, allowSelfApproval: policy.allowSelfApproval },
   };

@@ -4,7 +4,7 @@ import { addHypervisor, expect, openShell, snap, test } from './fixtures';
 // libvirt's mock driver: a hypervisor in one file.
 const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
 
-test('a demo rebuilt at the same path starts afresh: nobody chosen, no change filter or open change, no hypervisor or job of the one before', async ({ page }) => {
+test('a demo rebuilt at the same path starts afresh: nobody chosen, no change filter or open change, no hypervisor or job, no what-if overlay of the one before', async ({ page }) => {
   await openShell(page);
   const openDemo = async () => {
     await page.getByRole('button', { name: 'Open the demo workspace' }).click();
@@ -28,6 +28,14 @@ test('a demo rebuilt at the same path starts afresh: nobody chosen, no change fi
   const detail = panel.locator('aside.change-detail');
   await expect(detail).toHaveCount(1);
 
+  // What-if on the first service (the one shown first after opening), from its testing stage.
+  await page.keyboard.press('Control+1');
+  await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /^identity/ }).click();
+  const canvas = page.getByTestId('lifecycle-canvas');
+  await canvas.getByTestId('stage-testing').click();
+  await canvas.getByRole('button', { name: 'What-if to production' }).click();
+  await expect(canvas.getByTestId('stage-staging').locator('.what-if')).toContainText('earliest');
+
   await addHypervisor(page, 'kvm-int', URI);
   const job = page.getByRole('status', { name: 'Hypervisor job' });
   await expect(job).toContainText('succeeded: kvm-int: 8 VMs');
@@ -41,6 +49,10 @@ test('a demo rebuilt at the same path starts afresh: nobody chosen, no change fi
   const connections = page.getByRole('navigation', { name: 'Hypervisor connections' });
   await expect(connections).toContainText('No hypervisor yet');
   await expect(job).toHaveCount(0);
+  await page.keyboard.press('Control+1');
+  await expect(canvas.getByRole('heading', { name: 'identity' })).toBeVisible();
+  await expect(canvas.getByRole('button', { name: 'What-if to production' })).toHaveAttribute('aria-pressed', 'false');
+  await expect(canvas.locator('.what-if')).toHaveCount(0);
 
   await page.keyboard.press('Control+5');
   await expect(chooser).toBeVisible();

@@ -32,14 +32,13 @@ export interface DriftSlice {
 /** Glob metacharacters in a fact key are literal when ignoring that one fact. */
 const literalGlob = (key: string) => key.replace(/[*?[\]{}\\!]/g, (c) => `\\${c}`);
 
+/** What a workspace starts with: nothing measured, no host filtered, no file diff open (the comparison and severities shown stay). */
+export const driftAtOpen: Pick<DriftSlice, 'serviceDrift' | 'stageDetail' | 'trend' | 'hostFilter' | 'fileDiff'> = { serviceDrift: {}, stageDetail: null, trend: [], hostFilter: null, fileDiff: null };
+
 export const driftSlice: StateCreator<AppState, [], [], DriftSlice> = (set, get) => ({
-  serviceDrift: {},
-  stageDetail: null,
-  trend: [],
+  ...driftAtOpen,
   comparison: 'production',
   severityFilter: ['high', 'medium', 'low'],
-  hostFilter: null,
-  fileDiff: null,
   loadOverviewDrift: async () => {
     await task(set, 'Measuring drift', async () => {
       const all = await client.call('drift.overview', {});

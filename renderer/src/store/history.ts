@@ -25,13 +25,15 @@ export interface HistorySlice {
 
 const MAX_HISTORY = 100;
 
+/** Undo reaches back no further than the workspace's opening. */
+export const historyAtOpen: Pick<HistorySlice, 'undoStack' | 'redoStack'> = { undoStack: [], redoStack: [] };
+
 export const historySlice: StateCreator<AppState, [], [], HistorySlice> = (set, get) => {
   const apply = async (serviceId: number, edit: LifecycleEdit) => {
     await client.call('lifecycle.edit', { serviceId, edit });
   };
   return {
-    undoStack: [],
-    redoStack: [],
+    ...historyAtOpen,
     editLifecycle: async (serviceId, edit) => {
       const before = get().services.find((s) => s.id === serviceId);
       if (!before) return false;

@@ -14,8 +14,10 @@ export interface ImagesSlice {
   acceptDrift(stageId: number): Promise<boolean>;
 }
 
+export const imagesAtOpen: Pick<ImagesSlice, 'images'> = { images: {} };
+
 export const imagesSlice: StateCreator<AppState, [], [], ImagesSlice> = (set, get) => ({
-  images: {},
+  ...imagesAtOpen,
   loadImages: async (serviceId) => {
     await task(set, 'Loading images', async () => {
       const list = await client.call('images.list', { serviceId });

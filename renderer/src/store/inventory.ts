@@ -14,11 +14,11 @@ export interface InventorySlice {
   selectStage(id: number | null): Promise<void>;
 }
 
+/** What a workspace starts with before its services are read: nothing selected. */
+export const inventoryAtOpen: Pick<InventorySlice, 'services' | 'selectedServiceId' | 'selectedStageId' | 'environment'> = { services: [], selectedServiceId: null, selectedStageId: null, environment: null };
+
 export const inventorySlice: StateCreator<AppState, [], [], InventorySlice> = (set, get) => ({
-  services: [],
-  selectedServiceId: null,
-  selectedStageId: null,
-  environment: null,
+  ...inventoryAtOpen,
   loadServices: async () => {
     await task(set, 'Loading services', async () => {
       const services = await client.call('services.list', {});

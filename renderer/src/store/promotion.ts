@@ -38,13 +38,11 @@ export interface PromotionSlice {
   closePromotion(): void;
 }
 
+/** What a workspace starts with: no drag, proposal, refusal or what-if overlay. */
+export const promotionAtOpen: Pick<PromotionSlice, 'drag' | 'targets' | 'hoverStageId' | 'refusal' | 'proposal' | 'whatIf'> = { drag: null, targets: {}, hoverStageId: null, refusal: null, proposal: null, whatIf: null };
+
 export const promotionSlice: StateCreator<AppState, [], [], PromotionSlice> = (set, get) => ({
-  drag: null,
-  targets: {},
-  hoverStageId: null,
-  refusal: null,
-  proposal: null,
-  whatIf: null,
+  ...promotionAtOpen,
   toggleWhatIf: async () => {
     if (get().whatIf) return set({ whatIf: null });
     const { selectedServiceId, selectedStageId, services } = get();

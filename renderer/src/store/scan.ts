@@ -37,11 +37,11 @@ export interface ScanSlice {
 
 const early = new EarlyEvents<ScanEvent | JobEvent>();
 
+/** What a workspace starts with: no scan shown, no password asked. */
+export const scanAtOpen: Pick<ScanSlice, 'scanJob' | 'scanHosts' | 'scanOpen' | 'credentialRequests'> = { scanJob: null, scanHosts: [], scanOpen: false, credentialRequests: [] };
+
 export const scanSlice: StateCreator<AppState, [], [], ScanSlice> = (set, get) => ({
-  scanJob: null,
-  scanHosts: [],
-  scanOpen: false,
-  credentialRequests: [],
+  ...scanAtOpen,
   startScan: async (target, acceptNewHostKeys = false) => {
     await task(set, 'Starting the scan', async () => {
       const started = await client.call('scan.start', { ...target, acceptNewHostKeys });

@@ -3,8 +3,14 @@ import { client } from '../api/client';
 import { applyAtOpen } from './apply';
 import { assetsAtOpen } from './assets';
 import { changesAtOpen } from './changes';
+import { driftAtOpen } from './drift';
+import { historyAtOpen } from './history';
 import { hypervisorsAtOpen } from './hypervisors';
+import { imagesAtOpen } from './images';
 import type { AppState } from './index';
+import { inventoryAtOpen } from './inventory';
+import { promotionAtOpen } from './promotion';
+import { scanAtOpen } from './scan';
 import { task } from './task';
 import type { RecentWorkspace, ShellInfo, WireError, WorkspaceSummary } from './types';
 
@@ -23,27 +29,27 @@ export interface SessionSlice {
   dismissError(): void;
 }
 
+/**
+ * Nothing of the workspace shown before carries over, even at the same path (a demo rebuilt there
+ * is another workspace): selections, filters, overlays, jobs, undo, and who is using it, read afresh.
+ * The same when the workspace closes.
+ */
+const workspaceAtOpen = {
+  ...inventoryAtOpen,
+  ...driftAtOpen,
+  ...imagesAtOpen,
+  ...scanAtOpen,
+  ...promotionAtOpen,
+  ...historyAtOpen,
+  ...changesAtOpen,
+  ...applyAtOpen,
+  ...hypervisorsAtOpen,
+  ...assetsAtOpen,
+};
+
 export const sessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, get) => {
-  /**
-   * Nothing of the workspace shown before carries over, even at the same path (a demo rebuilt there
-   * is another workspace): selections, filters, jobs, undo, and who is using it, read afresh.
-   */
   const opened = async (workspace: WorkspaceSummary) => {
-    set({
-      workspace,
-      selectedServiceId: null,
-      selectedStageId: null,
-      environment: null,
-      stageDetail: null,
-      serviceDrift: {},
-      images: {},
-      undoStack: [],
-      redoStack: [],
-      ...changesAtOpen,
-      ...applyAtOpen,
-      ...hypervisorsAtOpen,
-      ...assetsAtOpen,
-    });
+    set({ workspace, ...workspaceAtOpen });
     await Promise.all([get().loadServices(), get().loadPeople()]);
   };
   return {
@@ -65,7 +71,7 @@ export const sessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set, 
     closeWorkspace: async () => {
       await task(set, 'Closing', async () => {
         await client.call('workspace.close', {});
-        set({ workspace: null, services: [], selectedServiceId: null, selectedStageId: null, environment: null, stageDetail: null, recent: await client.call('workspace.recent', {}) });
+        set({ workspace: null, ...workspaceAtOpen, recent: await client.call('workspace.recent', {}) });
       });
     },
     /** After a change pushed by the main process: reload what is on screen. */

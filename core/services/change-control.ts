@@ -231,7 +231,7 @@ export function approvalPayload(row: Row, details: ChangeDetails, decision: { de
 export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'unknown-key';
 
 /** The approver's name as it was when they signed (the signature covers it), or null when the payload names none. */
-export function signedName(decision: Pick<DecisionRecord, 'payloadJson'>): string | null {
+function signedName(decision: Pick<DecisionRecord, 'payloadJson'>): string | null {
   try {
     const name = (JSON.parse(decision.payloadJson) as Partial<ApprovalPayload>).approver?.name;
     return typeof name === 'string' ? name : null;
@@ -244,13 +244,17 @@ export function signedName(decision: Pick<DecisionRecord, 'payloadJson'>): strin
  * A decision's signature checked against the change: the payload is rebuilt from the workspace's
  * rows, so altering any signed field (or the decision itself) makes it invalid. The approver's
  * name is the one signed (the signature vouches for it): renaming a person is no change to what
- * they approved.
+ * they approved. Returns the name signed too (its payload is read once).
  */
-export function signatureStatus(store: WorkspaceStore, row: Row, details: ChangeDetails, decision: DecisionRecord): SignatureStatus {
+export function checkedSignature(store: WorkspaceStore, row: Row, details: ChangeDetails, decision: DecisionRecord): { status: SignatureStatus; signedName: string | null } {
+  const name = signedName(decision);
+  return { status: signatureStatus(store, row, details, decision, name), signedName: name };
+}
+
+function signatureStatus(store: WorkspaceStore, row: Row, details: ChangeDetails, decision: DecisionRecord, name: string | null): SignatureStatus {
   if (!decision.signature) return 'unsigned';
   const publicKeyPem = decision.keyFingerprint === null ? null : store.changes.keyOf(decision.personId, decision.keyFingerprint);
   if (!publicKeyPem) return 'unknown-key';
-  const name = signedName(decision);
   if (name === null) return 'invalid';
   // A decision an edit dropped is checked against what was decided then; a live one against the change as it is now.
   const payload = decision.droppedAt !== null ? decision.payloadJson : canonicalJson(approvalPayload(row, details, { decision: decision.decision, approver: { id: decision.personId, name }, at: decision.at }));
@@ -638,12 +642,12 @@ export function changeDetail(store: WorkspaceStore, changeId: number, schedule?:
       requiredApprovers: details.requiredApproverIds.map((id) => store.changes.person(id)),
       decisions: summary.decisions.map((d) => {
         const approver = store.changes.person(d.personId).name;
-        const signed = signedName(d);
+        const signature = checkedSignature(store, row, details, d);
         return {
           ...d,
           approver,
-          signedAs: signed !== null && signed !== approver ? signed : null,
-          signatureStatus: signatureStatus(store, row, details, d),
+          signedAs: signature.signedName !== null && signature.signedName !== approver ? signature.signedName : null,
+          signatureStatus: signature.status,
           counted: d.decision === 'approve' && d.droppedAt === null && latestLive.get(d.personId) === d.id && counted.has(d.personId),
         };
       }),

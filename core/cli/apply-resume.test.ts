@@ -51,7 +51,7 @@ describe.skipIf(reason !== null)('stagecraft apply --resume roll-back of a run t
       const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 20_000).unref());
       const code = await Promise.race([runApplyCommand(options, invoke, app.onEvent, (line) => lines.push(line)), hung]);
       expect(code).toBe(4);
-      expect(lines.at(-1)).toMatch(/^Run \d+: rolled-back; change #\d+ is /);
+      expect(lines.at(-1)).toMatch(/^Run \d+: aborted; change #\d+ is scheduled\. no host had started: nothing to roll back$/);
       expect(onHost(73, FIXTURE_STATE)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
     } finally {
       app.session.close();

@@ -77,7 +77,7 @@ describe.skipIf(reason !== null)('resuming an apply run (scratch hosts 74–77)'
     bench.store.close();
   }, 300_000);
 
-  it('a roll-back resume of a run whose canary never started applies nothing: every host stays as it was', async () => {
+  it('a roll-back resume of a run whose canary never started applies nothing: every host stays as it was, the run did nothing, the change stays scheduled', async () => {
     scratch(76, 77);
     const bench = await workbench(dir, keys, 'canary-pending', [76, 77], v2Edits('mode = never\n'));
     const run = runLeftByADeadApp(bench, 'scratch77');
@@ -90,7 +90,8 @@ describe.skipIf(reason !== null)('resuming an apply run (scratch hosts 74–77)'
     ]);
     expect(events).toEqual([]);
     for (const host of outcome.hosts) expect(bench.store.apply.commands(host.id)).toEqual([]);
-    expect(outcome.changeState).not.toBe('implemented');
+    expect([outcome.run.state, outcome.run.message]).toEqual(['aborted', 'no host had started: nothing to roll back']);
+    expect(outcome.changeState).toBe('scheduled');
     expect(onHost(77, FIXTURE_STATE)).toBe(UNCHANGED);
     expect(onHost(76, FIXTURE_STATE)).toBe(UNCHANGED);
     bench.store.close();

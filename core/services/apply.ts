@@ -442,7 +442,7 @@ export function factDifferences(before: Snapshot, after: Snapshot): string[] {
 /**
  * Saves the run's rescans as the hosts' snapshots and moves the change: implemented when every
  * host is done; rolled back when none is and at least one was rolled back; failed otherwise. A run
- * cut short leaves the change scheduled, so it can be resumed.
+ * cut short leaves the change scheduled, so it can be resumed; so does a run that started no host.
  */
 function settle(store: WorkspaceStore, context: ChangeContext, runId: number, actorId: number, stopped: ApplyRunState | null, now: string): ApplyOutcome {
   const actor = store.changes.person(actorId).name;
@@ -451,7 +451,12 @@ function settle(store: WorkspaceStore, context: ChangeContext, runId: number, ac
   const done = hosts.filter((h) => h.state === 'done');
   let state: ApplyRunState;
   let message: string;
-  if (inDoubt.length > 0) {
+  // Nothing was done (aborted before the first host, or a roll-back resume with none started): the change stays as it was, to be applied later.
+  const untouched = hosts.every((h) => h.state === 'pending');
+  if (untouched) {
+    state = 'aborted';
+    message = stopped === 'aborted' ? 'aborted before any host had started: nothing was changed' : 'no host had started: nothing to roll back';
+  } else if (inDoubt.length > 0) {
     state = 'interrupted';
     message = `${inDoubt.map((h) => h.hostName).join(', ')} in doubt; ${done.length} host(s) done. Resume to complete or roll back.`;
   } else if (done.length === hosts.length) {
@@ -461,7 +466,7 @@ function settle(store: WorkspaceStore, context: ChangeContext, runId: number, ac
     state = stopped === 'aborted' ? 'aborted' : hosts.some((h) => h.state === 'failed') ? 'failed' : 'rolled-back';
     message = hosts.filter((h) => h.state !== 'done' && h.state !== 'pending').map((h) => `${h.hostName}: ${h.state} (${h.message})`).join('; ');
   }
-  let settled = state !== 'interrupted';
+  let settled = state !== 'interrupted' && !untouched;
   if (settled) {
     const reason = `apply run ${runId}: ${message}`.slice(0, 2000);
     try {

@@ -633,7 +633,6 @@ export function changeDetail(store: WorkspaceStore, changeId: number, schedule?:
     const plan = store.promotion.plan<StoredPlan>(row.id);
     const summary = changeSummary(store, row, schedule ?? new Schedule(store), plan);
     const { details } = summary;
-    const counted = new Set(approvalsCounted({ decisions: live(summary.decisions) }).map((d) => d.personId));
     const latestLive = new Map(live(summary.decisions).map((d) => [d.personId, d.id]));
     return {
       ...summary,
@@ -648,7 +647,8 @@ export function changeDetail(store: WorkspaceStore, changeId: number, schedule?:
           approver,
           signedAs: signature.signedName !== null && signature.signedName !== approver ? signature.signedName : null,
           signatureStatus: signature.status,
-          counted: d.decision === 'approve' && d.droppedAt === null && latestLive.get(d.personId) === d.id && counted.has(d.personId),
+          // As approvalsCounted: a person's latest live decision, when it approves.
+          counted: d.decision === 'approve' && latestLive.get(d.personId) === d.id,
         };
       }),
       history: store.changes.history(row.id),

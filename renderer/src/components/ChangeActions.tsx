@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { actionsFrom } from '../../../core/domain/change-workflow';
 import { useApp } from '../store/index';
 import type { ChangeAction, ChangeDetailView, WindowInput } from '../store/changes';
-import { Dialog } from './Dialog';
+import { Confirm } from './Confirm';
 import { WindowFields, windowFieldsOf } from './WindowFields';
 
 const ACTION_LABEL: Record<ChangeAction, string> = {
@@ -69,39 +69,20 @@ function ConfirmAction({ change, action, onClose }: { change: ChangeDetailView; 
   const person = useApp((s) => s.currentPerson);
   const [reason, setReason] = useState('');
   const [window, setWindow] = useState<WindowInput>(windowFieldsOf(change.window));
-  const [working, setWorking] = useState(false);
-  const confirm = async (e: FormEvent) => {
-    e.preventDefault();
-    setWorking(true);
-    const extra = { ...(reason.trim() && { reason: reason.trim() }), ...(action === 'schedule' && { window }) };
-    // On a refusal the dialog stays open with the domain's reason in its banner.
-    const done = await moveChange(action, extra);
-    setWorking(false);
-    if (done) onClose();
-  };
+  const move = () => moveChange(action, { ...(reason.trim() && { reason: reason.trim() }), ...(action === 'schedule' && { window }) });
   return (
-    <Dialog title={`${ACTION_LABEL[action]} change #${change.id}`} onClose={onClose}>
-      <form className="confirm-action" aria-label={`Confirm: ${ACTION_LABEL[action]}`} onSubmit={(e) => void confirm(e)}>
-        <p>
-          <strong>{change.title}</strong> ({change.service} → {change.targetStage}, {change.state}), as <strong>{person?.name}</strong>.
-        </p>
-        <p className="muted">{ACTION_EFFECT[action]}</p>
-        {action === 'schedule' && <WindowFields value={window} onChange={setWindow} />}
-        {(NEEDS_REASON.includes(action) || TAKES_COMMENT.includes(action)) && (
-          <label>
-            {NEEDS_REASON.includes(action) ? 'Reason (required)' : 'Comment (optional)'}
-            <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={2000} required={NEEDS_REASON.includes(action)} />
-          </label>
-        )}
-        <div className="actions">
-          <button type="button" onClick={onClose}>
-            Back
-          </button>
-          <button type="submit" className={NEEDS_REASON.includes(action) ? 'danger' : 'primary'} disabled={working}>
-            {ACTION_LABEL[action]}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <Confirm title={`${ACTION_LABEL[action]} change #${change.id}`} action={ACTION_LABEL[action]} danger={NEEDS_REASON.includes(action)} onConfirm={move} onClose={onClose}>
+      <p>
+        <strong>{change.title}</strong> ({change.service} → {change.targetStage}, {change.state}), as <strong>{person?.name}</strong>.
+      </p>
+      <p className="muted">{ACTION_EFFECT[action]}</p>
+      {action === 'schedule' && <WindowFields value={window} onChange={setWindow} />}
+      {(NEEDS_REASON.includes(action) || TAKES_COMMENT.includes(action)) && (
+        <label>
+          {NEEDS_REASON.includes(action) ? 'Reason (required)' : 'Comment (optional)'}
+          <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} maxLength={2000} required={NEEDS_REASON.includes(action)} />
+        </label>
+      )}
+    </Confirm>
   );
 }

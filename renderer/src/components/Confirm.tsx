@@ -1,10 +1,14 @@
-import { useState, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Dialog } from './Dialog';
 
-/** A confirmation: what will happen, Back or the action; a refusal stays in its banner. */
+/**
+ * A confirmation: what will happen, Back or the action; a refusal stays in its banner. A form, so
+ * that fields given as children (a required reason) are checked before the action is taken.
+ */
 export function Confirm({ title, action, danger, onConfirm, onClose, children }: { title: string; action: string; danger?: boolean; onConfirm: () => Promise<boolean>; onClose: () => void; children: ReactNode }) {
   const [working, setWorking] = useState(false);
-  const confirm = async () => {
+  const confirm = async (e: FormEvent) => {
+    e.preventDefault();
     setWorking(true);
     const done = await onConfirm();
     setWorking(false);
@@ -12,17 +16,17 @@ export function Confirm({ title, action, danger, onConfirm, onClose, children }:
   };
   return (
     <Dialog title={title} onClose={onClose}>
-      <div className="confirm-action">
+      <form className="confirm-action" aria-label={`Confirm: ${action}`} onSubmit={(e) => void confirm(e)}>
         {children}
         <div className="actions">
           <button type="button" onClick={onClose}>
             Back
           </button>
-          <button type="button" className={danger ? 'danger' : 'primary'} disabled={working} onClick={() => void confirm()}>
+          <button type="submit" className={danger ? 'danger' : 'primary'} disabled={working}>
             {action}
           </button>
         </div>
-      </div>
+      </form>
     </Dialog>
   );
 }

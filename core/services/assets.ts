@@ -15,7 +15,7 @@ import type { EnvironmentHost } from '../domain/inventory';
 import { addDays, checkExtension, checkLease, DEFAULT_LEASE_HORIZON_DAYS, leaseEnd, leaseState, type Lease, type LeaseState } from '../domain/leases';
 import type { ArchivedHost, LeaseRecord, NewPool, PoolRecord, ReclaimRunRecord, ReclaimStep, ReclaimVmRecord } from '../store/asset-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, startWithConnections, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 
 export type { NewPool, PoolRecord } from '../store/asset-repository';
 
@@ -423,9 +423,14 @@ export async function runReclaim(store: WorkspaceStore, actor: string, stageId: 
 /** Checks the confirmed plan against the hypervisors again and records the run: refusals come back at once, the phase then runs in `done`. */
 export async function startReclaim(store: WorkspaceStore, actor: string, stageId: number, options: ReclaimRunOptions, connect: ConnectOptions = {}): Promise<{ runId: number; done: Promise<ReclaimStatus> }> {
   if (options.confirmed !== true) throw new StagecraftError('refused', 'The reclaim was not confirmed: nothing was done.', 'Review the dry run and confirm it.');
+  return startWithConnections(store, connect, (connections) => reclaimOver(store, actor, stageId, options, connections));
+}
+
+/** startReclaim over the connections its phase keeps. */
+async function reclaimOver(store: WorkspaceStore, actor: string, stageId: number, options: ReclaimRunOptions, connections: SharedConnections): Promise<{ runId: number; done: Promise<ReclaimStatus> }> {
   const now = options.now ?? Date.now;
   const shown = options.plan;
-  const again = await planReclaim(store, actor, stageId, shown.options, connect, now());
+  const again = await planReclaimOver(store, actor, stageId, shown.options, connections, now());
   if (commandsOf(again) !== commandsOf(shown)) {
     throw new StagecraftError('conflict', 'The hypervisors or the reclaim changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
   }
@@ -451,7 +456,7 @@ export async function startReclaim(store: WorkspaceStore, actor: string, stageId
   };
   if (again.phase === 'delete') store.write({ actor, action: 'reclaim.phase', subject: `reclaim run ${run.id}`, after: () => ({ state: 'deleting' }) }, () => store.assets.updateReclaimRun(run.id, { state: 'deleting' }));
 
-  return { runId: run.id, done: withConnections(store, connect, (connections) => reclaimPhase(store, actor, run, again, record, options, connections)) };
+  return { runId: run.id, done: reclaimPhase(store, actor, run, again, record, options, connections) };
 }
 
 async function reclaimPhase(

@@ -14,7 +14,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { claimCloneRun, continueClone, isCloneRunLive, registrationBlocker, releaseCloneRun, type CloneResult, type CloneRunOptions, type CloneWork } from './clone';
 import { driftServiceFor } from './drift-service';
-import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, planHypervisorOperation, refreshInventory, startWithConnections, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 
 export interface CloneRunView extends CloneRunRecord {
   serviceName: string;
@@ -178,12 +178,14 @@ export async function startCloneResume(store: WorkspaceStore, actor: string, res
 async function resumeClaimed(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneResumeOptions, connect: ConnectOptions): Promise<{ runId: number; done: Promise<CloneResult> }> {
   const shown = options.plan;
   const run = store.assets.cloneRun(shown.runId);
-  const again = await withConnections(store, connect, (connections) => planResumeOver(store, run, connections, false));
-  if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the resume became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
-  if (actionsOf(again) !== actionsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the run changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
-  const work = again.vms.flatMap((vm): CloneWork[] => (vm.action === 'blocked' ? [] : [{ record: vm.record, action: vm.action, operation: vm.operation }]));
-  store.write({ actor, action: 'clone.resume', subject: `clone run ${run.id}`, after: () => ({ run: run.id, vms: again.vms.map((vm) => ({ vm: vm.record.newName, step: vm.record.step, action: vm.action, note: vm.note })) }) }, () =>
-    store.assets.updateCloneRun(run.id, 'running', null),
-  );
-  return { runId: run.id, done: continueClone(store, actor, resourcesDir, run, work, options, connect) };
+  return startWithConnections(store, connect, async (connections) => {
+    const again = await planResumeOver(store, run, connections, false);
+    if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the resume became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
+    if (actionsOf(again) !== actionsOf(shown)) throw new StagecraftError('conflict', 'The hypervisor or the run changed since the dry run: nothing was done.', 'Review the new dry run and confirm it.');
+    const work = again.vms.flatMap((vm): CloneWork[] => (vm.action === 'blocked' ? [] : [{ record: vm.record, action: vm.action, operation: vm.operation }]));
+    store.write({ actor, action: 'clone.resume', subject: `clone run ${run.id}`, after: () => ({ run: run.id, vms: again.vms.map((vm) => ({ vm: vm.record.newName, step: vm.record.step, action: vm.action, note: vm.note })) }) }, () =>
+      store.assets.updateCloneRun(run.id, 'running', null),
+    );
+    return { runId: run.id, done: continueClone(store, actor, resourcesDir, run, work, options, connections) };
+  });
 }

@@ -18,7 +18,7 @@ import type { CloneRunRecord, CloneStep, CloneVmRecord } from '../store/asset-re
 import type { WorkspaceStore } from '../store/workspace-store';
 import { archiveEnvironment, placeNewEnvironment } from './assets';
 import { driftServiceFor } from './drift-service';
-import { approvedCommands, describeHypervisorFailure, diskBytesOf, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, withConnections, type ConnectOptions } from './hypervisors';
+import { approvedCommands, describeHypervisorFailure, diskBytesOf, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, startWithConnections, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 import { readCollectorScript, scanHosts, type HostScanResult, type ScanHostsOptions } from './scan';
 
 export interface CloneRequest {
@@ -275,7 +275,13 @@ export async function startClone(store: WorkspaceStore, actor: string, resources
   if (options.confirmed !== true) throw new StagecraftError('refused', 'The clone was not confirmed: nothing was done.', 'Review the dry run and confirm it.');
   const shown = options.plan;
   if (shown.blockers.length > 0) throw new StagecraftError('refused', `The clone cannot run: ${shown.blockers.join(' ')}`);
-  const again = await planClone(store, shown.request, connect);
+  return startWithConnections(store, connect, (connections) => startOver(store, actor, resourcesDir, options, connections));
+}
+
+/** startClone over the connections its run keeps. */
+async function startOver(store: WorkspaceStore, actor: string, resourcesDir: string, options: CloneRunOptions, connections: SharedConnections): Promise<{ runId: number; done: Promise<CloneResult> }> {
+  const shown = options.plan;
+  const again = await planOver(store, shown.request, connections.for(shown.request.hypervisorId));
   if (again.blockers.length > 0) throw new StagecraftError('conflict', `Since the dry run, the clone became impossible: ${again.blockers.join(' ')}`, 'Review the new dry run.');
   if (approvedOf(again) !== approvedOf(shown)) throw new StagecraftError('conflict', `The plan changed since the dry run (${planChange(shown, again)}): nothing was done.`, 'Make the dry run again and confirm it.');
   const request = shown.request;
@@ -295,7 +301,7 @@ export async function startClone(store: WorkspaceStore, actor: string, resources
   const records = store.assets.cloneVms(run.id);
   const work: CloneWork[] = shown.vms.map((vm) => ({ record: records.find((r) => r.newName === vm.newName)!, action: 'clone', operation: vm.operation }));
   claimCloneRun(run.id);
-  return { runId: run.id, done: continueClone(store, actor, resourcesDir, run, work, options, connect) };
+  return { runId: run.id, done: continueClone(store, actor, resourcesDir, run, work, options, connections) };
 }
 
 /** Runs a confirmed clone to its end: archive (rebuild), clone each VM, register it, refresh, scan, parity. */
@@ -303,7 +309,7 @@ export async function runClone(store: WorkspaceStore, actor: string, resourcesDi
   return (await startClone(store, actor, resourcesDir, options, connect)).done;
 }
 
-/** Takes each VM of a claimed run from where it stands to registered (and scanned when the run scans), every step recorded first; then lets the run go. */
+/** Takes each VM of a claimed run from where it stands to registered (and scanned when the run scans), every step recorded first, over the caller's connections; then lets the run go. */
 export async function continueClone(
   store: WorkspaceStore,
   actor: string,
@@ -311,10 +317,10 @@ export async function continueClone(
   run: CloneRunRecord,
   work: readonly CloneWork[],
   options: Pick<CloneRunOptions, 'ssh' | 'onProgress' | 'signal'>,
-  connect: ConnectOptions = {},
+  connections: SharedConnections,
 ): Promise<CloneResult> {
   try {
-    return await withConnections(store, connect, (connections) => carryOut(store, actor, resourcesDir, run, work, options, connections.for(run.hypervisorId)));
+    return await carryOut(store, actor, resourcesDir, run, work, options, connections.for(run.hypervisorId));
   } finally {
     releaseCloneRun(run.id);
   }

@@ -17,6 +17,7 @@ import {
   planHypervisorOperation,
   refreshInventory,
   removeHypervisor,
+  startWithConnections,
   updateHypervisor,
   withConnections,
   type SharedConnections,
@@ -130,14 +131,18 @@ describe('match candidates', () => {
 const farm = readFarm(1, 'shared hypervisor connections over SSH');
 
 describe.skipIf(farm === null)('shared hypervisor connections (farm host 1 as an SSH hypervisor host without virsh; nothing changed there)', () => {
-  it('one SSH session serves every call of a plan or run: a connector made over it leaves it open, and it ends with the run', async () => {
+  const ssh = farm && { identityFiles: [farm.key], knownHostsFiles: [farm.knownHosts], sshConfigFile: null, agentSocket: null };
+  /** Farm host 1 registered as a hypervisor reached over SSH, and the client port of the SSH connection a command to it arrives on: one port, one session. */
+  const farmHypervisor = (name: string) => {
     const { address, port } = farmEndpoint(farm!.hosts[0]!);
-    const id = addHypervisor(store, 'alice', { name: 'kvm-farm-1', uri: 'qemu:///system', sshTarget: `stagecraft@${address}:${port}` }).id;
-    const ssh = { identityFiles: [farm!.key], knownHostsFiles: [farm!.knownHosts], sshConfigFile: null, agentSocket: null };
-    // The client port of the SSH connection a command arrives on: one port, one session.
-    const clientPort = async (connections: SharedConnections) => (await connections.runner(id).runOnHost(['sh', '-c', 'echo "$SSH_CLIENT"'])).split(' ')[1];
+    const id = addHypervisor(store, 'alice', { name, uri: 'qemu:///system', sshTarget: `stagecraft@${address}:${port}` }).id;
+    return { id, clientPort: async (connections: SharedConnections) => (await connections.runner(id).runOnHost(['sh', '-c', 'echo "$SSH_CLIENT"'])).split(' ')[1] };
+  };
+
+  it('one SSH session serves every call of a plan or run: a connector made over it leaves it open, and it ends with the run', async () => {
+    const { id, clientPort } = farmHypervisor('kvm-farm-1');
     let kept: SharedConnections | undefined;
-    const ports = await withConnections(store, { ssh }, async (connections) => {
+    const ports = await withConnections(store, { ssh: ssh! }, async (connections) => {
       kept = connections;
       expect(connections.runner(id)).toBe(connections.for(id).runner);
       expect(connections.runner(id)).not.toBe(connections.runner(hypervisorId));
@@ -150,6 +155,32 @@ describe.skipIf(farm === null)('shared hypervisor connections (farm host 1 as an
     expect(ports[1]).toBe(ports[0]);
     // Ended with the run: the next command needs a new connection.
     expect(await clientPort(kept!)).not.toBe(ports[0]);
+    kept!.close();
+    removeHypervisor(store, 'alice', id);
+  });
+
+  it('a check and the run it starts (a confirmed clone, resume or reclaim) share one session, ended when the run settles, or at once when the check refuses', async () => {
+    const { id, clientPort } = farmHypervisor('kvm-farm-1-run');
+    let kept: SharedConnections | undefined;
+    let checked: string | undefined;
+    const started = await startWithConnections(store, { ssh: ssh! }, async (connections) => {
+      kept = connections;
+      checked = await clientPort(connections);
+      return { done: clientPort(connections) };
+    });
+    expect(checked).toMatch(/^\d+$/);
+    expect(await started.done).toBe(checked);
+    expect(await clientPort(kept!)).not.toBe(checked);
+    kept!.close();
+
+    await expect(
+      startWithConnections(store, { ssh: ssh! }, async (connections) => {
+        kept = connections;
+        checked = await clientPort(connections);
+        throw new Error('the check refused');
+      }),
+    ).rejects.toThrow('the check refused');
+    expect(await clientPort(kept!)).not.toBe(checked);
     kept!.close();
     removeHypervisor(store, 'alice', id);
   });

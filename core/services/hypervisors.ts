@@ -113,6 +113,27 @@ export async function withConnections<T>(store: WorkspaceStore, options: Connect
   }
 }
 
+/**
+ * withConnections for a check that starts a run (a confirmed clone, resume or reclaim): the run goes
+ * on over the connections the check used, closed when its `done` settles, or at once when the check refuses.
+ */
+export async function startWithConnections<T extends { done: Promise<unknown> }>(store: WorkspaceStore, options: ConnectOptions, start: (connections: SharedConnections) => Promise<T>): Promise<T> {
+  const connections = new SharedConnections(store, options);
+  let started: T;
+  try {
+    started = await start(connections);
+  } catch (error) {
+    connections.close();
+    throw error;
+  }
+  // The caller handles the run's outcome; this only ends its connections.
+  started.done.then(
+    () => connections.close(),
+    () => connections.close(),
+  );
+  return started;
+}
+
 // ---- inventory --------------------------------------------------------------------------------
 
 export interface HypervisorFailure {

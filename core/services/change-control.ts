@@ -114,18 +114,24 @@ export function ensureFirstPerson(store: WorkspaceStore, name: string, keys?: Ke
 
 // ---- change records ---------------------------------------------------------------------------------
 
-/** VMs among the target's hosts, from the hypervisors' cached inventories (offline). */
+/**
+ * VMs among the target's hosts, from the hypervisors' cached inventories (offline). Every host is a
+ * candidate, not only the target's: matching is greedy, and a VM that another host claims by MAC or
+ * address must not go to a target host by a weaker match on its name.
+ */
 export function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): (VmOfHost & { hypervisorId: number })[] {
-  const hypervisors = store.hypervisors.list();
-  if (hypervisors.length === 0 || hostNames.length === 0) return [];
-  const candidates = matchCandidates(store);
-  return hypervisors.flatMap((hypervisor) => {
+  if (hostNames.length === 0) return [];
+  const inventories = store.hypervisors.list().flatMap((hypervisor) => {
     const cached = cachedInventory(store, hypervisor.id);
-    if (!cached) return [];
-    return matchDomains(cached.inventory, candidates)
-      .matched.filter((m) => hostNames.includes(m.hostName))
-      .map((m) => ({ host: m.hostName, hypervisorId: hypervisor.id, hypervisor: hypervisor.name, domain: m.domain }));
+    return cached ? [{ hypervisor, inventory: cached.inventory }] : [];
   });
+  if (inventories.length === 0) return [];
+  const candidates = matchCandidates(store);
+  return inventories.flatMap(({ hypervisor, inventory }) =>
+    matchDomains(inventory, candidates)
+      .matched.filter((m) => hostNames.includes(m.hostName))
+      .map((m) => ({ host: m.hostName, hypervisorId: hypervisor.id, hypervisor: hypervisor.name, domain: m.domain })),
+  );
 }
 
 /** The change-control fields a draft starts with: plans generated from the promotion plan, the requester, no window. */

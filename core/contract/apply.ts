@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { APPLY_COMMAND_STATES, APPLY_HOST_STATES, APPLY_PHASES, APPLY_RUN_STATES, APPLY_SAFEGUARDS } from '../domain/apply-states';
 import { call } from './define';
 import { textDiffSchema } from './drift';
 import { id } from './schemas';
 
 /** Shared with the apply.progress event. */
-export const applyHostState = z.enum(['pending', 'snapshotting', 'applying', 'verifying', 'done', 'rolling-back', 'rolled-back', 'failed', 'in-doubt']);
-export const applyCommandPhase = z.enum(['backup', 'step', 'rollback']);
-const runState = z.enum(['running', 'succeeded', 'rolled-back', 'failed', 'aborted', 'interrupted']);
+export const applyHostState = z.enum(APPLY_HOST_STATES);
+export const applyCommandPhase = z.enum(APPLY_PHASES);
+const runState = z.enum(APPLY_RUN_STATES);
 
 const dryRunHost = z.object({
   host: z.string(),
@@ -38,7 +39,7 @@ export const applyHost = z.object({
   hostName: z.string(),
   position: z.number().int(),
   state: applyHostState,
-  safeguard: z.enum(['vm-snapshot', 'host-backup']).nullable(),
+  safeguard: z.enum(APPLY_SAFEGUARDS).nullable(),
   vm: z.object({ hypervisorId: id, domain: z.string(), snapshot: z.string() }).nullable(),
   backupDir: z.string().nullable(),
   backups: z.array(z.object({ path: z.string(), backupPath: z.string() })),
@@ -54,7 +55,7 @@ export const applyHost = z.object({
       stepIndex: z.number().int().nullable(),
       label: z.string(),
       command: z.string(),
-      state: z.enum(['running', 'ok', 'failed', 'in-doubt']),
+      state: z.enum(APPLY_COMMAND_STATES),
       exitCode: z.number().int().nullable(),
       output: z.string(),
       truncated: z.boolean(),

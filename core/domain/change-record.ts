@@ -7,7 +7,7 @@ import { stepLabel } from './apply-plan';
 import type { PlanStep, PromotionPlan } from './promotion-plan';
 
 /** A step as the implementation plan lists it: packages and sysctls as apply labels their commands; files and services shorter. */
-export function describeStep(step: PlanStep): string {
+function describeStep(step: PlanStep): string {
   switch (step.kind) {
     case 'package':
       return stepLabel(step);

@@ -8,8 +8,10 @@
  * it happens, so a run cut short by a dead link or a dead app says which host is in doubt, and
  * `resumeApply` completes or rolls it back without running a finished command twice.
  */
+import type { CallOutput, EventPayload } from '../contract/index';
 import { hostApplyScript, rollbackCommands, type HostApplyScript, type HostCommand } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
+import type { ApplyPhase, ApplyRunState } from '../domain/apply-states';
 import { applySnapshotName, type VmOfHost } from '../domain/change-record';
 import { isStagecraftError, StagecraftError } from '../domain/errors';
 import type { Snapshot } from '../domain/facts';
@@ -17,9 +19,9 @@ import type { ImageContent } from '../domain/image';
 import type { HostRecord } from '../domain/inventory';
 import { factsMatch, factsOf, splitFactKey } from '../domain/normalise';
 import type { HostPlan } from '../domain/promotion-plan';
-import { textDiff, type TextDiff } from '../domain/textdiff';
+import { textDiff } from '../domain/textdiff';
 import { isSshFailure, RemoteShell, shellCommand, type RemoteShellOptions } from '../connectors/ssh/index';
-import type { ApplyHostRecord, ApplyHostState, ApplyRunRecord, ApplyRunState, VmSafeguard } from '../store/apply-repository';
+import type { ApplyHostRecord, ApplyRunRecord, VmSafeguard } from '../store/apply-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { allowedActions, transitionChange, vmsOf, type StoredPlan } from './change-control';
 import { driftServiceFor } from './drift-service';
@@ -32,15 +34,9 @@ export const DEFAULT_CONCURRENCY = 4;
 /** Fact categories a plan can change: what "the host is back to its previous facts" compares. */
 const RESTORABLE_CATEGORIES = new Set(['packages', 'files', 'services', 'sysctl']);
 
-export interface ApplyProgress {
-  changeId: number;
-  runId: number;
-  host: string;
-  state: ApplyHostState;
-  /** The command being run or just finished. */
-  command?: { label: string; phase: 'backup' | 'step' | 'rollback'; status: 'running' | 'ok' | 'failed' };
-  message: string;
-}
+/** A host moved to another state, or one of its commands started or ended (the apply.progress event, without its job). */
+export type ApplyProgress = Omit<EventPayload<'apply.progress'>, 'jobId'>;
+type CommandStatus = NonNullable<ApplyProgress['command']>['status'];
 
 export interface ApplyOptions {
   /** The person applying (people.id): change control checks they may implement the change. */
@@ -63,25 +59,9 @@ export interface ApplyOptions {
 
 // ---- dry run ------------------------------------------------------------------------------------------
 
-export interface DryRunHost {
-  host: string;
-  role: string;
-  endpoint: string;
-  safeguard: { kind: 'vm-snapshot'; hypervisor: string; domain: string } | { kind: 'host-backup'; backupDir: string };
-  /** Each command as it will be sent, quoted, in order: backup, then the steps. */
-  commands: { phase: 'backup' | 'step'; step?: number; label: string; command: string; stdinBytes: number }[];
-  rollback: { label: string; command: string }[];
-  files: { path: string; action: 'write' | 'remove'; diff: TextDiff | null }[];
-}
-
-export interface ApplyDryRun {
-  changeId: number;
-  /** Whether change control lets this person apply the change now, and why not. */
-  allowed: boolean;
-  reason: string | null;
-  concurrency: number;
-  hosts: DryRunHost[];
-}
+/** What apply.dryRun answers: whether change control lets this person apply the change now (and why not), and each host's commands. */
+export type ApplyDryRun = CallOutput<'apply.dryRun'>;
+export type DryRunHost = ApplyDryRun['hosts'][number];
 
 interface ChangeContext {
   changeId: number;
@@ -195,12 +175,12 @@ class ApplyRunner {
   }
 
   /** Sends one command, recorded before and after; a non-zero exit is a HostFailure, a dead link an SshFailure. */
-  private async send(shell: RemoteShell, record: ApplyHostRecord, phase: 'backup' | 'step' | 'rollback', stepIndex: number | null, command: HostCommand): Promise<string> {
+  private async send(shell: RemoteShell, record: ApplyHostRecord, phase: ApplyPhase, stepIndex: number | null, command: HostCommand): Promise<string> {
     const text = shellCommand(command.argv);
     const id = this.store.write({ actor: this.actor, action: 'apply.command', subject: `change ${this.context.changeId} host ${record.hostName}`, after: () => ({ phase, stepIndex, label: command.label }) }, () =>
       this.store.apply.startCommand({ applyHostId: record.id, phase, stepIndex, label: command.label, command: text, at: this.now() }),
     );
-    const progress = (status: 'running' | 'ok' | 'failed', message: string) =>
+    const progress = (status: CommandStatus, message: string) =>
       this.options.onProgress?.({ changeId: this.context.changeId, runId: this.runId, host: record.hostName, state: record.state, command: { label: command.label, phase, status }, message });
     progress('running', command.label);
     try {

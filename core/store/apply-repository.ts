@@ -1,10 +1,7 @@
+import type { ApplyCommandState, ApplyHostState, ApplyPhase, ApplyRunState, ApplySafeguard } from '../domain/apply-states';
 import { StagecraftError } from '../domain/errors';
 import type { Db } from './database';
 
-export type ApplyRunState = 'running' | 'succeeded' | 'rolled-back' | 'failed' | 'aborted' | 'interrupted';
-export type ApplyHostState = 'pending' | 'snapshotting' | 'applying' | 'verifying' | 'done' | 'rolling-back' | 'rolled-back' | 'failed' | 'in-doubt';
-export type ApplyPhase = 'backup' | 'step' | 'rollback';
-export type CommandState = 'running' | 'ok' | 'failed' | 'in-doubt';
 
 export interface ApplyRunRecord {
   id: number;
@@ -32,7 +29,7 @@ export interface ApplyHostRecord {
   hostName: string;
   position: number;
   state: ApplyHostState;
-  safeguard: 'vm-snapshot' | 'host-backup' | null;
+  safeguard: ApplySafeguard | null;
   vm: VmSafeguard | null;
   backupDir: string | null;
   backups: { path: string; backupPath: string }[];
@@ -52,7 +49,7 @@ export interface ApplyCommandRecord {
   stepIndex: number | null;
   label: string;
   command: string;
-  state: CommandState;
+  state: ApplyCommandState;
   exitCode: number | null;
   output: string;
   truncated: boolean;
@@ -150,7 +147,7 @@ export class ApplyRepository {
     return Number(lastInsertRowid);
   }
 
-  finishCommand(commandId: number, result: { state: Exclude<CommandState, 'running'>; exitCode: number | null; output: string; truncated: boolean; at: string }): void {
+  finishCommand(commandId: number, result: { state: Exclude<ApplyCommandState, 'running'>; exitCode: number | null; output: string; truncated: boolean; at: string }): void {
     this.db
       .prepare('UPDATE apply_commands SET state = ?, exit_code = ?, output = ?, truncated = ?, ended_at = ? WHERE id = ?')
       .run(result.state, result.exitCode, result.output, result.truncated ? 1 : 0, result.at, commandId);

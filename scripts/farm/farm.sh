@@ -268,6 +268,13 @@ write_known_hosts_and_manifest() {
   mv -- "$FARM_MANIFEST.new" "$FARM_MANIFEST"
 }
 
+# Waits for every background job given (none is left running); fails when any of them failed.
+wait_all() {
+  local pid failed=0
+  for pid in "$@"; do wait "$pid" || failed=1; done
+  return "$failed"
+}
+
 cmd_up() {
   local count=${1:-}
   if ! [[ "$count" =~ ^[0-9]+$ ]] || [ "$count" -lt 1 ] || [ "$count" -gt 99 ]; then die "usage: farm.sh up N (1..99)"; fi
@@ -279,20 +286,20 @@ cmd_up() {
   [ "$count" -ge 3 ] && choose_downgrade >/dev/null
   raise_inotify_limits
 
-  # Build the missing hosts, a few at a time.
-  local n running=0 pids=() started=$SECONDS
+  # Build the missing hosts, a few at a time; after a failure none is started, and those running are waited for.
+  local n pids=() failed=0 started=$SECONDS
   for n in $(seq 1 "$count"); do
+    [ "$failed" = 0 ] || break
     [ -e "$(host_dir "$n")/.built" ] && continue
     build_host "$n" &
     pids+=("$!")
-    running=$((running + 1))
-    if [ "$running" -ge "$BUILD_PARALLELISM" ]; then
-      wait "${pids[0]}" || die "a host build failed"
+    if [ "${#pids[@]}" -ge "$BUILD_PARALLELISM" ]; then
+      wait "${pids[0]}" || failed=1
       pids=("${pids[@]:1}")
-      running=$((running - 1))
     fi
   done
-  for n in "${pids[@]}"; do wait "$n" || die "a host build failed"; done
+  wait_all "${pids[@]}" || failed=1
+  [ "$failed" = 0 ] || die "a host build failed: see the messages above"
   write_known_hosts_and_manifest
   log "hosts built in $((SECONDS - started)) s"
   started=$SECONDS
@@ -313,12 +320,14 @@ cmd_up() {
 
 cmd_down() {
   require_root
-  local n dir
+  local n dir pids=()
   for n in $(host_numbers); do
     dir=$(host_dir "$n")
     stop_container "$dir/state" "$dir/root" &
+    pids+=("$!")
   done
-  wait
+  # A host that did not stop keeps its files: its root may still be in use.
+  wait_all "${pids[@]}" || die "a host could not be stopped: see the messages above, then run farm.sh down again"
   for n in $(host_numbers); do
     dir=$(host_dir "$n")
     overlay_down "$dir"
@@ -451,14 +460,12 @@ cmd_scratch() {
   ensure_client_key
   build_fixture_debs
   raise_inotify_limits
-  local pids=() pid failed=0
+  local pids=()
   for n in "$@"; do
     reset_scratch_host "$n" "$private_network" &
     pids+=("$!")
   done
-  # Every reset is waited for (none left running), and any that failed fails the command.
-  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-  [ "$failed" = 0 ] || die "a scratch host could not be reset: see the messages above"
+  wait_all "${pids[@]}" || die "a scratch host could not be reset: see the messages above"
   local dir
   : >"$SCRATCH_KNOWN_HOSTS.new"
   for dir in "$SCRATCH_DIR"/host*; do

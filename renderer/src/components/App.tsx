@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
+import { heldJobEvents } from '../store/job-events';
 import { ErrorBanner } from './ErrorBanner';
 import { Welcome } from './Welcome';
 import { WorkspaceView } from './WorkspaceView';
@@ -31,8 +32,8 @@ export function App() {
     const { onScanEvent, onJobEvent, onHypervisorJobEvent, onCredentialRequest } = useApp.getState();
     const unsubscribe = [
       client.on('scan.progress', onScanEvent),
-      client.on('job.progress', onJobEvent),
-      client.on('job.progress', onHypervisorJobEvent),
+      // A job's events go to the slice following it, else wait for the slice about to (its start call has not answered).
+      client.on('job.progress', (event) => void (onJobEvent(event) || onHypervisorJobEvent(event) || heldJobEvents.hold(event))),
       client.on('credential.request', onCredentialRequest),
     ];
     return () => unsubscribe.forEach((off) => off());

@@ -1,8 +1,8 @@
 import type { StateCreator } from 'zustand';
-import type { CallInput, CallOutput, EventPayload } from '../../../core/contract/index';
+import type { CallInput, CallOutput } from '../../../core/contract/index';
 import { client } from '../api/client';
 import type { AppState } from './index';
-import { EarlyEvents } from './early-events';
+import { heldJobEvents, type JobEvent } from './job-events';
 import { attempt, task } from './task';
 
 export type HypervisorSummary = CallOutput<'hypervisors.list'>[number];
@@ -10,7 +10,6 @@ export type HypervisorInventoryView = CallOutput<'hypervisors.inventory'>;
 export type HypervisorDomain = HypervisorInventoryView['domains'][number];
 export type HypervisorOperation = CallInput<'hypervisors.plan'>['op'];
 export type OperationDryRun = CallOutput<'hypervisors.plan'>;
-type JobEvent = EventPayload<'job.progress'>;
 
 export interface HypervisorJob {
   jobId: string;
@@ -38,10 +37,9 @@ export interface HypervisorsSlice {
   confirmDryRun(): Promise<void>;
   dismissDryRun(): void;
   importDomains(domains: string[], stageId: number, role: string): Promise<boolean>;
-  onHypervisorJobEvent(event: JobEvent): void;
+  /** Takes the event when it is of the followed job; false when it is not. */
+  onHypervisorJobEvent(event: JobEvent): boolean;
 }
-
-const early = new EarlyEvents<JobEvent>();
 
 /** No hypervisor selected, no job followed, no dry run waiting. */
 export const hypervisorsAtOpen: Pick<HypervisorsSlice, 'hypervisors' | 'selectedHypervisorId' | 'hypervisorInventory' | 'hypervisorJob' | 'dryRun'> = {
@@ -54,7 +52,7 @@ export const hypervisorsAtOpen: Pick<HypervisorsSlice, 'hypervisors' | 'selected
 
 export const hypervisorsSlice: StateCreator<AppState, [], [], HypervisorsSlice> = (set, get) => {
   const follow = (jobId: string, hypervisorId: number, kind: HypervisorJob['kind'], title: string) => {
-    const event = early.take(jobId).at(-1) ?? { jobId, title, done: 0, total: 1, message: 'started', state: 'running' as const };
+    const event = heldJobEvents.take(jobId).at(-1) ?? { jobId, title, done: 0, total: 1, message: 'started', state: 'running' as const };
     set({ hypervisorJob: { jobId, hypervisorId, kind, event } });
     if (event.state !== 'running') get().onHypervisorJobEvent(event);
   };
@@ -120,9 +118,10 @@ export const hypervisorsSlice: StateCreator<AppState, [], [], HypervisorsSlice> 
     },
     onHypervisorJobEvent: (event) => {
       const job = get().hypervisorJob;
-      if (job?.jobId !== event.jobId) return early.hold(event);
+      if (job?.jobId !== event.jobId) return false;
       set({ hypervisorJob: { ...job, event } });
       if (event.state !== 'running') void reload();
+      return true;
     },
   };
 };

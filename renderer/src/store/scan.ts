@@ -3,10 +3,10 @@ import type { EventPayload } from '../../../core/contract/index';
 import { client } from '../api/client';
 import type { AppState } from './index';
 import { EarlyEvents } from './early-events';
+import { heldJobEvents, type JobEvent } from './job-events';
 import { task } from './task';
 
 type ScanEvent = EventPayload<'scan.progress'>;
-type JobEvent = EventPayload<'job.progress'>;
 export type CredentialRequest = EventPayload<'credential.request'>;
 
 export interface ScanHostState {
@@ -30,12 +30,14 @@ export interface ScanSlice {
   replaceKeyAndRescan(hostId: number, address: string, port: number): Promise<void>;
   closeScan(): void;
   onScanEvent(event: ScanEvent): void;
-  onJobEvent(event: JobEvent): void;
+  /** Takes the event when it is of the scan shown; false when it is not. */
+  onJobEvent(event: JobEvent): boolean;
   onCredentialRequest(request: CredentialRequest): void;
   answerCredential(requestId: string, secret: string | null): Promise<void>;
 }
 
-const early = new EarlyEvents<ScanEvent | JobEvent>();
+/** scan.progress of a scan whose start has not answered yet (its job.progress waits in heldJobEvents). */
+const early = new EarlyEvents<ScanEvent>();
 
 /** What a workspace starts with: no scan shown, no password asked. */
 export const scanAtOpen: Pick<ScanSlice, 'scanJob' | 'scanHosts' | 'scanOpen' | 'credentialRequests'> = { scanJob: null, scanHosts: [], scanOpen: false, credentialRequests: [] };
@@ -50,10 +52,8 @@ export const scanSlice: StateCreator<AppState, [], [], ScanSlice> = (set, get) =
         scanJob: { jobId: started.jobId, title: `Scanning ${started.hosts.length} hosts`, done: 0, total: started.hosts.length, message: 'started', state: 'running' },
         scanHosts: started.hosts.map((h) => ({ id: h.id, name: h.name, phase: 'queued' })),
       });
-      for (const event of early.take(started.jobId)) {
-        if ('hostId' in event) get().onScanEvent(event);
-        else get().onJobEvent(event);
-      }
+      early.take(started.jobId).forEach(get().onScanEvent);
+      heldJobEvents.take(started.jobId).forEach(get().onJobEvent);
     });
   },
   cancelScan: async () => {
@@ -72,8 +72,9 @@ export const scanSlice: StateCreator<AppState, [], [], ScanSlice> = (set, get) =
     });
   },
   onJobEvent: (event) => {
-    if (event.jobId === get().scanJob?.jobId) set({ scanJob: event });
-    else early.hold(event);
+    if (event.jobId !== get().scanJob?.jobId) return false;
+    set({ scanJob: event });
+    return true;
   },
   onCredentialRequest: (request) => set({ credentialRequests: [...get().credentialRequests, request] }),
   answerCredential: async (requestId, secret) => {

@@ -531,11 +531,11 @@ export function replanChange(
 // ---- reading ------------------------------------------------------------------------------------------
 
 /** Every change as the conflict rules see it (target hosts by stage, looked up once per stage). */
-function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
+function scheduledChanges(store: WorkspaceStore, rows: readonly Row[], details: ReadonlyMap<number, ChangeDetails>): ScheduledChange[] {
   const services = new Map(store.inventory.listServices().map((s) => [s.id, s]));
   const hostsByStage = new Map<number, string[]>();
   const hostsOf = (stageId: number) => hostsByStage.get(stageId) ?? hostsByStage.set(stageId, store.inventory.environment(stageId).hosts.map((h) => h.name)).get(stageId)!;
-  return store.promotion.changes().map((row) => {
+  return rows.map((row) => {
     const service = services.get(row.serviceId);
     return {
       id: row.id,
@@ -546,7 +546,7 @@ function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
       stageName: service?.stages.find((s) => s.id === row.toStageId)?.name ?? `stage ${row.toStageId}`,
       state: row.state,
       hosts: hostsOf(row.toStageId),
-      window: store.changes.details(row.id)?.window ?? null,
+      window: details.get(row.id)?.window ?? null,
     };
   });
 }
@@ -554,28 +554,46 @@ function scheduledChanges(store: WorkspaceStore): ScheduledChange[] {
 export const calendarEventsOf = (store: WorkspaceStore, from?: string, to?: string): CalendarEvent[] =>
   store.changes.externalEvents(from, to).map((e) => ({ uid: e.uid, summary: e.summary, start: e.startsAt, end: e.endsAt }));
 
+const noSuchChange = (id: number): never => {
+  throw new StagecraftError('not-found', `Change ${id} does not exist.`);
+};
+
 /**
- * The workspace's changes as the conflict rules see them, with the lookups many changes share
- * (services, stage policies, each target's current basis) made once: one per request, as the
- * workspace may change between requests.
+ * The workspace's changes (their rows and details) and as the conflict rules see them, with the
+ * lookups many changes share (services, stage policies, each target's current basis) made once:
+ * one per request, as the workspace may change between requests.
  */
 export class Schedule {
+  /** Every change, newest first. */
+  readonly rows: Row[];
   readonly changes: ScheduledChange[];
+  private readonly rowsById: Map<number, Row>;
+  private readonly storedDetails: Map<number, ChangeDetails>;
   private readonly byId: Map<number, ScheduledChange>;
   private readonly services = new Map<number, ServiceSummary>();
   private readonly policies = new Map<number, StagePolicy>();
   private readonly bases = new Map<number, PlanBasis>();
 
   constructor(private readonly store: WorkspaceStore) {
-    this.changes = scheduledChanges(store);
+    this.rows = store.promotion.changes<Verdict, Risk>();
+    this.rowsById = new Map(this.rows.map((row) => [row.id, row]));
+    this.storedDetails = new Map(this.rows.flatMap((row) => store.changes.details(row.id) ?? []).map((details) => [details.changeId, details]));
+    this.changes = scheduledChanges(store, this.rows, this.storedDetails);
     this.byId = new Map(this.changes.map((c) => [c.id, c]));
+  }
+
+  row(id: number): Row {
+    return this.rowsById.get(id) ?? noSuchChange(id);
+  }
+
+  /** The change's details, or (for drafts saved before change control existed) those it would start with. */
+  details(row: Row): ChangeDetails {
+    return this.storedDetails.get(row.id) ?? generatedFor(this.store, row);
   }
 
   /** The change `id` as the conflict rules see it. */
   change(id: number): ScheduledChange {
-    const found = this.byId.get(id);
-    if (!found) throw new StagecraftError('not-found', `Change ${id} does not exist.`);
-    return found;
+    return this.byId.get(id) ?? noSuchChange(id);
   }
 
   service(id: number): ServiceSummary {
@@ -609,7 +627,7 @@ export interface ChangeSummary extends TransitionFacts {
 
 /** A change as the list shows it: no signatures checked, no history read. `plan` spares reading it again for the stale flag. */
 export function changeSummary(store: WorkspaceStore, row: Row, schedule: Schedule, plan?: StoredPlan): ChangeSummary {
-  const facts = transitionFacts(store, row, detailsOrGenerated(store, row), schedule, plan);
+  const facts = transitionFacts(store, row, schedule.details(row), schedule, plan);
   const { details, policy, decisions } = facts;
   return {
     ...facts,
@@ -635,9 +653,10 @@ export interface ChangeDetail extends ChangeSummary {
 /** Everything known about one change, with its stale reason, conflicts and signature checks computed now. */
 export function changeDetail(store: WorkspaceStore, changeId: number, schedule?: Schedule): ChangeDetail {
   return store.read(() => {
-    const row = changeRow(store, changeId);
+    const changes = schedule ?? new Schedule(store);
+    const row = changes.row(changeId);
     const plan = store.promotion.plan<StoredPlan>(row.id);
-    const summary = changeSummary(store, row, schedule ?? new Schedule(store), plan);
+    const summary = changeSummary(store, row, changes, plan);
     const { details } = summary;
     const latestLive = new Map(live(summary.decisions).map((d) => [d.personId, d.id]));
     return {

@@ -6,8 +6,6 @@ import { describeWindow, OPEN_STATES } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import { occurrences } from '../domain/freeze-windows';
 import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icalendar';
-import type { Risk } from '../domain/promotion-risk';
-import type { Verdict } from '../domain/release-policy';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { leaseCalendarEntries, leaseViews } from './assets';
@@ -146,9 +144,8 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
       const store = session.require();
       return store.read(() => {
         const schedule = new Schedule(store);
-        return store.promotion
-          .changes<Verdict, Risk>(serviceId === undefined ? {} : { serviceId })
-          .filter((row) => (state === undefined || row.state === state) && (stageId === undefined || row.toStageId === stageId))
+        return schedule.rows
+          .filter((row) => (serviceId === undefined || row.serviceId === serviceId) && (state === undefined || row.state === state) && (stageId === undefined || row.toStageId === stageId))
           .filter((row) => (from === undefined && to === undefined) || overlaps(schedule.change(row.id).window, from, to))
           .map((row) => listItem(changeSummary(store, row, schedule)));
       });

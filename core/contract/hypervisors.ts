@@ -92,6 +92,7 @@ export const operationPlan = z.object({
   documents: z.array(z.object({ commandIndex: z.number().int(), title: z.string(), content: z.string() })),
   warnings: z.array(z.string()),
 });
+export type OperationPlanView = z.infer<typeof operationPlan>;
 
 /** What confirms exactly one dry run (once, before it expires). */
 export const confirmationToken = z.object({ token: z.string(), expiresAt: z.string() });

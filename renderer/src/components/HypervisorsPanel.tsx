@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useApp } from '../store/index';
 import type { HypervisorDomain, HypervisorInventoryView, HypervisorOperation } from '../store/hypervisors';
 import { Dialog } from './Dialog';
-import { OperationCommands } from './OperationCommands';
+import { Operation } from './OperationCommands';
 import './hypervisors.css';
 
 const STATE_TEXT: Record<HypervisorDomain['state'], string> = { running: 'running', paused: 'paused', shutoff: 'shut off', other: 'other' };
@@ -382,22 +382,10 @@ function DryRunDialog() {
   return (
     <Dialog title="Confirm hypervisor change" onClose={dismissDryRun} wide>
       <div className="hv-dry-run" aria-label="Dry run">
-        <p>
-          <strong>{plan.description}</strong>
-        </p>
-        {plan.warnings.length > 0 && (
-          <ul className="rules">
-            {plan.warnings.map((w) => (
-              <li key={w} className="rule-warning">
-                {w}
-              </li>
-            ))}
-          </ul>
-        )}
+        <Operation operation={plan} label="Commands" />
         <p className="muted">
-          Dry run: nothing has changed yet. {n === 1 ? 'This command runs' : `These ${n} commands run, in order,`} only when you confirm (this confirmation is valid until {new Date(plan.expiresAt).toLocaleTimeString()}, once):
+          Dry run: nothing has changed yet. {n === 1 ? 'This command runs' : `These ${n} commands run, in order,`} only when you confirm (this confirmation is valid until {new Date(plan.expiresAt).toLocaleTimeString()}, once).
         </p>
-        <OperationCommands commands={plan.commands} documents={plan.documents} label="Commands" />
         <div className="panel-actions">
           <button type="button" className="primary danger" onClick={() => void confirmDryRun()}>
             Run {n === 1 ? 'this command' : `these ${n} commands`}

@@ -1,7 +1,7 @@
-type OperationDocument = { commandIndex: number; title: string; content: string };
+import type { OperationPlanView } from '../../../core/contract/hypervisors';
 
 /** A dry run's exact commands, and under them each document a command reads (a domain's XML), folded. */
-export function OperationCommands({ commands, documents, label }: { commands: string[]; documents: OperationDocument[]; label: string }) {
+export function OperationCommands({ commands, documents, label }: Pick<OperationPlanView, 'commands' | 'documents'> & { label: string }) {
   return (
     <>
       <pre className="commands" aria-label={label}>
@@ -19,8 +19,8 @@ export function OperationCommands({ commands, documents, label }: { commands: st
   );
 }
 
-/** One hypervisor operation of a dry run (a clone's, a reclaim's): what it does, its exact commands, what to watch for. */
-export function Operation({ operation, label }: { operation: { description: string; commands: string[]; documents: OperationDocument[]; warnings: string[] }; label: string }) {
+/** One hypervisor operation of a dry run (a clone's, a reclaim's, one on a VM): what it does, its exact commands, what to watch for. */
+export function Operation({ operation, label }: { operation: Omit<OperationPlanView, 'kind'>; label: string }) {
   return (
     <>
       <div>{operation.description}</div>

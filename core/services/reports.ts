@@ -46,26 +46,28 @@ function reportMeta(store: WorkspaceStore, ctx: ServiceContext, now: Date): Repo
 }
 
 /** When a change happens, for date ranges: its window, else from the earliest it may happen (or when it was drafted). */
-function spanOf(store: WorkspaceStore, row: Pick<ChangeRequestRow, 'id' | 'earliestAt' | 'createdAt'>): { start: number; end: number } {
-  const window = store.changes.details(row.id)?.window;
+function spanOf(schedule: Schedule, row: Pick<ChangeRequestRow, 'id' | 'earliestAt' | 'createdAt'>): { start: number; end: number } {
+  const { window } = schedule.change(row.id);
   if (window) return { start: Date.parse(window.start), end: Date.parse(window.end) };
   const at = Date.parse(row.earliestAt ?? row.createdAt);
   return { start: at, end: at };
 }
 
-/** The changes a selection names, checked to exist; a range with none is an error the user can act on. */
-function selectedChanges(store: WorkspaceStore, selection: Extract<ReportSelection, { kind: 'changes' | 'range' }>): ChangeRequestRow[] {
-  if (selection.kind === 'changes') return [...new Set(selection.changeIds)].map((id) => store.promotion.change(id));
+/** The ids of the changes a selection names, checked to exist; a range with none is an error the user can act on. */
+function selectedChanges(schedule: Schedule, selection: Extract<ReportSelection, { kind: 'changes' | 'range' }>): number[] {
+  if (selection.kind === 'changes') return [...new Set(selection.changeIds)].map((id) => schedule.row(id).id);
   const from = Date.parse(`${selection.from}T00:00:00Z`);
   const to = Date.parse(`${selection.to}T00:00:00Z`) + DAY_MS;
   if (Number.isNaN(from) || Number.isNaN(to)) throw new StagecraftError('invalid-input', `${selection.from} to ${selection.to} is not a valid date range.`, 'Use dates such as 2026-12-01.');
   if (to <= from) throw new StagecraftError('invalid-input', `The range ends (${selection.to}) before it starts (${selection.from}).`, 'Swap the dates.');
-  const rows = store.promotion.changes().filter((row) => {
-    const span = spanOf(store, row);
-    return span.start < to && span.end >= from;
-  });
-  if (rows.length === 0) throw new StagecraftError('not-found', `No change is planned or due between ${selection.from} and ${selection.to}.`, 'Widen the range or choose changes by id.');
-  return rows;
+  const ids = schedule.rows
+    .filter((row) => {
+      const span = spanOf(schedule, row);
+      return span.start < to && span.end >= from;
+    })
+    .map((row) => row.id);
+  if (ids.length === 0) throw new StagecraftError('not-found', `No change is planned or due between ${selection.from} and ${selection.to}.`, 'Widen the range or choose changes by id.');
+  return ids;
 }
 
 /** The facts that differ in a stage: against production, or for production itself against its image when it has one. */
@@ -150,10 +152,10 @@ function changeControlFields(detail: ChangeDetail): ChangeControlFields {
 }
 
 export function cabPackOf(store: WorkspaceStore, ctx: ServiceContext, selection: Extract<ReportSelection, { kind: 'changes' | 'range' }>, now = new Date()): CabPack {
-  const rows = selectedChanges(store, selection);
   const schedule = new Schedule(store);
-  const described = selection.kind === 'range' ? `Changes planned or due from ${selection.from} to ${selection.to}` : `${rows.length === 1 ? 'Change' : 'Changes'} ${rows.map((r) => `#${r.id}`).join(', ')}`;
-  return buildCabPack(reportMeta(store, ctx, now), described, rows.map((row) => changeInput(store, row.id, schedule)));
+  const ids = selectedChanges(schedule, selection);
+  const described = selection.kind === 'range' ? `Changes planned or due from ${selection.from} to ${selection.to}` : `${ids.length === 1 ? 'Change' : 'Changes'} ${ids.map((id) => `#${id}`).join(', ')}`;
+  return buildCabPack(reportMeta(store, ctx, now), described, ids.map((id) => changeInput(store, id, schedule)));
 }
 
 export function driftReportOf(store: WorkspaceStore, ctx: ServiceContext, serviceId?: number, now = new Date()): DriftReportModel {

@@ -20,6 +20,7 @@ import { archiveEnvironment, placeNewEnvironment } from './assets';
 import { driftServiceFor } from './drift-service';
 import { approvedCommands, describeHypervisorFailure, diskBytesOf, executeHypervisorOperation, matchCandidates, matchDomains, planHypervisorOperation, refreshInventory, startWithConnections, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 import { readCollectorScript, scanHosts, type HostScanResult, type ScanHostsOptions } from './scan';
+import { recordParityOfSaved, scanTargets } from './scan-targets';
 
 export interface CloneRequest {
   serviceId: number;
@@ -384,11 +385,10 @@ async function carryOut(store: WorkspaceStore, actor: string, resourcesDir: stri
   }
   const toScan = records.filter((r) => r.step === 'registered' && r.hostId !== null);
   if (run.scan && toScan.length > 0 && !options.signal?.aborted) {
-    const results: HostScanResult[] = await scanHosts(
-      store,
-      toScan.map((r) => ({ ...store.inventory.host(r.hostId!) })),
-      { ...options.ssh, actor, collectorScript: readCollectorScript(resourcesDir) },
-    );
+    // Each clone is scanned as a scan of its stage would: its role's watched files, parity recorded after.
+    const targets = scanTargets(store, { hostIds: toScan.map((r) => r.hostId!) });
+    const results: HostScanResult[] = await scanHosts(store, targets, { ...options.ssh, actor, collectorScript: readCollectorScript(resourcesDir) });
+    recordParityOfSaved(store, actor, targets, results, at());
     for (const result of results) {
       const vm = toScan.find((r) => r.hostId === result.hostId)!;
       const scan = { status: result.status, message: result.status === 'saved' ? `snapshot ${result.snapshotId}` : `${result.failure.message} ${result.failure.remedy}` };

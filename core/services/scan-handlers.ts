@@ -3,7 +3,7 @@ import { StagecraftError } from '../domain/errors';
 import type { ServiceContext } from './context';
 import { Jobs, Prompts } from './jobs';
 import { readCollectorScript, scanHosts } from './scan';
-import { recordParityOf, scanTargets } from './scan-targets';
+import { recordParityOfSaved, scanTargets } from './scan-targets';
 import type { Session } from './session';
 
 type ScanHandlers = Pick<Handlers, 'scan.start' | 'job.cancel' | 'credential.answer' | 'hostKeys.forget' | 'hosts.add'>;
@@ -41,7 +41,7 @@ export function scanHandlers(ctx: ServiceContext, session: Session, jobs = new J
         );
         const saved = results.filter((r) => r.status === 'saved');
         if (saved.length > 0 && session.current === store) {
-          recordParityOf(store, ctx.actor(), new Set(hosts.filter((h) => saved.some((r) => r.hostId === h.id)).flatMap((h) => [...h.serviceIds])), new Date().toISOString());
+          recordParityOfSaved(store, ctx.actor(), hosts, results, new Date().toISOString());
           ctx.emit('workspace.changed', { reason: 'updated' });
         }
         const failed = results.length - saved.length;

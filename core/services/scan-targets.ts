@@ -5,7 +5,7 @@
 import type { WorkspaceStore } from '../store/workspace-store';
 import { watchLists } from './drift-handlers';
 import { driftServiceFor } from './drift-service';
-import type { ScanHost } from './scan';
+import type { HostScanResult, ScanHost } from './scan';
 
 export type ScanTarget = ScanHost & { watchGlobs: readonly string[]; serviceIds: Set<number> };
 
@@ -29,4 +29,10 @@ export function recordParityOf(store: WorkspaceStore, actor: string, serviceIds:
   if (serviceIds.size === 0) return;
   const drift = driftServiceFor(store);
   store.write({ actor, action: 'parity.record', subject: `${serviceIds.size} services` }, () => serviceIds.forEach((id) => drift.recordParity(id, at)));
+}
+
+/** After a scan of these targets: the parity of every service a host whose snapshot was saved plays in. */
+export function recordParityOfSaved(store: WorkspaceStore, actor: string, targets: readonly ScanTarget[], results: readonly HostScanResult[], at: string): void {
+  const saved = new Set(results.filter((r) => r.status === 'saved').map((r) => r.hostId));
+  recordParityOf(store, actor, new Set(targets.filter((t) => saved.has(t.id)).flatMap((t) => [...t.serviceIds])), at);
 }

@@ -70,27 +70,30 @@ export function placeNewEnvironment(store: WorkspaceStore, stageName: string, re
 }
 
 /**
- * An entry of the change calendar: a lease's last day, from the owner's midnight to the next (leases
- * that ended or end in [from, to)). `leases` spares reading them again when the caller has.
+ * Entries of the change calendar: a lease's last day, from the owner's midnight to the next (leases
+ * that ended or end in [from, to)), each with the lease it shows.
  */
-export function leaseCalendarEntries(store: WorkspaceStore, from: string, to: string, now = Date.now(), leases = leaseViews(store, now)) {
+export function leaseCalendarEntries(store: WorkspaceStore, from: string, to: string, now = Date.now()) {
   const [start, end] = [Date.parse(from), Date.parse(to)];
-  return leases
+  return leaseViews(store, now)
     .filter((lease) => lease.state === 'active')
     .map((lease) => ({ lease, dayStart: leaseEnd({ expiresOn: addDays(lease.expiresOn, -1), timeZone: lease.timeZone }), dayEnd: Date.parse(lease.endsAt) }))
     .filter(({ dayStart, dayEnd }) => dayStart < end && dayEnd > start)
     .map(({ lease, dayStart }) => ({
-      kind: 'lease' as const,
-      key: `lease-${lease.stageId}`,
-      title: `Lease ${lease.status === 'expired' ? 'ended' : 'ends'}: ${lease.serviceName} ${lease.stageName} (${lease.owner})`,
-      start: new Date(dayStart).toISOString(),
-      end: lease.endsAt,
-      timeZone: lease.timeZone,
-      changeId: null,
-      state: null,
-      service: lease.serviceName,
-      stage: lease.stageName,
-      conflicts: 0,
+      lease,
+      entry: {
+        kind: 'lease' as const,
+        key: `lease-${lease.stageId}`,
+        title: `Lease ${lease.status === 'expired' ? 'ended' : 'ends'}: ${lease.serviceName} ${lease.stageName} (${lease.owner})`,
+        start: new Date(dayStart).toISOString(),
+        end: lease.endsAt,
+        timeZone: lease.timeZone,
+        changeId: null,
+        state: null,
+        service: lease.serviceName,
+        stage: lease.stageName,
+        conflicts: 0,
+      },
     }));
 }
 

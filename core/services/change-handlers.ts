@@ -8,7 +8,7 @@ import { occurrences } from '../domain/freeze-windows';
 import { parseCalendar, serializeCalendar, type IcsEvent } from '../domain/icalendar';
 import type { PersonRecord } from '../store/change-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { leaseCalendarEntries, leaseViews } from './assets';
+import { leaseCalendarEntries } from './assets';
 import { addPerson, allowedActions, changeConflicts, changeDetail, changeSummary, personNamed, replanChange, Schedule, transitionChange, updateChange, updatePerson, type ChangeDetail, type ChangeSummary, type StoredPlan } from './change-control';
 import type { ServiceContext } from './context';
 import { CurrentPeople, currentPerson, keyRingOf } from './current-person';
@@ -229,16 +229,13 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
         })),
         ...freezes.map((f) => ({ kind: 'freeze' as const, key: `freeze-${f.stage.id}-${f.start}`, title: `Freeze ${f.service} ${f.stage.name}: ${f.reason}`, start: f.start, end: f.end, timeZone: f.timeZone, changeId: null, state: null, service: f.service, stage: f.stage.name, conflicts: 0 })),
         ...external.map((e) => ({ kind: 'external' as const, key: e.uid, title: e.summary, start: e.startsAt, end: e.endsAt, timeZone: null, changeId: null, state: null, service: null, stage: null, conflicts: 0 })),
-        ...leaseCalendarEntries(store, from, to),
+        ...leaseCalendarEntries(store, from, to).map(({ entry }) => entry),
       ].sort((a, b) => a.start.localeCompare(b.start) || a.key.localeCompare(b.key));
     },
     'calendar.exportIcs': ({ from, to, includeFreezes, includeLeases }) => {
       const store = session.require();
       const { changes, freezes } = calendar(store, from, to, includeFreezes);
       const domain = icsUidDomain(store);
-      const now = Date.now();
-      const views = includeLeases ? leaseViews(store, now) : [];
-      const leases = new Map(views.map((lease) => [`lease-${lease.stageId}`, lease]));
       const events: IcsEvent[] = [
         ...changes.map((c) => ({
           uid: `change-${c.id}@${domain}`,
@@ -265,21 +262,18 @@ export function changeHandlers(ctx: ServiceContext, session: Session): ChangeHan
           status: 'CONFIRMED' as const,
         })),
         // One event per stage's lease (same UID when it is extended, so a subscribed calendar moves it).
-        ...leaseCalendarEntries(store, from, to, now, views).map((entry) => {
-          const lease = leases.get(entry.key)!;
-          return {
-            uid: `${entry.key}@${domain}`,
-            summary: entry.title,
-            start: entry.start,
-            end: entry.end,
-            allDay: true,
-            description: `The last day ${lease.owner} holds ${lease.serviceName} ${lease.stageName} (${lease.timeZone}); its assets may be reclaimed after it.${lease.reason ? `\nReason: ${lease.reason}` : ''}`,
-            location: `${lease.serviceName} ${lease.stageName}`,
-            timeZone: lease.timeZone,
-            categories: ['LEASE'],
-            status: 'CONFIRMED' as const,
-          };
-        }),
+        ...(includeLeases ? leaseCalendarEntries(store, from, to) : []).map(({ lease, entry }) => ({
+          uid: `${entry.key}@${domain}`,
+          summary: entry.title,
+          start: entry.start,
+          end: entry.end,
+          allDay: true,
+          description: `The last day ${lease.owner} holds ${lease.serviceName} ${lease.stageName} (${lease.timeZone}); its assets may be reclaimed after it.${lease.reason ? `\nReason: ${lease.reason}` : ''}`,
+          location: `${lease.serviceName} ${lease.stageName}`,
+          timeZone: lease.timeZone,
+          categories: ['LEASE'],
+          status: 'CONFIRMED' as const,
+        })),
       ];
       const text = serializeCalendar(events, { now: new Date().toISOString(), name: `${store.summary().name}: changes` });
       return { fileName: `${slug(store.summary().name)}-changes-${from.slice(0, 10)}-${to.slice(0, 10)}.ics`, text, events: events.length };

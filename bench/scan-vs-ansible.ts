@@ -51,7 +51,7 @@ async function sshEach(farm: Farm, targets: readonly Target[], command: string, 
       const session = new SshSession({ agentSocket: null, connectTimeoutMs: 10_000, keepaliveIntervalMs: 2_000, keepaliveCountMax: 3, verifier: HostKeyVerifier.load(route.knownHostsFiles, undefined, false) });
       try {
         await session.connect(route.hops);
-        const output = await session.run(command, '', { timeoutMs, maxStdoutBytes: 1 << 20, maxStderrBytes: 4096 });
+        const output = await session.run(command, '', { timeoutMs, maxStdoutBytes: 1 << 20, maxStderrBytes: 4096, what: command });
         if (output.exitCode !== 0) throw new Error(`${target.name}: "${command}" exited ${output.exitCode}: ${output.stderr}`);
         outputs[index] = output.stdout.toString('utf8');
       } finally {

@@ -236,7 +236,7 @@ export class SshVirshRunner implements VirshRunner {
     }
     let output;
     try {
-      output = await session.run(command, stdin, { timeoutMs, maxStdoutBytes: VIRSH_DEFAULTS.maxOutputBytes, maxStderrBytes: VIRSH_DEFAULTS.maxStderrBytes });
+      output = await session.run(command, stdin, { timeoutMs, maxStdoutBytes: VIRSH_DEFAULTS.maxOutputBytes, maxStderrBytes: VIRSH_DEFAULTS.maxStderrBytes, what });
     } catch (error) {
       this.session = undefined;
       throw sshToLibvirt(error, this.where, what, timeoutMs);

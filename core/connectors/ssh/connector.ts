@@ -98,6 +98,7 @@ export class SshHostConnector implements HostConnector {
         timeoutMs: options.commandTimeoutMs ?? SSH_DEFAULTS.commandTimeoutMs,
         maxStdoutBytes: options.maxOutputBytes ?? SSH_DEFAULTS.maxOutputBytes,
         maxStderrBytes: SSH_DEFAULTS.maxStderrBytes,
+        what: 'the collector',
       });
       const collectMs = clock.lap();
       session.close();

@@ -29,8 +29,8 @@ export interface CommandLimits {
   timeoutMs: number;
   maxStdoutBytes: number;
   maxStderrBytes: number;
-  /** What a timeout says did not finish; default "the collector". */
-  what?: string;
+  /** What a timeout says did not finish ("the collector", "virsh list"). */
+  what: string;
   /**
    * Past maxStdoutBytes, keep reading (and dropping) until the command ends, for a command that
    * changes the host and must not be cut; otherwise the channel is closed at the limit.
@@ -123,7 +123,7 @@ export class SshSession {
     if (!client || !this.target) return Promise.reject(new Error('run() before connect()'));
     const where = describeEndpoint(this.target);
     return this.wait((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new SshFailure('timeout', `${where}: ${limits.what ?? 'the collector'} did not finish within ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
+      const timer = setTimeout(() => this.fail(new SshFailure('timeout', `${where}: ${limits.what} did not finish within ${seconds(limits.timeoutMs)}`)), limits.timeoutMs);
       client.exec(command, (error, channel) => {
         if (error) {
           reject(new SshFailure('command-failed', `${where}: the command could not be started: ${error.message}`));

@@ -41,9 +41,13 @@ function targetOf(store: WorkspaceStore, row: Row, schedule?: Schedule): { servi
   return { service, stage };
 }
 
-export function stagePolicy(store: WorkspaceStore, stage: { id: number; isProduction: boolean }): StagePolicy {
-  return store.promotion.policy<StagePolicy>(stage.id) ?? defaultPolicy(stage);
+/** The stage's stored policy, else the default for a stage of its kind (`isDefault` says which). */
+export function stagePolicyOf(store: WorkspaceStore, stage: { id: number; isProduction: boolean }): { policy: StagePolicy; isDefault: boolean } {
+  const stored = store.promotion.policy<StagePolicy>(stage.id);
+  return { policy: stored ?? defaultPolicy(stage), isDefault: stored === null };
 }
+
+export const stagePolicy = (store: WorkspaceStore, stage: { id: number; isProduction: boolean }): StagePolicy => stagePolicyOf(store, stage).policy;
 
 // ---- people ---------------------------------------------------------------------------------------
 

@@ -6,10 +6,10 @@ import type { ServiceSummary } from '../domain/inventory';
 import { addEdge, addStage, DEFAULT_STAGE_NAMES, moveStage, removeEdge, removeStage, renameStage, shortestPath, type Lifecycle, type LifecycleEdit } from '../domain/lifecycle';
 import { planPromotion } from '../domain/promotion-plan';
 import { assessRisk } from '../domain/promotion-risk';
-import { defaultPolicy, evaluatePromotion, simulatePath, type StagePolicy } from '../domain/release-policy';
+import { evaluatePromotion, simulatePath, type StagePolicy } from '../domain/release-policy';
 import { defaultSeverityRules } from '../domain/severity';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { recordDraft, stagePolicy } from './change-control';
+import { recordDraft, stagePolicy, stagePolicyOf } from './change-control';
 import type { ServiceContext } from './context';
 import { driftServiceFor } from './drift-service';
 import type { Session } from './session';
@@ -217,9 +217,8 @@ export function promotionHandlers(ctx: ServiceContext, session: Session): Promot
     },
     'policy.get': ({ stageId }) => {
       const store = session.require();
-      const stored = store.promotion.policy<StagePolicy>(stageId);
-      const environment = store.inventory.environment(stageId);
-      return { ...(stored ?? defaultPolicy({ isProduction: environment.isProduction })), isDefault: stored === null };
+      const { policy, isDefault } = stagePolicyOf(store, { id: stageId, isProduction: store.inventory.environment(stageId).isProduction });
+      return { ...policy, isDefault };
     },
     'policy.set': ({ stageId, policy }) => {
       const store = session.require();

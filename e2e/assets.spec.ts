@@ -1,12 +1,8 @@
-import { join } from 'node:path';
-import { expect, openShell, snap, test } from './fixtures';
-
-// libvirt's mock driver: VMs that match the demo's payments-api integration hosts (by MAC, address and name).
-const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+import { LIBVIRT_FIXTURE_URI as URI, addHypervisor, expect, openDemo, openShell, snap, test } from './fixtures';
 
 test('assets: lease badges on the canvas, capacity and cost per stage, extend a lease with a reason, reclaim only after its dry run', async ({ page }) => {
   await openShell(page);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await openDemo(page);
   await page.getByRole('navigation', { name: 'Services' }).getByRole('button', { name: /payments-api/ }).click();
 
   // The canvas: an expiring lease on integration, a lease with time left on staging, none on production.
@@ -18,11 +14,7 @@ test('assets: lease badges on the canvas, capacity and cost per stage, extend a 
   await snap(page, 'assets-canvas');
 
   // A hypervisor whose VMs are the integration hosts, for the reclaim.
-  await page.keyboard.press('Control+3');
-  const add = page.getByRole('form', { name: 'Add a hypervisor' });
-  await add.getByLabel('Name').fill('kvm-int');
-  await add.getByLabel('libvirt URI').fill(URI);
-  await add.getByRole('button', { name: 'Add and read' }).click();
+  await addHypervisor(page, 'kvm-int', URI);
   await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded');
 
   await page.keyboard.press('Control+4');

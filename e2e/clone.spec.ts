@@ -1,20 +1,11 @@
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { call, expect, openShell, snap, test } from './fixtures';
-
-// libvirt's mock driver: a realistic hypervisor in one file (db-legacy and the template tmpl-debian12, both shut off, on network stagecraft-int).
-const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+import { LIBVIRT_FIXTURE_URI as URI, addHypervisor, call, expect, openDemo, openShell, snap, test } from './fixtures';
 
 /** The demo workspace with the fixture hypervisor added and read from the Hypervisors view. */
 async function openDemoWithHypervisor(page: Page, name: string): Promise<void> {
   await openShell(page);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
-  await page.keyboard.press('Control+3');
-  const add = page.getByRole('form', { name: 'Add a hypervisor' });
-  await add.getByLabel('Name').fill(name);
-  await add.getByLabel('libvirt URI').fill(URI);
-  await add.getByRole('button', { name: 'Add and read' }).click();
+  await openDemo(page);
+  await addHypervisor(page, name, URI);
   await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded', { timeout: 30_000 });
 }
 

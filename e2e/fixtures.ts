@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 
 export const E2E_TOKEN = 'e2e-token-0123456789abcdef0123456789';
@@ -9,6 +10,19 @@ export async function openShell(page: Page): Promise<void> {
   await page.goto(`/?token=${E2E_TOKEN}`);
   await expect(page.getByRole('heading', { name: 'Stagecraft', level: 1 }).or(page.getByRole('navigation', { name: 'Services' }))).toBeVisible();
 }
+
+/** Opens the demo workspace from the welcome screen; building it takes a while on a busy machine. */
+export async function openDemo(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
+  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+}
+
+/**
+ * libvirt's mock driver: a realistic hypervisor in one file (eight VMs, two pools, snapshots). Its VMs
+ * match the demo's payments-api integration hosts (by MAC, address and name); db-legacy and the
+ * template tmpl-debian12 are shut off, on network stagecraft-int.
+ */
+export const LIBVIRT_FIXTURE_URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
 
 /** Saves a screenshot as a test artifact (test-results/screenshots). */
 export async function snap(page: Page, name: string): Promise<void> {

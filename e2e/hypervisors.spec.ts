@@ -1,22 +1,13 @@
-import { join } from 'node:path';
-import { expect, openShell, snap, test } from './fixtures';
-
-// libvirt's mock driver: a realistic hypervisor in one file (eight VMs, two pools, snapshots).
-const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+import { LIBVIRT_FIXTURE_URI as URI, addHypervisor, expect, openDemo, openShell, snap, test } from './fixtures';
 
 test('hypervisor view: read a libvirt connection, see VMs matched to hosts, confirm a dry-run change, import an unmatched VM', async ({ page }) => {
   await openShell(page);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  // Building the demo takes a while on a busy machine.
-  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+  await openDemo(page);
   await page.keyboard.press('Control+3');
   const connections = page.getByRole('navigation', { name: 'Hypervisor connections' });
   await expect(connections).toContainText('No hypervisor yet');
 
-  const add = page.getByRole('form', { name: 'Add a hypervisor' });
-  await add.getByLabel('Name').fill('kvm-int');
-  await add.getByLabel('libvirt URI').fill(URI);
-  await add.getByRole('button', { name: 'Add and read' }).click();
+  await addHypervisor(page, 'kvm-int', URI);
   const job = page.getByRole('status', { name: 'Hypervisor job' });
   await expect(job).toContainText('succeeded: kvm-int: 8 VMs, 2 storage pools');
   await expect(connections.getByRole('button', { name: /kvm-int/ })).toContainText('8 VMs');

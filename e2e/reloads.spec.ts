@@ -1,9 +1,5 @@
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { actAs, addHypervisor, expect, openShell, test } from './fixtures';
-
-// libvirt's mock driver: VMs that match the demo's payments-api integration hosts.
-const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+import { LIBVIRT_FIXTURE_URI, actAs, addHypervisor, expect, openDemo, openShell, test } from './fixtures';
 
 /** Counts the page's contract calls by name from now on. */
 function countCalls(page: Page) {
@@ -24,8 +20,7 @@ const settle = (page: Page) => page.waitForTimeout(1_500);
 test('a write is followed by one reload, the one its workspace.changed sets off, and a reclaim run redraws the workspace', async ({ page }) => {
   const calls = countCalls(page);
   await openShell(page);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
+  await openDemo(page);
 
   // A lease extended: the report is read once more, not twice.
   await page.keyboard.press('Control+4');
@@ -90,7 +85,7 @@ test('a write is followed by one reload, the one its workspace.changed sets off,
   await lifecycle.getByRole('button', { name: 'Close' }).click();
 
   // A reclaim run: when it ends the workspace is redrawn (workspace.changed 'assets') and the report read once.
-  await addHypervisor(page, 'kvm-int', URI);
+  await addHypervisor(page, 'kvm-int', LIBVIRT_FIXTURE_URI);
   await expect(page.getByRole('status', { name: 'Hypervisor job' })).toContainText('succeeded');
   await page.keyboard.press('Control+4');
   await lease('payments-api integration').getByRole('button', { name: 'Reclaim…' }).click();

@@ -1,16 +1,8 @@
-import { join } from 'node:path';
-import { addHypervisor, expect, openShell, snap, test } from './fixtures';
-
-// libvirt's mock driver: a hypervisor in one file.
-const URI = `test://${join(process.cwd(), 'resources', 'libvirt-fixtures', 'inventory.xml')}`;
+import { LIBVIRT_FIXTURE_URI, addHypervisor, expect, openDemo, openShell, snap, test } from './fixtures';
 
 test('a demo rebuilt at the same path starts afresh: nobody chosen, no change filter or open change, no hypervisor or job, no what-if overlay of the one before', async ({ page }) => {
   await openShell(page);
-  const openDemo = async () => {
-    await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-    await expect(page.getByRole('navigation', { name: 'Services' })).toBeVisible({ timeout: 30_000 });
-  };
-  await openDemo();
+  await openDemo(page);
   const path = await page.locator('.topbar .title .muted').getAttribute('title');
 
   // The first demo: a person chosen, a filtered list, a change open, a hypervisor read.
@@ -36,13 +28,13 @@ test('a demo rebuilt at the same path starts afresh: nobody chosen, no change fi
   await canvas.getByRole('button', { name: 'What-if to production' }).click();
   await expect(canvas.getByTestId('stage-staging').locator('.what-if')).toContainText('earliest');
 
-  await addHypervisor(page, 'kvm-int', URI);
+  await addHypervisor(page, 'kvm-int', LIBVIRT_FIXTURE_URI);
   const job = page.getByRole('status', { name: 'Hypervisor job' });
   await expect(job).toContainText('succeeded: kvm-int: 8 VMs');
 
   // Closed, then the demo again: built anew at the same path.
   await page.getByRole('button', { name: 'Close workspace' }).click();
-  await openDemo();
+  await openDemo(page);
   expect(await page.locator('.topbar .title .muted').getAttribute('title')).toBe(path);
 
   await expect(page.getByRole('button', { name: 'Who are you? Choose…' })).toBeVisible();

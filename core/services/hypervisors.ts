@@ -26,10 +26,9 @@ import {
 import { parseSshTarget } from '../connectors/ssh/index';
 import { StagecraftError } from '../domain/errors';
 import type { HostIdentity } from '../domain/facts';
-import type { HostRecord } from '../domain/inventory';
 import type { CachedInventory, HypervisorRecord, NewHypervisor } from '../store/hypervisor-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { workspaceTrustStore } from './scan';
+import { targetOfHost, workspaceTrustStore } from './scan';
 
 export type { HypervisorRecord, NewHypervisor } from '../store/hypervisor-repository';
 
@@ -62,8 +61,7 @@ export interface ConnectOptions extends LibvirtHypervisorOptions {
 function runnerFor(store: WorkspaceStore, record: HypervisorRecord, options: ConnectOptions): VirshRunner {
   const { ssh, actor = 'stagecraft' } = options;
   if (record.viaHostId !== null) {
-    const host: HostRecord = store.inventory.host(record.viaHostId);
-    return new SshVirshRunner({ host: host.address, port: host.port, ...(host.sshUser ? { user: host.sshUser } : {}) }, record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
+    return new SshVirshRunner(targetOfHost(store.inventory.host(record.viaHostId)), record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
   }
   if (record.sshTarget !== null) return new SshVirshRunner(parseSshTarget(record.sshTarget.includes('://') ? record.sshTarget : `ssh://${record.sshTarget}`), record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
   return new LocalVirshRunner(record.uri);

@@ -181,8 +181,13 @@ export function describeFreeze(window: FreezeWindow): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/** "2026-10-25 02:30": the wall-clock time of a zone at an instant, without the zone's name. */
+export function formatWallClock(instant: number, timeZone: string): string {
+  const w = wallClock(instant, timeZone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+}
+
 /** "2026-10-25 02:30 Europe/Berlin": an instant as the people of a zone read it. */
 export function formatInZone(instant: number, timeZone: string): string {
-  const w = wallClock(instant, timeZone);
-  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ${timeZone}`;
+  return `${formatWallClock(instant, timeZone)} ${timeZone}`;
 }

@@ -1,10 +1,9 @@
-import { formatInZone } from '../../../core/domain/freeze-windows';
+import { formatWallClock } from '../../../core/domain/freeze-windows';
 import { addDays } from '../../../core/domain/leases';
 import type { ChangeDetailView, WindowInput } from '../store/changes';
 import { localDay } from './calendar-days';
 
-/** "YYYY-MM-DD HH:mm" of an instant in a zone (formatInZone without the zone's name). */
-const inZone = (instant: string, timeZone: string) => formatInZone(Date.parse(instant), timeZone).slice(0, 16);
+const inZone = (instant: string, timeZone: string) => formatWallClock(Date.parse(instant), timeZone);
 
 /** An instant as the wall-clock time (YYYY-MM-DDTHH:mm) of a zone: what a datetime-local field shows. */
 const wallClockText = (instant: string, timeZone: string) => inZone(instant, timeZone).replace(' ', 'T');

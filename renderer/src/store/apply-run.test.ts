@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMode, asTerminalShows, hostGroups, stepsDone, withEvent, type ApplyHostView, type ApplyStatus } from './apply-run';
+import { applyMode, asTerminalShows, hostGroups, isOfLaterRun, stepsDone, withEvent, type ApplyHostView, type ApplyStatus } from './apply-run';
 
 const host = (position: number, hostName: string, state: ApplyHostView['state'], interruptedIn: ApplyHostView['interruptedIn'] = null): ApplyHostView => ({
   id: position + 1,
@@ -76,6 +76,13 @@ describe('withEvent', () => {
     expect(withEvent(before, event)).toBe(before);
     const none = status(null);
     expect(withEvent(none, event)).toBe(none);
+  });
+
+  it('tells an event of a later run (or of a first run) from one of an older run: only the first needs the status read again', () => {
+    expect(isOfLaterRun(status({ id: 6 }), event)).toBe(true);
+    expect(isOfLaterRun(status(null), event)).toBe(true);
+    expect(isOfLaterRun(status({ id: 7 }), event)).toBe(false);
+    expect(isOfLaterRun(status({ id: 8 }), event)).toBe(false);
   });
 });
 

@@ -45,6 +45,11 @@ export function hostGroups(hosts: readonly ApplyHostView[]): HostGroups {
   return groups;
 }
 
+/** An event of a run later than the status read (none then, or an older one): the status must be read again to show it. */
+export function isOfLaterRun(status: ApplyStatus, event: ApplyEvent): boolean {
+  return status.run === null || event.runId > status.run.id;
+}
+
 /** A progress event folded into the status: the host's state and message at once, before the next status read. */
 export function withEvent(status: ApplyStatus, event: ApplyEvent): ApplyStatus {
   if (status.run?.id !== event.runId) return status;

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { CallOutput } from '../../../core/contract/index';
 import { client } from '../api/client';
-import { withEvent, type ApplyEvent, type ApplyStatus } from './apply-run';
+import { isOfLaterRun, withEvent, type ApplyEvent, type ApplyStatus } from './apply-run';
 import type { AppState } from './index';
 import { attempt, task } from './task';
 
@@ -36,6 +36,8 @@ export interface ApplySlice {
 export const applyAtOpen: Pick<ApplySlice, 'applyChangeId' | 'applyOpen' | 'applyStatus' | 'applyDryRun' | 'applyLive'> = { applyChangeId: null, applyOpen: false, applyStatus: null, applyDryRun: null, applyLive: {} };
 
 export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get) => {
+  /** The later run whose status is already being read on account of its events (read once, not per event). */
+  let statusReadForRun: number | null = null;
   const readStatus = async (changeId: number) => {
     const status = await client.call('apply.status', { changeId });
     if (get().applyChangeId === changeId) set({ applyStatus: status });
@@ -52,7 +54,10 @@ export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get)
   return {
     ...applyAtOpen,
     loadApplyStatus: async (changeId) => {
-      if (get().applyChangeId !== changeId) set({ ...applyAtOpen, applyChangeId: changeId });
+      if (get().applyChangeId !== changeId) {
+        set({ ...applyAtOpen, applyChangeId: changeId });
+        statusReadForRun = null;
+      }
       await attempt(set, () => readStatus(changeId));
     },
     openApply: () => set({ applyOpen: true }),
@@ -80,6 +85,11 @@ export const applySlice: StateCreator<AppState, [], [], ApplySlice> = (set, get)
       if (event.changeId !== get().applyChangeId) return;
       const status = get().applyStatus;
       set({ applyLive: { ...get().applyLive, [event.host]: event }, ...(status && { applyStatus: withEvent(status, event) }) });
+      // A run started elsewhere (another window, the CLI) or before the status read: its events alone do not make its record.
+      if (status && isOfLaterRun(status, event) && statusReadForRun !== event.runId) {
+        statusReadForRun = event.runId;
+        void attempt(set, () => readStatus(event.changeId));
+      }
     },
   };
 };

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { changeAction } from '../contract/changes';
 import { CallFailed, type CallInput, type CallName, type CallOutput } from '../contract/index';
 import { UsageError } from './main';
+import { approverWords } from '../reports/format';
 import { textOrJson, writeOutFile } from './output-format';
 
 type Invoke = <N extends CallName>(name: N, input: CallInput<N>) => Promise<CallOutput<N>>;
@@ -38,7 +39,7 @@ function printChange(change: CallOutput<'changes.get'>, out: (line: string) => v
   out(`  approvals: ${change.approvals.given} of ${change.approvals.required}${change.approvalRule.roles.length ? ` (${change.approvalRule.roles.join(' or ')})` : ''}`);
   if (change.stale) out(`  STALE: ${change.stale}; re-plan the change`);
   for (const conflict of change.conflictList) out(`  conflict (${conflict.kind}): ${conflict.detail}`);
-  for (const d of change.decisions) out(`  ${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.approver}${d.signedAs ? ` (signed as ${d.signedAs})` : ''} at ${d.at}: signature ${d.signatureStatus}${d.droppedAt ? ' (dropped by an edit)' : ''}${d.comment ? ` — ${d.comment}` : ''}`);
+  for (const d of change.decisions) out(`  ${d.decision === 'approve' ? 'approved' : 'rejected'} by ${approverWords(d)} at ${d.at}: signature ${d.signatureStatus}${d.droppedAt ? ' (dropped by an edit)' : ''}${d.comment ? ` — ${d.comment}` : ''}`);
   for (const [label, text] of [['Description', change.description], ['Justification', change.justification], ['Impact', change.impact], ['Implementation plan', change.implementationPlan], ['Backout plan', change.backoutPlan], ['Test plan', change.testPlan]] as const) {
     if (text.trim()) out(`${label}:\n${text.replace(/^/gm, '  ')}`);
   }

@@ -93,6 +93,7 @@ const cabChange = z.object({
       decisions: z.array(
         z.object({
           approver: z.string(),
+          signedAs: z.string().nullable(),
           decision: z.enum(['approve', 'reject']),
           at: z.string(),
           comment: z.string().nullable(),

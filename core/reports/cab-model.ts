@@ -110,7 +110,9 @@ export interface ConflictView {
 export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'unknown-key';
 
 export interface ApprovalView {
+  /** The approver's name now; `signedAs` the name they signed under, when they have been renamed since. */
   approver: string;
+  signedAs: string | null;
   decision: 'approve' | 'reject';
   at: string;
   comment: string | null;

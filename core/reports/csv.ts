@@ -3,7 +3,7 @@ import { formatParity } from '../domain/parity';
 import type { CabPack } from './cab-model';
 import type { DriftReportModel } from './drift-model';
 import { driftWhere } from './drift-text';
-import { decisionWords, requiredApproversWords, staleWords } from './format';
+import { approverWords, decisionWords, requiredApproversWords, staleWords } from './format';
 
 /**
  * One field. A text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
@@ -36,7 +36,7 @@ export function renderCabCsv(pack: CabPack): string {
       c.risk.factors.map((f) => `${f.name} +${f.points}`).join('; '),
       c.window?.start ?? null, c.window?.end ?? null, c.window?.timeZone ?? null, c.earliestAt, c.requester, requiredApproversWords(c),
       c.approvals?.given ?? null, c.approvals?.required ?? null,
-      c.approvals?.decisions.map((d) => `${d.approver}: ${decisionWords(d)} at ${d.at}, signature ${d.signature}`).join('; ') ?? null,
+      c.approvals?.decisions.map((d) => `${approverWords(d)}: ${decisionWords(d)} at ${d.at}, signature ${d.signature}`).join('; ') ?? null,
       c.verdict.allowed ? 'allowed' : 'refused',
       c.verdict.rules.filter((r) => r.status === 'failed' || r.status === 'warning').map((r) => `${r.status}: ${r.reason}`).join('; '),
       c.conflicts === null ? null : c.conflicts.map((k) => `${k.kind}: ${k.detail}`).join('; '),

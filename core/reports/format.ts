@@ -41,6 +41,9 @@ export const orNotRecorded = (value: string | null | undefined): string => (valu
 /** A plural noun with its count: `1 host`, `3 hosts`. */
 export const count = (n: number, noun: string, plural = `${noun}s`): string => `${n} ${n === 1 ? noun : plural}`;
 
+/** Who decided, in words: the name now, and the name signed when it differs. */
+export const approverWords = (d: Pick<ApprovalView, 'approver' | 'signedAs'>): string => (d.signedAs ? `${d.approver} (signed as ${d.signedAs})` : d.approver);
+
 /** A decision in words: `approve (counts)`, `approve (set aside by an edit on …)`, `reject`. */
 export const decisionWords = (d: Pick<ApprovalView, 'decision' | 'counted' | 'droppedAt'>): string =>
   d.droppedAt !== null ? `${d.decision} (set aside by an edit on ${formatInstant(d.droppedAt)})` : d.decision === 'approve' ? `approve${d.counted ? ' (counts)' : ' (does not count)'}` : d.decision;

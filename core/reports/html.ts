@@ -9,7 +9,7 @@ import type { Severity } from '../domain/severity';
 import type { CabChange, CabPack, FoldedDiff, PlanGroup, ReportMeta } from './cab-model';
 import { printedItems, type DriftReportModel, type DriftReportStage } from './drift-model';
 import { driftValues, severityWords } from './drift-text';
-import { approvalsWords, count, cssString, decisionWords, escapeHtml as esc, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, requiredApproversWords, staleWords, whenWords } from './format';
+import { approvalsWords, approverWords, count, cssString, decisionWords, escapeHtml as esc, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, requiredApproversWords, staleWords, whenWords } from './format';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -238,7 +238,7 @@ function changeSection(change: CabChange, meta: ReportMeta): string {
           ],
           change.approvals.decisions.map(
             (d) =>
-              `<tr>${cell(d.approver)}${cell(decisionWords(d))}${cell(formatInstant(d.at))}<td>${chip(`sig-${d.signature}`, d.signature)}${d.keyFingerprint ? `<br><span class="mono">${esc(d.keyFingerprint)}</span>` : ''}</td>${cell(d.comment ?? '')}</tr>`,
+              `<tr>${cell(approverWords(d))}${cell(decisionWords(d))}${cell(formatInstant(d.at))}<td>${chip(`sig-${d.signature}`, d.signature)}${d.keyFingerprint ? `<br><span class="mono">${esc(d.keyFingerprint)}</span>` : ''}</td>${cell(d.comment ?? '')}</tr>`,
           ),
           'No decision yet.',
         )}`;

@@ -4,7 +4,7 @@ import { formatParity, type ParitySummary } from '../domain/parity';
 import type { CabChange, CabPack, FoldedDiff, ReportMeta } from './cab-model';
 import { printedItems, type DriftReportModel } from './drift-model';
 import { driftValues, driftWhere, severityWords } from './drift-text';
-import { approvalsWords, count, decisionWords, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, requiredApproversWords, staleWords, whenWords } from './format';
+import { approvalsWords, approverWords, count, decisionWords, formatInstant, formatWindow, NOT_RECORDED, orNotRecorded, requiredApproversWords, staleWords, whenWords } from './format';
 
 /** Text inside a line (a table cell): emphasis, code, brackets, angle brackets, pipes and entities escaped, newlines as spaces. */
 const escapeInline = (text: string): string =>
@@ -81,7 +81,7 @@ function changeSection(c: CabChange, meta: ReportMeta): string {
   out.push(
     `### Approvals\n\n${
       c.approvals === null ? `_${NOT_RECORDED}_\n`
-      : `${c.approvals.given} of ${c.approvals.required} required approvals.\n\n${table(['Approver', 'Decision', 'When', 'Signature', 'Key', 'Comment'], c.approvals.decisions.map((d) => [d.approver, decisionWords(d), formatInstant(d.at), d.signature, d.keyFingerprint ?? '', d.comment ?? '']), 'No decision yet.')}`
+      : `${c.approvals.given} of ${c.approvals.required} required approvals.\n\n${table(['Approver', 'Decision', 'When', 'Signature', 'Key', 'Comment'], c.approvals.decisions.map((d) => [approverWords(d), decisionWords(d), formatInstant(d.at), d.signature, d.keyFingerprint ?? '', d.comment ?? '']), 'No decision yet.')}`
     }`,
   );
   const t = c.target;

@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app';
-import { addPerson, changeDetail, transitionChange } from './change-control';
+import { addPerson, changeDetail, transitionChange, updatePerson } from './change-control';
 import { KeyRing } from './signing';
 
 const HOSTILE = 'Promote v2, "hardened" <script>alert(1)</script>\nsecond line';
@@ -173,6 +173,22 @@ describe('CAB packs from a workspace', () => {
     await expect(call('reports.preview', { selection: { kind: 'range', from: '2000-01-01', to: '2000-01-31' } })).rejects.toMatchObject({ code: 'not-found' });
     await expect(call('reports.preview', { selection: { kind: 'range', from: today, to: '2000-01-01' } })).rejects.toMatchObject({ code: 'invalid-input' });
     await expect(call('reports.preview', { selection: { kind: 'changes', changeIds: [99999] } })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('keeps the name an approver signed under apart from their name now, in JSON and in words', async () => {
+    const store = app.session.require();
+    const bob = store.changes.personByName('bob')!;
+    updatePerson(store, store.changes.personByName('dan')!, bob.id, { name: 'Robert' });
+    try {
+      const { path } = await call<{ path: string }>('reports.export', { selection: selection(), format: 'json', path: exported('renamed.json') });
+      const pack = JSON.parse(readFileSync(path, 'utf8')) as { changes: { id: number; approvals: { decisions: { approver: string; signedAs: string | null }[] } }[] };
+      expect(pack.changes.find((c) => c.id === changeIds[0])!.approvals.decisions[0]).toMatchObject({ approver: 'Robert', signedAs: 'bob' });
+      const csv = await call<{ path: string }>('reports.export', { selection: selection(), format: 'csv', path: exported('renamed.csv') });
+      const row = (parse(readFileSync(csv.path, 'utf8'), { columns: true }) as Record<string, string>[]).find((r) => Number(r['id']) === changeIds[0])!;
+      expect(row['approvers_and_signatures']).toMatch(/^Robert \(signed as bob\): approve \(counts\) at .+, signature valid$/);
+    } finally {
+      updatePerson(store, store.changes.personByName('dan')!, bob.id, { name: 'bob' });
+    }
   });
 });
 

@@ -138,7 +138,8 @@ function changeControlFields(detail: ChangeDetail): ChangeControlFields {
       roles: detail.approvals.roles,
       given: detail.approvals.given,
       decisions: detail.decisions.map((d) => ({
-        approver: d.signedAs ? `${d.approver} (signed as ${d.signedAs})` : d.approver,
+        approver: d.approver,
+        signedAs: d.signedAs,
         decision: d.decision,
         at: d.at,
         comment: d.comment,

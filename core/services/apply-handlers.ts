@@ -47,10 +47,11 @@ export function applyHandlers(ctx: ServiceContext, session: Session, jobs: Jobs)
       handle.signal.addEventListener('abort', () => abort.abort(), { once: true });
       try {
         const outcome = await done;
-        ctx.emit('workspace.changed', { reason: 'apply' });
         return { state: outcome.run.state === 'succeeded' ? 'succeeded' : 'failed', message: `${outcome.run.state}: ${outcome.run.message}` };
       } finally {
         running.delete(changeId);
+        // Even when the run threw: whatever it recorded before is news to every view.
+        ctx.emit('workspace.changed', { reason: 'apply' });
       }
     });
     running.set(changeId, jobId);

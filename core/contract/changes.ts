@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { CHANGE_ACTIONS, CHANGE_STATES, PERSON_ROLES } from '../domain/change-workflow';
+import { CHANGE_ACTIONS, CHANGE_CATEGORIES, CHANGE_STATES, PERSON_ROLES, SIGNATURE_STATUSES } from '../domain/change-workflow';
+import { RISK_LEVELS } from '../domain/promotion-risk';
 import { call } from './define';
 import { changeSummary, promotionPlan, risk } from './promotion';
 import { id } from './schemas';
 
 const role = z.enum(PERSON_ROLES);
 const state = z.enum(CHANGE_STATES);
-const category = z.enum(['standard', 'normal', 'emergency']);
-const riskLevel = z.enum(['low', 'medium', 'high', 'critical']);
+const category = z.enum(CHANGE_CATEGORIES);
+const riskLevel = z.enum(RISK_LEVELS);
 export const changeAction = z.enum(CHANGE_ACTIONS);
 const personRef = z.object({ id, name: z.string() });
 const instant = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'an ISO date-time');
@@ -36,7 +37,7 @@ export const conflict = z.object({
   externalUid: z.string().nullable(),
 });
 
-export const signatureStatus = z.enum(['valid', 'invalid', 'unsigned', 'unknown-key']);
+export const signatureStatus = z.enum(SIGNATURE_STATUSES);
 
 export const changeListItem = changeSummary.extend({
   state,

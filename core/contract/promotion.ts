@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RISK_LEVELS } from '../domain/promotion-risk';
 import { call } from './define';
 import { id, serviceSummary } from './schemas';
 
@@ -28,7 +29,7 @@ export const verdict = z.object({
 
 export const risk = z.object({
   score: z.number().int().min(0).max(100),
-  level: z.enum(['low', 'medium', 'high', 'critical']),
+  level: z.enum(RISK_LEVELS),
   factors: z.array(z.object({ name: z.string(), points: z.number().int(), why: z.string() })),
 });
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SIGNATURE_STATUSES } from '../domain/change-workflow';
+import { RISK_LEVELS } from '../domain/promotion-risk';
 import { call } from './define';
 import { driftItem, paritySummary } from './drift';
 import { promotionPlan, risk, verdict } from './promotion';
@@ -8,7 +10,7 @@ export const REPORT_FORMAT_NAMES = ['pdf', 'html', 'md', 'csv', 'json'] as const
 export const reportFormat = z.enum(REPORT_FORMAT_NAMES);
 
 const severity = z.enum(['high', 'medium', 'low']);
-const riskLevel = z.enum(['low', 'medium', 'high', 'critical']);
+const riskLevel = z.enum(RISK_LEVELS);
 
 const reportMeta = z.object({
   workspace: z.string(),
@@ -97,7 +99,7 @@ const cabChange = z.object({
           decision: z.enum(['approve', 'reject']),
           at: z.string(),
           comment: z.string().nullable(),
-          signature: z.enum(['valid', 'invalid', 'unsigned', 'unknown-key']),
+          signature: z.enum(SIGNATURE_STATUSES),
           keyFingerprint: z.string().nullable(),
           counted: z.boolean(),
           droppedAt: z.string().nullable(),

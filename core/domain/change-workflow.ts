@@ -16,6 +16,13 @@ export const OPEN_STATES: readonly ChangeState[] = ['draft', 'submitted', 'appro
 export const PERSON_ROLES = ['requester', 'approver', 'cab', 'release-manager'] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
 
+export const CHANGE_CATEGORIES = ['standard', 'normal', 'emergency'] as const;
+export type ChangeCategory = (typeof CHANGE_CATEGORIES)[number];
+
+/** What checking a signed decision found: unknown-key when the key it names is not the approver's. */
+export const SIGNATURE_STATUSES = ['valid', 'invalid', 'unsigned', 'unknown-key'] as const;
+export type SignatureStatus = (typeof SIGNATURE_STATUSES)[number];
+
 /** Roles as people read them, with their article. */
 const ROLE_NAMES: Record<PersonRole, string> = { requester: 'a requester', approver: 'an approver', cab: 'a CAB member', 'release-manager': 'a release manager' };
 

@@ -10,7 +10,8 @@ export interface RiskFactor {
   why: string;
 }
 
-export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 export interface Risk {
   score: number;

@@ -3,6 +3,7 @@
  * purely from what the services looked up. Every renderer (HTML, Markdown, CSV, JSON) reads this
  * model and nothing else, so the formats cannot disagree. Long diffs are folded here, once.
  */
+import type { SignatureStatus } from '../domain/change-workflow';
 import type { DriftItem } from '../domain/drift';
 import type { ParitySummary } from '../domain/parity';
 import type { PlanStep, PromotionPlan } from '../domain/promotion-plan';
@@ -106,8 +107,6 @@ export interface ConflictView {
   detail: string;
   otherChangeId: number | null;
 }
-
-export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'unknown-key';
 
 export interface ApprovalView {
   /** The approver's name now; `signedAs` the name they signed under, when they have been renamed since. */

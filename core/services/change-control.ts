@@ -5,7 +5,7 @@
  * windows) and whether the plan still matches its target, then records the new state, the history
  * entry and the signed decision in one audited transaction.
  */
-import { approvalsCounted, CHANGE_ACTIONS, describeWindow, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis } from '../domain/change-workflow';
+import { approvalsCounted, CHANGE_ACTIONS, describeWindow, OPEN_STATES, PERSON_ROLES, staleness, transition, type ChangeAction, type ChangeCategory, type ChangeState, type ChangeWindow, type Person, type PersonRole, type PlanBasis, type SignatureStatus } from '../domain/change-workflow';
 import { conflictsOf, type CalendarEvent, type Conflict, type ScheduledChange } from '../domain/change-conflicts';
 import { canonicalJson } from '../domain/canonical-json';
 import { backoutPlanOf, implementationPlanOf, testPlanOf, type ApprovalPayload, type VmOfHost } from '../domain/change-record';
@@ -15,7 +15,7 @@ import type { ServiceSummary } from '../domain/inventory';
 import type { PromotionPlan } from '../domain/promotion-plan';
 import type { Risk, RiskLevel } from '../domain/promotion-risk';
 import { defaultPolicy, type StagePolicy, type Verdict } from '../domain/release-policy';
-import type { ChangeCategory, ChangeDetails, DecisionRecord, PersonRecord } from '../store/change-repository';
+import type { ChangeDetails, DecisionRecord, PersonRecord } from '../store/change-repository';
 import type { ChangeRequestRow } from '../store/promotion-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
 import { cachedInventory, matchCandidates, matchDomains } from './hypervisors';
@@ -237,8 +237,6 @@ export function approvalPayload(row: Row, details: ChangeDetails, decision: { de
     at: decision.at,
   };
 }
-
-export type SignatureStatus = 'valid' | 'invalid' | 'unsigned' | 'unknown-key';
 
 /** The approver's name as it was when they signed (the signature covers it), or null when the payload names none. */
 function signedName(decision: Pick<DecisionRecord, 'payloadJson'>): string | null {

@@ -1,4 +1,4 @@
-import type { ChangeState, ChangeWindow, PersonRole } from '../domain/change-workflow';
+import type { ChangeCategory, ChangeState, ChangeWindow, PersonRole } from '../domain/change-workflow';
 import { StagecraftError } from '../domain/errors';
 import type { RiskLevel } from '../domain/promotion-risk';
 import type { Db } from './database';
@@ -10,8 +10,6 @@ export interface PersonRecord {
   publicKeyPem: string | null;
   createdAt: string;
 }
-
-export type ChangeCategory = 'standard' | 'normal' | 'emergency';
 
 /** What a change request records beyond its promotion (change_requests holds the promotion itself). */
 export interface ChangeDetails {

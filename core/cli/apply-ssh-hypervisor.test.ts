@@ -52,7 +52,8 @@ describe.skipIf(reason !== null)('stagecraft apply to a VM whose hypervisor is r
     const { code } = await run('apply', path, '--change', String(changeId), '--as', 'Rita Release', '--identity', env.key, '--known-hosts', env.knownHosts);
     expect(code).toBe(2);
     // Logged in to the hypervisor's host with the farm key (checked against the farm's known_hosts): virsh is what is missing there.
-    expect(lines).toContain(`${VM}: IN-DOUBT in doubt: root@127.0.0.1:${env.portBase + HOST}: virsh is not installed there. Resume to complete it or to roll it back.`);
+    // virsh's definite no is a failure with nothing changed, not a host in doubt.
+    expect(lines).toContain(`${VM}: FAILED nothing was changed: VM ${VM} could not be snapshotted on kvm-over-ssh: root@127.0.0.1:${env.portBase + HOST}: virsh is not installed there`);
     expect(onHost(HOST, FIXTURE_STATE)).toBe('1.0-1\nactive\n# stagecraft-fixture 1.0-1\nmode = safe\nworkers = 2\n');
   }, 300_000);
 });

@@ -20,6 +20,7 @@ import type { HostRecord } from '../domain/inventory';
 import { factsMatch, factsOf, splitFactKey } from '../domain/normalise';
 import type { HostPlan } from '../domain/promotion-plan';
 import { textDiff } from '../domain/textdiff';
+import { isLibvirtFailure } from '../connectors/libvirt/index';
 import { isSshFailure, RemoteShell, shellCommand, type RemoteShellOptions } from '../connectors/ssh/index';
 import type { ApplyHostRecord, ApplyRunRecord, VmSafeguard } from '../store/apply-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
@@ -255,20 +256,31 @@ class ApplyRunner {
   private async safeguard(shell: RemoteShell, record: ApplyHostRecord, script: HostApplyScript, host: HostRecord): Promise<ApplyHostRecord> {
     const vm = this.context.vms.get(host.name);
     if (vm) {
-      const taken = await this.snapshotOfThisRun(vm);
-      if (taken) {
-        // Nothing is changed before the snapshot is taken, so this run's is the host before this run.
-        return this.setHost(record, { safeguard: 'vm-snapshot', vm: taken }, `VM ${vm.domain} was snapshotted as ${taken.snapshot} on ${vm.hypervisor} before the run stopped: that snapshot is kept`);
+      try {
+        return await this.snapshotVm(record, vm);
+      } catch (error) {
+        // virsh answered no (not a lost link, not a timeout): no snapshot was taken, nothing on the host changed.
+        if (isLibvirtFailure(error) && error.kind !== 'unreachable' && error.kind !== 'timeout') throw new HostFailure(`VM ${vm.domain} could not be snapshotted on ${vm.hypervisor}: ${error.message}`);
+        throw error;
       }
-      const snapshot = applySnapshotName(this.context.changeId, this.runId);
-      const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: this.snapshotDescription() }, this.hypervisors.for(vm.hypervisorId));
-      // The approved, scheduled change is the confirmation the connector asks for.
-      await executeHypervisorOperation(this.store, this.actor, vm.hypervisorId, plan, { ...this.hypervisors.for(vm.hypervisorId), confirmed: true });
-      return this.setHost(record, { safeguard: 'vm-snapshot', vm: { hypervisorId: vm.hypervisorId, domain: vm.domain, snapshot } }, `VM ${vm.domain} snapshotted as ${snapshot} on ${vm.hypervisor}`);
     }
     record = this.setHost(record, { safeguard: 'host-backup', backupDir: script.backupDir, backups: script.backups }, `backing up to ${script.backupDir}`);
     for (const command of script.backup) await this.send(shell, record, 'backup', null, command);
     return record;
+  }
+
+  /** Takes this run's snapshot of the host's VM, or adopts it when the run took it before it stopped. */
+  private async snapshotVm(record: ApplyHostRecord, vm: VmOfHost & { hypervisorId: number }): Promise<ApplyHostRecord> {
+    const taken = await this.snapshotOfThisRun(vm);
+    if (taken) {
+      // Nothing is changed before the snapshot is taken, so this run's is the host before this run.
+      return this.setHost(record, { safeguard: 'vm-snapshot', vm: taken }, `VM ${vm.domain} was snapshotted as ${taken.snapshot} on ${vm.hypervisor} before the run stopped: that snapshot is kept`);
+    }
+    const snapshot = applySnapshotName(this.context.changeId, this.runId);
+    const plan = await planHypervisorOperation(this.store, vm.hypervisorId, { kind: 'snapshot-create', domain: vm.domain, name: snapshot, description: this.snapshotDescription() }, this.hypervisors.for(vm.hypervisorId));
+    // The approved, scheduled change is the confirmation the connector asks for.
+    await executeHypervisorOperation(this.store, this.actor, vm.hypervisorId, plan, { ...this.hypervisors.for(vm.hypervisorId), confirmed: true });
+    return this.setHost(record, { safeguard: 'vm-snapshot', vm: { hypervisorId: vm.hypervisorId, domain: vm.domain, snapshot } }, `VM ${vm.domain} snapshotted as ${snapshot} on ${vm.hypervisor}`);
   }
 
   /** Puts the host back: its VM snapshot, or its files and previous versions; then rescans it. */
@@ -321,7 +333,8 @@ class ApplyRunner {
       }
       if (record.state === 'snapshotting' || (record.state === 'in-doubt' && resumedFrom === 'snapshotting')) {
         // Nothing has been changed yet: safeguarding again is safe.
-        record = await this.safeguard(shell, this.setHost(record, { state: 'snapshotting', interruptedIn: null }, 'safeguarding'), script, host);
+        if (record.state === 'in-doubt') record = this.setHost(record, { state: 'snapshotting', interruptedIn: null }, 'safeguarding');
+        record = await this.safeguard(shell, record, script, host);
         record = this.setHost(record, { state: 'applying' }, 'applying');
       }
       if (record.state === 'applying' || (record.state === 'in-doubt' && resumedFrom === 'applying')) {

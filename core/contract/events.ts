@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { applyCommandPhase, applyHostState } from './apply';
 
+/** Why the workspace changed: the session opened or closed it, or a write changed its content (an edit, a clone or reclaim, an apply run). */
+export const WORKSPACE_CHANGE_REASONS = ['opened', 'closed', 'updated', 'assets', 'apply'] as const;
+const workspaceChangeReason = z.enum(WORKSPACE_CHANGE_REASONS);
+export type WorkspaceChangeReason = (typeof WORKSPACE_CHANGE_REASONS)[number];
+
 /** Pushed from the main process to the renderer. */
 export const events = {
-  'workspace.changed': z.object({ reason: z.string() }),
+  'workspace.changed': z.object({ reason: workspaceChangeReason }),
   'job.progress': z.object({
     jobId: z.string(),
     title: z.string(),

@@ -40,7 +40,7 @@ export function watchLists(store: WorkspaceStore, serviceId: number) {
 
 export function driftHandlers(ctx: ServiceContext, session: Session): DriftHandlers {
   const drift = () => driftServiceFor(session.require());
-  const changed = (reason: string) => ctx.emit('workspace.changed', { reason });
+  const changed = () => ctx.emit('workspace.changed', { reason: 'updated' });
 
   return {
     'drift.service': ({ serviceId }) => drift().serviceDrift(serviceId),
@@ -92,13 +92,13 @@ export function driftHandlers(ctx: ServiceContext, session: Session): DriftHandl
     'ignore.add': (rule) => {
       const store = session.require();
       const added = store.write({ actor: ctx.actor(), action: 'ignore.add', subject: rule.key, after: (r) => r }, () => store.drift.addIgnoreRule(rule, ctx.actor()));
-      changed('updated');
+      changed();
       return added;
     },
     'ignore.remove': ({ id }) => {
       const store = session.require();
       const removed = store.write({ actor: ctx.actor(), action: 'ignore.remove', subject: String(id), after: (r) => r }, () => store.drift.removeIgnoreRule(id));
-      changed('updated');
+      changed();
       return removed;
     },
     'ignore.suggest': ({ stageId }) => {
@@ -117,21 +117,21 @@ export function driftHandlers(ctx: ServiceContext, session: Session): DriftHandl
     'severity.set': ({ rules }) => {
       const store = session.require();
       store.write({ actor: ctx.actor(), action: 'severity.set', subject: 'severity rules', after: () => rules }, () => store.drift.setSeverityRules(rules));
-      changed('updated');
+      changed();
       return { rules: [...(rules ?? defaultSeverityRules)], isDefault: rules === null };
     },
     'snapshot.import': ({ hostId, path }) => {
       const store = session.require();
       const snapshot = readSnapshotFile(path); // checked whole before anything is written
       const row = store.write({ actor: ctx.actor(), action: 'snapshot.import', subject: `host ${hostId}`, after: (r) => ({ snapshotId: r.id, path }) }, () => store.snapshots.save(hostId, snapshot));
-      changed('updated');
+      changed();
       return { snapshotId: row.id, capturedAt: row.capturedAt, warnings: snapshot.warnings };
     },
     'roles.watch': ({ serviceId }) => watchLists(session.require(), serviceId),
     'roles.setWatch': ({ serviceId, role, globs }) => {
       const store = session.require();
       store.write({ actor: ctx.actor(), action: 'roles.setWatch', subject: `${role} of service ${serviceId}`, after: () => globs }, () => store.drift.setWatchGlobs(serviceId, role, globs));
-      changed('updated');
+      changed();
       return watchLists(store, serviceId).find((w) => w.role === role)!;
     },
     'snapshot.export': ({ hostId }) => {

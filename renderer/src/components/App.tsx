@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { WORKSPACE_CHANGE_REASONS, type WorkspaceChangeReason } from '../../../core/contract/index';
 import { client } from '../api/client';
 import { useApp } from '../store/index';
 import { heldJobEvents } from '../store/job-events';
@@ -7,7 +8,7 @@ import { Welcome } from './Welcome';
 import { WorkspaceView } from './WorkspaceView';
 
 /** Reasons of workspace.changed that mean its content changed ('opened' and 'closed' are the session's own). */
-const CONTENT_CHANGED = new Set(['updated', 'assets', 'apply']);
+const CONTENT_CHANGED: ReadonlySet<WorkspaceChangeReason> = new Set(WORKSPACE_CHANGE_REASONS.filter((reason) => reason !== 'opened' && reason !== 'closed'));
 
 /** The page's error banner, while no modal dialog covers the page (a dialog shows its own). */
 function PageErrorBanner() {

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
+import { CHANGE_CATEGORIES } from '../../../core/domain/change-workflow';
+import { RISK_LEVELS } from '../../../core/domain/promotion-risk';
 import { useApp } from '../store/index';
 import type { ChangeDetailView, ChangeEdit, WindowInput } from '../store/changes';
 import { WindowFields, windowFieldsOf } from './WindowFields';
 
-const CATEGORIES = ['standard', 'normal', 'emergency'] as const;
-const LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 const TEXTS = [
   ['description', 'Description', 3],
   ['justification', 'Justification', 3],
@@ -52,7 +52,7 @@ export function ChangeEditForm({ change }: { change: ChangeDetailView }) {
       <label>
         Category
         <select value={category} onChange={(e) => setCategory(e.target.value as typeof category)}>
-          {CATEGORIES.map((c) => (
+          {CHANGE_CATEGORIES.map((c) => (
             <option key={c}>{c}</option>
           ))}
         </select>
@@ -75,7 +75,7 @@ export function ChangeEditForm({ change }: { change: ChangeDetailView }) {
           <label>
             Risk
             <select value={level} onChange={(e) => setLevel(e.target.value as typeof level)}>
-              {LEVELS.map((l) => (
+              {RISK_LEVELS.map((l) => (
                 <option key={l}>{l}</option>
               ))}
             </select>

@@ -60,11 +60,9 @@ export interface ConnectOptions extends LibvirtHypervisorOptions {
 /** How virsh reaches a registered hypervisor: here, or on its SSH host with the workspace's host keys. */
 function runnerFor(store: WorkspaceStore, record: HypervisorRecord, options: ConnectOptions): VirshRunner {
   const { ssh, actor = 'stagecraft' } = options;
-  if (record.viaHostId !== null) {
-    return new SshVirshRunner(targetOfHost(store.inventory.host(record.viaHostId)), record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
-  }
-  if (record.sshTarget !== null) return new SshVirshRunner(parseSshTarget(record.sshTarget.includes('://') ? record.sshTarget : `ssh://${record.sshTarget}`), record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) });
-  return new LocalVirshRunner(record.uri);
+  const sshHost =
+    record.viaHostId !== null ? targetOfHost(store.inventory.host(record.viaHostId)) : record.sshTarget !== null ? parseSshTarget(record.sshTarget.includes('://') ? record.sshTarget : `ssh://${record.sshTarget}`) : null;
+  return sshHost ? new SshVirshRunner(sshHost, record.uri, { ...ssh, trustStore: workspaceTrustStore(store, actor) }) : new LocalVirshRunner(record.uri);
 }
 
 /** A connector for a registered hypervisor; with `options.runner`, over that connection (left open when the connector closes). */

@@ -12,7 +12,7 @@ import type { CallOutput, EventPayload } from '../contract/index';
 import { hostApplyScript, rollbackCommands, type HostApplyScript, type HostCommand } from '../domain/apply-plan';
 import { driftAgainstImage } from '../domain/drift';
 import type { ApplyPhase, ApplyRunState } from '../domain/apply-states';
-import { applySnapshotName, type VmOfHost } from '../domain/change-record';
+import { applySnapshotName } from '../domain/change-record';
 import { isStagecraftError, StagecraftError } from '../domain/errors';
 import type { Snapshot } from '../domain/facts';
 import type { ImageContent } from '../domain/image';
@@ -24,7 +24,7 @@ import { isLibvirtFailure } from '../connectors/libvirt/index';
 import { isSshFailure, RemoteShell, shellCommand, type RemoteShellOptions } from '../connectors/ssh/index';
 import type { ApplyHostRecord, ApplyRunRecord, VmSafeguard } from '../store/apply-repository';
 import type { WorkspaceStore } from '../store/workspace-store';
-import { allowedActions, transitionChange, vmsOf, type StoredPlan } from './change-control';
+import { allowedActions, transitionChange, vmsOf, type HostVm, type StoredPlan } from './change-control';
 import { driftServiceFor } from './drift-service';
 import { connectHypervisor, executeHypervisorOperation, planHypervisorOperation, withConnections, type ConnectOptions, type SharedConnections } from './hypervisors';
 import { collectSnapshot, targetOfHost, workspaceTrustStore } from './scan';
@@ -72,7 +72,7 @@ interface ChangeContext {
   isProduction: boolean;
   hosts: Map<string, HostRecord>;
   /** The plan's hosts that are VMs of a registered hypervisor: snapshotted rather than backed up. */
-  vms: Map<string, VmOfHost & { hypervisorId: number }>;
+  vms: Map<string, HostVm>;
   /** What a rescan collects on each host: the files of every role it plays, as a scan does. */
   scanTargets: Map<number, ScanTarget>;
 }
@@ -226,7 +226,7 @@ class ApplyRunner {
    * run: another workspace or a restored copy on the same hypervisor) is refused, never adopted: a
    * rollback would revert the VM to someone else's state.
    */
-  private async snapshotOfThisRun(vm: VmOfHost & { hypervisorId: number }): Promise<VmSafeguard | null> {
+  private async snapshotOfThisRun(vm: HostVm): Promise<VmSafeguard | null> {
     const name = applySnapshotName(this.context.changeId, this.runId);
     const hypervisor = connectHypervisor(this.store, this.store.hypervisors.get(vm.hypervisorId), this.hypervisors.for(vm.hypervisorId));
     let found;
@@ -236,12 +236,13 @@ class ApplyRunner {
       hypervisor.close();
     }
     if (!found) return null;
+    const { startedAt } = this.store.apply.run(this.runId);
     // libvirt keeps the creation time in whole seconds.
-    const runStarted = Math.floor(Date.parse(this.store.apply.run(this.runId).startedAt) / 1000) * 1000;
+    const runStarted = Math.floor(Date.parse(startedAt) / 1000) * 1000;
     const createdAt = found.createdAt === null ? NaN : Date.parse(found.createdAt);
     if (found.description !== this.snapshotDescription() || !(createdAt >= runStarted)) {
       throw new HostFailure(
-        `VM ${vm.domain} on ${vm.hypervisor} already has a snapshot named ${name} that this run did not take ("${found.description}", created ${found.createdAt ?? 'at an unknown time'}; this run started ${this.store.apply.run(this.runId).startedAt}), so it is not used as this host's safeguard. ` +
+        `VM ${vm.domain} on ${vm.hypervisor} already has a snapshot named ${name} that this run did not take ("${found.description}", created ${found.createdAt ?? 'at an unknown time'}; this run started ${startedAt}), so it is not used as this host's safeguard. ` +
           `If it is not this host's, rename or delete it on ${vm.hypervisor} (virsh snapshot-delete ${vm.domain} ${name}) and plan and apply the change again.`,
       );
     }
@@ -270,7 +271,7 @@ class ApplyRunner {
   }
 
   /** Takes this run's snapshot of the host's VM, or adopts it when the run took it before it stopped. */
-  private async snapshotVm(record: ApplyHostRecord, vm: VmOfHost & { hypervisorId: number }): Promise<ApplyHostRecord> {
+  private async snapshotVm(record: ApplyHostRecord, vm: HostVm): Promise<ApplyHostRecord> {
     const taken = await this.snapshotOfThisRun(vm);
     if (taken) {
       // Nothing is changed before the snapshot is taken, so this run's is the host before this run.

@@ -118,12 +118,15 @@ export function ensureFirstPerson(store: WorkspaceStore, name: string, keys?: Ke
 
 // ---- change records ---------------------------------------------------------------------------------
 
+/** A plan's host that is a VM of a registered hypervisor. */
+export type HostVm = VmOfHost & { hypervisorId: number };
+
 /**
  * VMs among the target's hosts, from the hypervisors' cached inventories (offline). Every host is a
  * candidate, not only the target's: matching is greedy, and a VM that another host claims by MAC or
  * address must not go to a target host by a weaker match on its name.
  */
-export function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): (VmOfHost & { hypervisorId: number })[] {
+export function vmsOf(store: WorkspaceStore, hostNames: readonly string[]): HostVm[] {
   if (hostNames.length === 0) return [];
   const inventories = store.hypervisors.list().flatMap((hypervisor) => {
     const cached = cachedInventory(store, hypervisor.id);
